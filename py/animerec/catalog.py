@@ -1,0 +1,127 @@
+"""The model's item space: model index ↔ MyAnimeList id, with the metadata filters and cards use.
+
+Stored column-wise in `catalog.json` (one list per field) because that is several times smaller
+than a list of objects and loads in one `json.loads`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+CATALOG_FORMAT = "animerec-catalog/1"
+TYPES = ("TV", "Movie", "OVA", "ONA", "Special", "Music")
+FIELDS = (
+    "mal_id", "anilist_id", "title", "title_en", "type", "episodes",
+    "year", "season", "genres", "popularity", "franchise",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    index: int
+    mal_id: int
+    title: str
+    title_en: str | None = None
+    type: str | None = None  # one of TYPES, or None when unknown
+    episodes: int | None = None
+    year: int | None = None
+    season: str | None = None  # winter/spring/summer/fall
+    genres: tuple[str, ...] = ()
+    popularity: int = 0  # MyAnimeList members
+    anilist_id: int | None = None
+    franchise: int | None = None  # items sharing a franchise id are sequels/prequels of each other
+
+
+class CatalogError(ValueError):
+    """The catalog file is not one this code can read."""
+
+
+class Catalog(Sequence[Item]):
+    def __init__(self, items: Sequence[Item]) -> None:
+        self._items = list(items)
+        for i, item in enumerate(self._items):
+            if item.index != i:
+                raise CatalogError(f"item {item.mal_id} has index {item.index}, expected {i}")
+        self._by_mal = {item.mal_id: item.index for item in self._items}
+        if len(self._by_mal) != len(self._items):
+            raise CatalogError("duplicate MyAnimeList ids in the catalog")
+        self._folded = [fold_title(i.title) + "\n" + fold_title(i.title_en or "") for i in items]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self._items[index]
+
+    def index_of(self, mal_id: int) -> int | None:
+        return self._by_mal.get(mal_id)
+
+    def by_mal_id(self, mal_id: int) -> Item | None:
+        index = self._by_mal.get(mal_id)
+        return None if index is None else self._items[index]
+
+    def anilist_to_mal(self) -> dict[int, int]:
+        return {i.anilist_id: i.mal_id for i in self._items if i.anilist_id is not None}
+
+    def search(self, query: str, limit: int = 10) -> list[Item]:
+        """Titles containing every word of `query` (accent- and case-insensitive), most popular
+        first: the "rate a few titles" picker."""
+        words = fold_title(query).split()
+        if not words:
+            return []
+        hits = [
+            item
+            for item, text in zip(self._items, self._folded, strict=True)
+            if all(w in text for w in words)
+        ]
+        hits.sort(key=lambda item: -item.popularity)
+        return hits[:limit]
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> Catalog:
+        if obj.get("format") != CATALOG_FORMAT:
+            raise CatalogError(f"unknown catalog format {obj.get('format')!r}")
+        cols = obj["items"]
+        genre_names = obj["genres"]
+        n = len(cols["mal_id"])
+        missing = [f for f in FIELDS if len(cols.get(f, ())) != n]
+        if missing:
+            raise CatalogError(f"catalog columns missing or of the wrong length: {missing}")
+        return cls(
+            Item(
+                index=i,
+                mal_id=cols["mal_id"][i],
+                title=cols["title"][i],
+                title_en=cols["title_en"][i],
+                type=cols["type"][i],
+                episodes=cols["episodes"][i],
+                year=cols["year"][i],
+                season=cols["season"][i],
+                genres=tuple(genre_names[g] for g in cols["genres"][i]),
+                popularity=cols["popularity"][i],
+                anilist_id=cols["anilist_id"][i],
+                franchise=cols["franchise"][i],
+            )
+            for i in range(n)
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        genre_names = sorted({g for item in self._items for g in item.genres})
+        gid = {g: i for i, g in enumerate(genre_names)}
+        cols: dict[str, list[Any]] = {f: [] for f in FIELDS}
+        for item in self._items:
+            for f in FIELDS:
+                value = getattr(item, f)
+                cols[f].append([gid[g] for g in value] if f == "genres" else value)
+        return {"format": CATALOG_FORMAT, "genres": genre_names, "items": cols}
+
+
+def fold_title(text: str) -> str:
+    """Lower-case, accent-free, punctuation as spaces: for matching titles typed by people."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(
+        c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c)
+    )

@@ -1,0 +1,1 @@
+"""Build-time tools: environment set-up, site build, serving, tests, benchmark."""
