@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -34,15 +35,5 @@ def top_n(
 def match_percentiles(scores: Sequence[float], indices: Sequence[int]) -> dict[int, float]:
     """For each index, the percentage of all items scored strictly lower."""
     ordered = sorted(scores)
-    total = len(ordered)
-    out = {}
-    for i in indices:
-        lo, hi, s = 0, total, scores[i]
-        while lo < hi:  # bisect_left, kept explicit for array('f') input
-            mid = (lo + hi) // 2
-            if ordered[mid] < s:
-                lo = mid + 1
-            else:
-                hi = mid
-        out[i] = 100.0 * lo / max(total - 1, 1)
-    return out
+    top = max(len(ordered) - 1, 1)
+    return {i: 100.0 * bisect_left(ordered, scores[i]) / top for i in indices}
