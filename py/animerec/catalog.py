@@ -48,7 +48,9 @@ class Catalog(Sequence[Item]):
         self._by_mal = {item.mal_id: item.index for item in self._items}
         if len(self._by_mal) != len(self._items):
             raise CatalogError("duplicate MyAnimeList ids in the catalog")
-        self._folded = [fold_title(i.title) + "\n" + fold_title(i.title_en or "") for i in items]
+        self._folded = [
+            fold_title(i.title) + "\n" + fold_title(i.title_en or "") for i in self._items
+        ]
 
     def __len__(self) -> int:
         return len(self._items)
@@ -122,6 +124,4 @@ class Catalog(Sequence[Item]):
 def fold_title(text: str) -> str:
     """Lower-case, accent-free, punctuation as spaces: for matching titles typed by people."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(
-        c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c)
-    )
+    return "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))

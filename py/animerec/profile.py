@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from enum import Enum
+from dataclasses import dataclass, field
+from enum import StrEnum
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     WATCHING = "watching"
     COMPLETED = "completed"
     ON_HOLD = "on_hold"
@@ -66,6 +66,3 @@ def clamp_score(raw: float | int | str | None) -> int | None:
         return None
     value = round(float(raw))
     return value if 1 <= value <= 10 else None
-
-
-__all__ = ["Entry", "Profile", "Status", "clamp_score", "dedupe", "replace"]
