@@ -1,39 +1,231 @@
-"""Model scores → the visitor's recommendation list."""
+"""Model scores → the visitor's recommendation list, re-ranked under `Filters` without the model.
+
+Three lifetimes, so that a control change costs one pass over the catalog plus `heapq.nlargest`:
+
+- `RankContext(catalog)`: once per catalog; per-item columns (type bits, genre bitmasks, years,
+  log-popularity, relation groups, entry points).
+- `Candidates(context, profile, scores)`: once per model output; what the profile says about each
+  item (on the list, planned, related to a dropped title, a sequel of an unstarted show).
+- `Candidates.rank(filters)`: per control change.
+
+Scores are the model's logits. Adjustments are additive in logit space, i.e. multiplicative on the
+softmax probability:
+
+- niche boost: `logit − α·ln(max(members, POPULARITY_FLOOR))`, i.e. p(item | you) / members^α.
+  α = 1 ranks by lift over popularity; the floor keeps items of unknown (0) or tiny membership
+  from jumping to the top.
+- plan-to-watch boost: `+ PLAN_TO_WATCH_BOOST` (×e² ≈ 7.4 on the probability).
+
+`Recommendation.score` and `.match` stay the model's own (unadjusted) opinion.
+"""
 
 from __future__ import annotations
 
 import heapq
+import math
+import re
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from .catalog import Catalog, Item
-from .profile import Entry, Profile
+from .catalog import TYPES, Catalog, Item, fold_title
+from .filters import Filters
+from .profile import Entry, Profile, Status
+
+POPULARITY_FLOOR = 1000
+PLAN_TO_WATCH_BOOST = 2.0
+YEAR_MAX = 10_000  # beyond any start year
+MIN_STEM_LENGTH = 4  # shorter stems ("k", "ef") would relate unrelated titles
+
+# Trailing sequel markers, removed repeatedly from a folded title: "season 2", "2nd season",
+# "the final season", "part 2", "s2", "ii", "2", "movie", "ova" …
+_SEQUEL_SUFFIX = re.compile(
+    r"(?:\s+(?:the\s+)?(?:final\s+)?(?:season|part|cour|arc|series)"
+    r"(?:\s+(?:\d+|[ivx]+|one|two|three|four|five))?"
+    r"|\s+(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|final|last)"
+    r"\s+(?:season|part|cour|series)"
+    r"|\s+s\d+|\s+\d+|\s+[ivx]+|\s+(?:movie|the movie|ova|ona|specials?|recap|tv))\s*$"
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Recommendation:
     item: Item
     score: float  # the model's raw output for the item
-    match: float  # 0–100: the share of catalog items this one outscores
+    match: float  # 0–100: the share of catalog items the model scores lower
     because: tuple[Entry, ...] = ()
+    planned: bool = False  # on the visitor's plan-to-watch list
+
+
+def title_stem(title: str) -> str:
+    """The franchise part of a title: folded, cut at ": " (subtitle), sequel markers removed.
+    "Shingeki no Kyojin Season 2" and "Shingeki no Kyojin: The Final Season" both give
+    "shingeki no kyojin"."""
+    head = title.split(": ", 1)[0] if ": " in title else title
+    stem = " ".join(fold_title(head).split())
+    while True:
+        shorter = _SEQUEL_SUFFIX.sub("", stem)
+        if shorter == stem or len(shorter) < MIN_STEM_LENGTH:
+            return stem
+        stem = shorter
+
+
+class RankContext:
+    """Per-item columns of one catalog, computed once."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.genre_bit = {
+            g: 1 << b for b, g in enumerate(sorted({g for i in catalog for g in i.genres}))
+        }
+        self.type_bits = [1 << TYPES.index(i.type) if i.type in TYPES else 0 for i in catalog]
+        self.genre_masks = [self.genre_mask(i.genres) for i in catalog]
+        self.years = [i.year for i in catalog]
+        self.popularity = [i.popularity for i in catalog]
+        self.log_popularity = [math.log(max(p, POPULARITY_FLOOR)) for p in self.popularity]
+        # Relation groups as small ints. An item's own group is its franchise where the metadata
+        # gives one, else its title stem; a profile entry claims both its franchise and its stem,
+        # so an un-tagged sequel still matches a tagged first season by title.
+        keys: dict[tuple, int] = {}
+        stems = [title_stem(i.title) for i in catalog]
+        self.stem_group = [
+            keys.setdefault(("stem", s) if len(s) >= MIN_STEM_LENGTH else ("item", i), len(keys))
+            for i, s in enumerate(stems)
+        ]
+        self.group = [
+            self.stem_group[i.index]
+            if i.franchise is None
+            else keys.setdefault(("franchise", i.franchise), len(keys))
+            for i in catalog
+        ]
+        first_year: dict[int, int] = {}
+        for g, year in zip(self.group, self.years, strict=True):
+            if year is not None and year < first_year.get(g, YEAR_MAX):
+                first_year[g] = year
+        # A later season: its group started in an earlier year. Unknown years are entry points.
+        self.is_sequel = [
+            year is not None and year > first_year[g]
+            for g, year in zip(self.group, self.years, strict=True)
+        ]
+
+    def genre_mask(self, genres: Iterable[str]) -> int:
+        """Bits of `genres`; a genre the catalog lacks gets a bit no item has."""
+        mask = 0
+        for g in genres:
+            mask |= self.genre_bit.get(g, 1 << len(self.genre_bit))
+        return mask
+
+    def type_mask(self, types: Iterable[str]) -> int:
+        return sum(1 << TYPES.index(t) for t in set(types) if t in TYPES)
+
+    def groups_of(self, indices: Iterable[int]) -> set[int]:
+        """The relation groups `indices` claim: own group and stem group."""
+        out: set[int] = set()
+        for i in indices:
+            out.add(self.group[i])
+            out.add(self.stem_group[i])
+        return out
+
+
+class Candidates:
+    """One model output for one profile, ready to be re-ranked under any `Filters`."""
+
+    def __init__(self, context: RankContext, profile: Profile, scores: Sequence[float]) -> None:
+        catalog = context.catalog
+        if len(scores) != len(catalog):
+            raise ValueError(f"{len(scores)} scores for a catalog of {len(catalog)} items")
+        self.context = context
+        self.scores = scores
+        self._sorted = sorted(scores)
+        self.planned: set[int] = set()
+        self.watched: set[int] = set()  # on the list with any other status
+        dropped: list[int] = []
+        for e in profile.entries:
+            index = catalog.index_of(e.mal_id)
+            if index is None:
+                continue
+            (self.planned if e.status is Status.PLAN_TO_WATCH else self.watched).add(index)
+            if e.status is Status.DROPPED:
+                dropped.append(index)
+        dropped_groups = context.groups_of(dropped)
+        started = context.groups_of(self.watched)
+        self.dropped_related = {i for i, g in enumerate(context.group) if g in dropped_groups}
+        self.unstarted_sequels = {
+            i for i, g in enumerate(context.group) if context.is_sequel[i] and g not in started
+        }
+        self._bases: dict[tuple[bool, bool, bool], list[int]] = {}
+
+    def rank(self, filters: Filters) -> list[Recommendation]:
+        """The `filters.n` best items under `filters`, best first."""
+        ctx = self.context
+        cand = self._base(filters)
+        if filters.types:
+            mask, bits = ctx.type_mask(filters.types), ctx.type_bits
+            cand = [i for i in cand if bits[i] & mask]
+        if filters.year_min is not None or filters.year_max is not None:
+            lo = -YEAR_MAX if filters.year_min is None else filters.year_min
+            hi = YEAR_MAX if filters.year_max is None else filters.year_max
+            years = ctx.years
+            cand = [i for i in cand if years[i] is not None and lo <= years[i] <= hi]
+        if filters.genres_required or filters.genres_excluded:
+            need = ctx.genre_mask(filters.genres_required)
+            ban = ctx.genre_mask(filters.genres_excluded)
+            masks = ctx.genre_masks
+            cand = [i for i in cand if masks[i] & need == need and not masks[i] & ban]
+        if filters.min_popularity:
+            pop, least = ctx.popularity, filters.min_popularity
+            cand = [i for i in cand if pop[i] >= least]
+        best = heapq.nlargest(filters.n, cand, key=self._key(filters))
+        return [
+            Recommendation(
+                ctx.catalog[i], float(self.scores[i]), self.match(i), planned=i in self.planned
+            )
+            for i in best
+        ]
+
+    def match(self, index: int) -> float:
+        """0–100: the share of all items the model scores lower than `index`."""
+        top = max(len(self._sorted) - 1, 1)
+        return 100.0 * bisect_left(self._sorted, self.scores[index]) / top
+
+    def _base(self, filters: Filters) -> list[int]:
+        """Items the profile-dependent filters leave, cached per combination of those filters.
+        Planned titles pass the relation filters: the visitor chose them."""
+        key = (
+            filters.plan_to_watch == "hide",
+            filters.hide_dropped_related,
+            filters.hide_unstarted_sequels,
+        )
+        if key not in self._bases:
+            hide_planned, hide_dropped, hide_sequels = key
+            blocked = set(self.watched)
+            if hide_dropped:
+                blocked |= self.dropped_related
+            if hide_sequels:
+                blocked |= self.unstarted_sequels
+            blocked -= self.planned
+            if hide_planned:
+                blocked |= self.planned
+            self._bases[key] = [i for i in range(len(self.scores)) if i not in blocked]
+        return self._bases[key]
+
+    def _key(self, filters: Filters) -> Callable[[int], float]:
+        """The ranking score: the logit with the documented additive adjustments."""
+        scores = self.scores
+        alpha = filters.niche
+        boost = PLAN_TO_WATCH_BOOST if filters.plan_to_watch == "boost" else 0.0
+        if not alpha and not boost:
+            return scores.__getitem__
+        log_pop, planned = self.context.log_popularity, self.planned
+        return lambda i: scores[i] - alpha * log_pop[i] + (boost if i in planned else 0.0)
 
 
 def top_n(
-    scores: Sequence[float], profile: Profile, catalog: Catalog, n: int = 50
+    scores: Sequence[float],
+    profile: Profile,
+    catalog: Catalog,
+    n: int = 50,
 ) -> list[Recommendation]:
-    """The `n` best-scored catalog items that are not already on the profile."""
-    if len(scores) != len(catalog):
-        raise ValueError(f"{len(scores)} scores for a catalog of {len(catalog)} items")
-    on_list = {i for i in map(catalog.index_of, profile.ids()) if i is not None}
-    candidates = (i for i in range(len(scores)) if i not in on_list)
-    best = heapq.nlargest(n, candidates, key=scores.__getitem__)
-    percentile = match_percentiles(scores, best)
-    return [Recommendation(catalog[i], float(scores[i]), percentile[i]) for i in best]
-
-
-def match_percentiles(scores: Sequence[float], indices: Sequence[int]) -> dict[int, float]:
-    """For each index, the percentage of all items scored strictly lower."""
-    ordered = sorted(scores)
-    top = max(len(ordered) - 1, 1)
-    return {i: 100.0 * bisect_left(ordered, scores[i]) / top for i in indices}
+    """One-shot ranking under default `Filters`. To re-rank on every control change, keep a
+    `RankContext` per catalog and a `Candidates` per model output instead."""
+    return Candidates(RankContext(catalog), profile, scores).rank(Filters(n=n))

@@ -1,0 +1,147 @@
+"""The recommendation controls as one value, and its URL form: all control state lives in the
+query string, so a shared link shows the same list.
+
+`Filters` normalizes itself on construction (unknown types dropped, ranges clamped, duplicates
+removed), which is what makes `from_query(to_query(f)) == f` hold for every `Filters`.
+`from_query` ignores junk and keys it does not own (`QUERY_KEYS`), so the page can keep its own
+parameters in the same query string.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+from urllib.parse import parse_qsl, urlencode
+
+from .catalog import TYPES
+
+PLAN_TO_WATCH_MODES = ("show", "hide", "boost")  # show = listed and marked
+MAX_RESULTS = 500
+MAX_NICHE = 2.0
+YEAR_RANGE = (1900, 2100)
+MAX_GENRE_LENGTH = 40
+
+_TYPE_BY_FOLDED = {t.casefold(): t for t in TYPES}
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What the visitor asked to see. Empty tuples and None mean "no restriction"."""
+
+    types: tuple[str, ...] = ()  # catalog TYPES; an item of unknown type fails a type filter
+    year_min: int | None = None  # start year, inclusive; unknown years fail a year range
+    year_max: int | None = None
+    genres_required: tuple[str, ...] = ()  # every one of these
+    genres_excluded: tuple[str, ...] = ()  # none of these
+    plan_to_watch: str = "show"  # one of PLAN_TO_WATCH_MODES
+    hide_dropped_related: bool = True  # sequels/prequels of dropped titles
+    hide_unstarted_sequels: bool = True  # later seasons of franchises not on the list
+    min_popularity: int = 0  # MyAnimeList members
+    niche: float = 0.0  # α of the popularity attenuation, 0 … MAX_NICHE (see ranking.py)
+    n: int = 50  # number of results, 1 … MAX_RESULTS
+
+    def __post_init__(self) -> None:
+        def put(name: str, value: object) -> None:
+            object.__setattr__(self, name, value)
+
+        put("types", _unique(_TYPE_BY_FOLDED.get(str(t).casefold()) for t in self.types))
+        lo, hi = _year(self.year_min), _year(self.year_max)
+        if lo is not None and hi is not None and lo > hi:
+            lo, hi = hi, lo
+        put("year_min", lo)
+        put("year_max", hi)
+        put("genres_required", _genres(self.genres_required))
+        put("genres_excluded", _genres(self.genres_excluded))
+        if self.plan_to_watch not in PLAN_TO_WATCH_MODES:
+            put("plan_to_watch", "show")
+        put("hide_dropped_related", bool(self.hide_dropped_related))
+        put("hide_unstarted_sequels", bool(self.hide_unstarted_sequels))
+        put("min_popularity", max(0, _int(self.min_popularity) or 0))
+        niche = _float(self.niche) or 0.0
+        put("niche", round(min(max(niche, 0.0), MAX_NICHE), 2))
+        n = _int(self.n)
+        put("n", 50 if n is None else min(max(n, 1), MAX_RESULTS))
+
+
+def _unique(values) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v for v in values if v))
+
+
+def _genres(values: tuple[str, ...]) -> tuple[str, ...]:
+    return _unique(g for g in (str(v).strip() for v in values) if len(g) <= MAX_GENRE_LENGTH)
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _float(value: object) -> float | None:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _year(value: object) -> int | None:
+    year = _int(value)
+    return year if year is not None and YEAR_RANGE[0] <= year <= YEAR_RANGE[1] else None
+
+
+# Query key → Filters field. Multi-valued fields repeat their key (type=TV&type=Movie), which
+# needs no separator that a genre name could contain.
+_KEYS = {
+    "type": "types",
+    "from": "year_min",
+    "to": "year_max",
+    "genre": "genres_required",
+    "nogenre": "genres_excluded",
+    "ptw": "plan_to_watch",
+    "dropped": "hide_dropped_related",
+    "sequels": "hide_unstarted_sequels",
+    "minpop": "min_popularity",
+    "niche": "niche",
+    "n": "n",
+}
+QUERY_KEYS = frozenset(_KEYS)
+_DEFAULTS = Filters()
+_TUPLE_FIELDS = {f.name for f in fields(Filters) if f.type.startswith("tuple")}
+_BOOL_FIELDS = {f.name for f in fields(Filters) if f.type == "bool"}
+
+
+def to_query(filters: Filters) -> str:
+    """The URL query (without "?") for `filters`; fields at their default are left out."""
+    pairs: list[tuple[str, str]] = []
+    for key, name in _KEYS.items():
+        value = getattr(filters, name)
+        if value == getattr(_DEFAULTS, name):
+            continue
+        if name in _TUPLE_FIELDS:
+            pairs.extend((key, v) for v in value)
+        elif name in _BOOL_FIELDS:
+            pairs.append((key, "hide" if value else "show"))
+        elif isinstance(value, float):
+            pairs.append((key, f"{value:g}"))
+        else:
+            pairs.append((key, str(value)))
+    return urlencode(pairs)
+
+
+def from_query(qs: str) -> Filters:
+    """Parse a query string (with or without "?"); unknown keys and junk values are ignored."""
+    values: dict[str, object] = {}
+    for key, raw in parse_qsl(qs.lstrip("?"), keep_blank_values=False):
+        name = _KEYS.get(key)
+        if name is None:
+            continue
+        if name in _TUPLE_FIELDS:
+            values[name] = (*values.get(name, ()), raw)  # type: ignore[misc]
+        elif name in _BOOL_FIELDS:
+            if raw in ("show", "hide"):
+                values[name] = raw == "hide"
+        else:
+            values[name] = raw
+    return Filters(**values)  # type: ignore[arg-type]
