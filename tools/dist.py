@@ -1,0 +1,242 @@
+"""`build.py build`: the static site in dist/, loadable from any static host under any sub-path.
+
+Everything the page loads is copied here: the JS runtime from node_modules (checked against
+`tools/vendor-hashes.json`, so a changed package cannot slip in unnoticed), micropip from PyPI,
+a wheel of `py/animerec` built from this tree, the models, and `web/`. Files are written only when
+their bytes change and stale files are removed, so a second build is a no-op and fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import subprocess
+import sys
+import time
+import zipfile
+from base64 import urlsafe_b64encode
+from collections.abc import Iterator
+from io import BytesIO
+from pathlib import Path
+
+import animerec
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE_MODULES = ROOT / "node_modules"
+HASHES = ROOT / "tools" / "vendor-hashes.json"
+CACHE = ROOT / "build" / "cache"
+
+MICROPIP = "micropip-0.11.1-py3-none-any.whl"
+MICROPIP_KEY = f"pypi/{MICROPIP}"  # its key in vendor-hashes.json, beside node_modules paths
+WHEEL = f"animerec-{animerec.__version__}-py3-none-any.whl"
+
+# (directory in node_modules, file names or glob patterns, directory in dist)
+VENDOR: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("pyodide", ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
+                 "pyodide-lock.json"), "vendor/pyodide"),
+    ("@pyscript/core/dist", ("*.js", "*.css"), "vendor/pyscript"),
+    ("@tensorflow/tfjs/dist", ("tf.min.js",), "vendor/tfjs"),
+    ("@tensorflow/tfjs-backend-wasm/dist", ("tf-backend-wasm.min.js", "tfjs-backend-wasm.wasm",
+     "tfjs-backend-wasm-simd.wasm", "tfjs-backend-wasm-threaded-simd.wasm"),
+     "vendor/tfjs-backend-wasm"),
+)  # fmt: skip
+
+
+class BuildError(RuntimeError):
+    """The build cannot go on; the message says why and what to do."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_build_arguments(parser)
+    parser.add_argument(
+        "--update-hashes",
+        action="store_true",
+        help="accept the vendored files as they are now and rewrite tools/vendor-hashes.json",
+    )
+
+
+def add_build_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options `serve` shares with `build`."""
+    parser.add_argument("--out", type=Path, default=ROOT / "dist", help="output folder")
+    parser.add_argument(
+        "--models", type=Path, default=ROOT / "models", help="folder of models to ship"
+    )
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        build(args.out, args.models, update_hashes=args.update_hashes)
+    except BuildError as err:
+        print(f"[build] error: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def build(out: Path = ROOT / "dist", models: Path = ROOT / "models", *,
+          update_hashes: bool = False) -> Path:  # fmt: skip
+    """Build the site into `out` and return it."""
+    started = time.perf_counter()
+    files: dict[str, bytes] = {}
+    vendored = dict(_vendor_files())
+    micropip = _micropip_wheel()
+    vendored[MICROPIP_KEY] = micropip
+    _check_hashes(vendored, update_hashes)
+    for key, data in vendored.items():
+        if key != MICROPIP_KEY:
+            files[_dist_path(key)] = data
+    files["vendor/pyodide/" + MICROPIP] = micropip
+    files["vendor/pyodide/pyodide-lock.json"] = _patch_lock(
+        files["vendor/pyodide/pyodide-lock.json"], micropip
+    )
+    wheel = build_wheel(ROOT / "py" / "animerec")
+    wheel_path = f"wheels/{hashlib.sha256(wheel).hexdigest()[:12]}/{WHEEL}"  # new URL per content
+    files[wheel_path] = wheel
+    files.update(_tree(models, "models"))
+    files.update(_tree(ROOT / "web", ""))
+    files["pyscript.json"] = _pyscript_config(wheel_path, sorted(_tree(ROOT / "web", "")))
+    files["build.json"] = _build_info(files)
+    changed = _sync(out, files)
+    took = time.perf_counter() - started
+    print(f"[build] {out}: {len(files)} files, {changed} written, {took:.2f} s", file=sys.stderr)
+    return out
+
+
+def _vendor_files() -> Iterator[tuple[str, bytes]]:
+    for folder, patterns, _ in VENDOR:
+        base = NODE_MODULES / folder
+        if not base.is_dir():
+            raise BuildError(f"{base} is missing: run `npm ci` (build.py does it for you)")
+        for pattern in patterns:
+            matches = sorted(base.glob(pattern))
+            if not matches:
+                raise BuildError(f"nothing matches {folder}/{pattern} in node_modules")
+            for path in matches:
+                yield path.relative_to(NODE_MODULES).as_posix(), path.read_bytes()
+
+
+def _dist_path(key: str) -> str:
+    for folder, _, target in VENDOR:
+        if key.startswith(folder + "/"):
+            return target + key[len(folder) :]
+    raise AssertionError(key)
+
+
+def _micropip_wheel() -> bytes:
+    """micropip from PyPI, downloaded once into build/cache (Pyodide's npm package has none)."""
+    path = CACHE / MICROPIP
+    if not path.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        name, version = MICROPIP.split("-")[:2]
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", f"{name}=={version}", "--no-deps",
+             "--only-binary=:all:", "--python-version", "3.14", "-q", "-d", str(CACHE)],
+            check=True,
+        )  # fmt: skip
+    return path.read_bytes()
+
+
+def _check_hashes(files: dict[str, bytes], update: bool) -> None:
+    actual = {key: hashlib.sha256(data).hexdigest() for key, data in sorted(files.items())}
+    if update:
+        HASHES.write_text(json.dumps(actual, indent=2) + "\n")
+        print(f"[build] wrote {len(actual)} hashes to {HASHES}", file=sys.stderr)
+        return
+    pinned = json.loads(HASHES.read_text()) if HASHES.exists() else {}
+    wrong = [k for k in actual if pinned.get(k) != actual[k]]
+    gone = [k for k in pinned if k not in actual]
+    if wrong or gone:
+        raise BuildError(
+            f"vendored files differ from {HASHES.name}: changed or new {wrong[:5]}, "
+            f"missing {gone[:5]} ({len(wrong) + len(gone)} in all). If you upgraded on "
+            "purpose, review and run `build.py build --update-hashes`."
+        )
+
+
+def _patch_lock(lock: bytes, micropip: bytes) -> bytes:
+    """Point the lock's micropip entry at the wheel we ship; Pyodide checks its sha256."""
+    obj = json.loads(lock)
+    entry = obj["packages"]["micropip"]
+    entry["file_name"] = MICROPIP
+    entry["sha256"] = hashlib.sha256(micropip).hexdigest()
+    return json.dumps(obj, separators=(",", ":")).encode()
+
+
+def build_wheel(package: Path) -> bytes:
+    """A pure-Python wheel of `package`, byte-for-byte the same for the same sources."""
+    name, version = package.name, animerec.__version__
+    info = f"{name}-{version}.dist-info"
+    members = {
+        f"{name}/{p.relative_to(package).as_posix()}": p.read_bytes()
+        for p in sorted(package.rglob("*"))
+        if p.is_file() and p.suffix in (".py", ".typed") and "__pycache__" not in p.parts
+    }
+    members[f"{info}/METADATA"] = (
+        f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode()
+    )
+    members[f"{info}/WHEEL"] = (
+        b"Wheel-Version: 1.0\nGenerator: animerec-dist\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    )
+    record = [f"{path},sha256={_record_hash(data)},{len(data)}" for path, data in members.items()]
+    members[f"{info}/RECORD"] = ("\n".join([*record, f"{info}/RECORD,,"]) + "\n").encode()
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path, data in members.items():
+            entry = zipfile.ZipInfo(path, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.external_attr = 0o644 << 16
+            zf.writestr(entry, data, zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def _record_hash(data: bytes) -> str:
+    return urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
+def _tree(folder: Path, prefix: str) -> dict[str, bytes]:
+    if not folder.is_dir():
+        raise BuildError(f"{folder} is missing")
+    return {
+        (f"{prefix}/" if prefix else "") + p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith(".")
+    }
+
+
+def _pyscript_config(wheel_path: str, web_files: list[str]) -> bytes:
+    """PyScript's config: our own Pyodide (else it goes to a CDN), the animerec wheel, and the
+    page's Python modules (web/py/*.py) copied next to main.py in the Pyodide file system."""
+    config = {
+        "interpreter": "./vendor/pyodide/pyodide.mjs",
+        "packages": ["./" + wheel_path],
+        "files": {f"./{p}": f"./{p.removeprefix('py/')}" for p in web_files
+                  if p.startswith("py/") and p.endswith(".py")},
+    }  # fmt: skip
+    return (json.dumps(config, indent=2) + "\n").encode()
+
+
+def _build_info(files: dict[str, bytes]) -> bytes:
+    """Byte sizes of the runtime and models, for the loader's progress display."""
+    sizes = {p: len(data) for p, data in files.items() if p.startswith(("vendor/", "models/"))}
+    return json.dumps({"sizes": sizes}, indent=1, sort_keys=True).encode()
+
+
+def _sync(out: Path, files: dict[str, bytes]) -> int:
+    """Make `out` hold exactly `files`; returns how many were (re)written."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = 0
+    for rel, data in files.items():
+        path = out / rel
+        if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+        written += 1
+    for path in sorted(out.rglob("*"), reverse=True):
+        rel = path.relative_to(out).as_posix()
+        if path.is_file() and rel not in files:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return written

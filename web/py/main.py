@@ -1,0 +1,187 @@
+"""The page's controller (PyScript runs this): waits for the loader's catalog and model, wires
+the three profile sources to the pipeline, and hands what to show to `web/js/ui.js`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import traceback
+from array import array
+from collections.abc import Awaitable, Callable
+
+import pipeline
+import views
+from animerec import anilist
+from animerec.catalog import Catalog
+from animerec.encoding import ENCODING_VERSION, known_entries
+from animerec.parsers import ProfileParseError, parse_profile_file
+from animerec.profile import Entry, Profile, Status
+from animerec.ranking import top_n
+from js import URL, URLSearchParams, document, history, location
+from js import animerec as site
+from pyodide.ffi import create_proxy, to_js
+from transport import pyfetch_transport
+
+N_RECOMMENDATIONS = 30
+SEARCH_LIMIT = 8
+VISITOR_ERRORS = (ProfileParseError, anilist.AniListError, pipeline.NothingKnown)
+
+ui = site.ui
+_handlers = []  # keeps the event proxies alive for the page's lifetime
+
+
+def on(element_id: str, event: str, handler: Callable) -> None:
+    proxy = create_proxy(handler)
+    _handlers.append(proxy)
+    document.getElementById(element_id).addEventListener(event, proxy)
+
+
+class Page:
+    def __init__(self, catalog: Catalog, backend: str) -> None:
+        self.catalog = catalog
+        self.backend = backend
+        self.id_map = catalog.anilist_to_mal()
+        self.ratings: dict[int, int] = {}
+        self.task: asyncio.Future | None = None  # the recommendation request in flight
+
+    async def predict(self, row: array) -> array:
+        output = await site.model.predict(to_js(row))
+        scores = array("f")
+        scores.frombytes(output.to_bytes())
+        return scores
+
+    def start(self, load: Callable[[], Awaitable[Profile]], anilist_name: str | None = None):
+        """Run one recommendation request unless one is already running."""
+        if self.task is None or self.task.done():
+            self.task = asyncio.ensure_future(self._run(load, anilist_name))
+
+    async def _run(self, load: Callable[[], Awaitable[Profile]], anilist_name: str | None):
+        ui.setBusy(True)
+        ui.showError("")
+        try:
+            ui.setStatus("Reading your list…")
+            profile = await load()
+            ui.setStatus("Running the model…")
+            scores = await pipeline.score(profile, self.catalog, self.predict)
+            recs = top_n(scores, profile, self.catalog, N_RECOMMENDATIONS)
+            known = len(known_entries(profile, self.catalog))
+            ui.renderResults(views.results(recs, profile, self.catalog, known, self.backend))
+            share_state(anilist_name and (profile.username or anilist_name))
+            ui.setStatus("Done.")
+        except VISITOR_ERRORS as err:
+            ui.clearResults()
+            ui.showError(str(err))
+            ui.setStatus("Something needs your attention.")
+        except Exception as err:  # a bug: say so plainly, keep the details in the console
+            traceback.print_exc()
+            ui.clearResults()
+            ui.showError(f"Something went wrong on our side: {err}")
+            ui.setStatus("Something went wrong.")
+        finally:
+            ui.setBusy(False)
+
+    # --- the three sources --------------------------------------------------------------
+
+    def on_anilist(self, event) -> None:
+        event.preventDefault()
+        self.anilist(document.getElementById("anilist-user").value)
+
+    def anilist(self, name: str) -> None:
+        async def load() -> Profile:
+            ui.setStatus("Asking AniList for the list…")
+            retry = anilist.RetryPolicy(on_wait=self._waiting)
+            return await anilist.fetch_profile(
+                name, pyfetch_transport, id_map=self.id_map, retry=retry
+            )
+
+        self.start(load, anilist_name=name)
+
+    def _waiting(self, seconds: float) -> None:
+        ui.setStatus(f"AniList asked us to wait {round(seconds)} s; trying again then…")
+
+    def on_file_change(self, event) -> None:
+        files = event.target.files
+        ui.showFileName(files.item(0).name if files.length else "")
+
+    def on_file(self, event) -> None:
+        event.preventDefault()
+        files = document.getElementById("file-input").files
+        if not files.length:
+            ui.showError("Choose your MyAnimeList export (.xml or .xml.gz) or list JSON first.")
+            return
+        file = files.item(0)
+
+        async def load() -> Profile:
+            data = (await file.arrayBuffer()).to_bytes()
+            return parse_profile_file(data, file.name)
+
+        self.start(load)
+
+    def on_search(self, event) -> None:
+        hits = self.catalog.search(event.target.value, SEARCH_LIMIT)
+        ui.renderSearchResults(views.search_hits(hits))
+
+    def on_pick(self, event) -> None:
+        target = event.target
+        row = target.closest("li")
+        if row is None or target.tagName != "BUTTON":
+            return
+        mal_id = int(row.dataset.malId)
+        if "add" in target.classList:
+            self.ratings[mal_id] = int(row.querySelector("select").value)
+        else:
+            self.ratings.pop(mal_id, None)
+        ui.renderRated(views.rated(self.ratings, self.catalog))
+
+    def on_rate(self, event) -> None:
+        event.preventDefault()
+        ratings = dict(self.ratings)
+
+        async def load() -> Profile:
+            if not ratings:
+                raise ProfileParseError("Search for a title and add at least one score first.")
+            entries = [Entry(i, Status.COMPLETED, score) for i, score in ratings.items()]
+            return Profile(entries, source="manual")
+
+        self.start(load)
+
+    def wire(self) -> None:
+        on("anilist-form", "submit", self.on_anilist)
+        on("file-input", "change", self.on_file_change)
+        on("file-form", "submit", self.on_file)
+        on("search-input", "input", self.on_search)
+        on("search-results", "click", self.on_pick)
+        on("rated", "click", self.on_pick)
+        on("rate-form", "submit", self.on_rate)
+
+
+def share_state(anilist_name: str | None) -> None:
+    """Keep `?anilist=NAME` in the address bar for AniList results, and only for those."""
+    url = URL.new(location.href)
+    if anilist_name:
+        url.searchParams.set("anilist", anilist_name)
+    else:
+        url.searchParams.delete("anilist")
+    history.replaceState(None, "", url.href)
+
+
+async def boot() -> None:
+    ui.setStatus("Python is up; waiting for the model…")
+    loaded = await site.ready
+    manifest = loaded.manifest.to_py()
+    version = manifest.get("encoding_version", (manifest.get("encoding") or {}).get("version"))
+    if version != ENCODING_VERSION:
+        ui.showError(f"The model needs encoding v{version}; this page has v{ENCODING_VERSION}.")
+        return
+    catalog = Catalog.from_json(json.loads(loaded.catalogText))
+    page = Page(catalog, loaded.model.backend)
+    page.wire()
+    ui.setReady(True)
+    ui.setStatus(f"Ready: {len(catalog):,} titles, model on {page.backend}.")
+    name = URLSearchParams.new(location.search).get("anilist")
+    if name:
+        document.getElementById("anilist-user").value = name
+        page.anilist(name)
+
+
+await boot()  # noqa: F704  (PyScript runs the page script with top-level await)

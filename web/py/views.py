@@ -1,0 +1,90 @@
+"""What the page shows, as plain JSON for `web/js/ui.js` (which puts every string in as text)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+
+from animerec.catalog import Catalog, Item
+from animerec.profile import Profile, Status
+from animerec.ranking import Recommendation
+
+MAL_URL = "https://myanimelist.net/anime/{}"
+ANILIST_URL = "https://anilist.co/anime/{}"
+COVER_ORIGIN = "https://s4.anilist.co/"  # AniList's image CDN: the only image host besides self
+LIST_STRIP = 8  # how many of the visitor's own titles the results open with
+
+
+def card(rec: Recommendation) -> dict:
+    """One recommendation card; `because` lists titles from the visitor's list when known."""
+    item = rec.item
+    return {
+        "mal_id": item.mal_id,
+        "title": item.title,
+        "title_en": item.title_en if item.title_en and item.title_en != item.title else None,
+        "type": item.type,
+        "year": item.year,
+        "episodes": item.episodes,
+        "genres": list(item.genres),
+        "match": round(rec.match, 1),
+        "mal_url": MAL_URL.format(item.mal_id),
+        "anilist_url": ANILIST_URL.format(item.anilist_id) if item.anilist_id else None,
+        "cover": None,  # the catalog has no cover URLs: ui.js draws a placeholder
+        "because": [e.title for e in rec.because if e.title],
+    }
+
+
+def list_strip(profile: Profile, catalog: Catalog, limit: int = LIST_STRIP) -> list[dict]:
+    """The visitor's best-scored watched titles, with covers where the source gave them."""
+    watched = [e for e in profile.entries if e.status is not Status.PLAN_TO_WATCH]
+    watched.sort(key=lambda e: -(e.score or 0))
+    strip = []
+    for entry in watched[:limit]:
+        item = catalog.by_mal_id(entry.mal_id)
+        title = entry.title or (item.title if item else f"#{entry.mal_id}")
+        strip.append({"title": title, "score": entry.score, "cover": safe_cover(entry.cover_url)})
+    return strip
+
+
+def results(
+    recs: Sequence[Recommendation], profile: Profile, catalog: Catalog, known: int, backend: str
+) -> str:
+    who = profile.username or "your list"
+    summary = (
+        f"{len(recs)} recommendations for {who}, from the {known} of {len(profile)} titles "
+        "on the list that the model knows."
+    )
+    return json.dumps(
+        {
+            "summary": summary,
+            "backend": backend,
+            "list": list_strip(profile, catalog),
+            "cards": [card(r) for r in recs],
+        }
+    )
+
+
+def search_hits(items: Iterable[Item]) -> str:
+    return json.dumps([{"mal_id": i.mal_id, "label": label(i)} for i in items])
+
+
+def rated(ratings: dict[int, int], catalog: Catalog) -> str:
+    return json.dumps(
+        [
+            {"mal_id": mal_id, "label": label(item), "score": score}
+            for mal_id, score in ratings.items()
+            if (item := catalog.by_mal_id(mal_id)) is not None
+        ]
+    )
+
+
+def label(item: Item) -> str:
+    """How a title reads in the picker: romaji, English in brackets, type and year."""
+    english = f" ({item.title_en})" if item.title_en and item.title_en != item.title else ""
+    facts = ", ".join(str(x) for x in (item.type, item.year) if x)
+    return f"{item.title}{english}" + (f" — {facts}" if facts else "")
+
+
+def safe_cover(url: str | None) -> str | None:
+    """Only AniList CDN covers; anything else would be blocked by the CSP or be a tracking pixel."""
+    return url if url and url.startswith(COVER_ORIGIN) else None
