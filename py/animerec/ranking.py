@@ -24,6 +24,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
+import time
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -75,19 +76,20 @@ class RankContext:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
+        items = list(catalog)
         self.genre_bit = {
-            g: 1 << b for b, g in enumerate(sorted({g for i in catalog for g in i.genres}))
+            g: 1 << b for b, g in enumerate(sorted({g for i in items for g in i.genres}))
         }
-        self.type_bits = [1 << TYPES.index(i.type) if i.type in TYPES else 0 for i in catalog]
-        self.genre_masks = [self.genre_mask(i.genres) for i in catalog]
-        self.years = [i.year for i in catalog]
-        self.popularity = [i.popularity for i in catalog]
+        self.type_bits = [1 << TYPES.index(i.type) if i.type in TYPES else 0 for i in items]
+        self.genre_masks = [self.genre_mask(i.genres) for i in items]
+        self.years = [i.year for i in items]
+        self.popularity = [i.popularity for i in items]
         self.log_popularity = [math.log(max(p, POPULARITY_FLOOR)) for p in self.popularity]
         # Relation groups as small ints. An item's own group is its franchise where the metadata
         # gives one, else its title stem; a profile entry claims both its franchise and its stem,
         # so an un-tagged sequel still matches a tagged first season by title.
         keys: dict[tuple, int] = {}
-        stems = [title_stem(i.title) for i in catalog]
+        stems = [title_stem(i.title) for i in items]
         self.stem_group = [
             keys.setdefault(("stem", s) if len(s) >= MIN_STEM_LENGTH else ("item", i), len(keys))
             for i, s in enumerate(stems)
@@ -96,7 +98,7 @@ class RankContext:
             self.stem_group[i.index]
             if i.franchise is None
             else keys.setdefault(("franchise", i.franchise), len(keys))
-            for i in catalog
+            for i in items
         ]
         first_year: dict[int, int] = {}
         for g, year in zip(self.group, self.years, strict=True):
@@ -229,3 +231,17 @@ def top_n(
     """One-shot ranking under default `Filters`. To re-rank on every control change, keep a
     `RankContext` per catalog and a `Candidates` per model output instead."""
     return Candidates(RankContext(catalog), profile, scores).rank(Filters(n=n))
+
+
+def time_rerank(
+    candidates: Candidates, filters: Sequence[Filters], repeat: int = 20
+) -> list[float]:
+    """Milliseconds per `candidates.rank(f)`, cycling `repeat` times through `filters`: the hook
+    the re-rank benchmark calls (CPython and Pyodide alike)."""
+    timings = []
+    for _ in range(repeat):
+        for f in filters:
+            start = time.perf_counter()
+            candidates.rank(f)
+            timings.append(1000.0 * (time.perf_counter() - start))
+    return timings

@@ -2,7 +2,8 @@
 
 The charts need no chart library: plain SVG strings whose bars and labels use `currentColor` and
 the CSS classes `chart`, `bar`, `label` and `value`, so the page's stylesheet themes them. Every
-text taken from data (genres, types) is XML-escaped; each chart carries `role="img"`, an
+text taken from data (genres, types) is escaped (`html.escape`: valid XML, and lighter to
+import than `xml.sax.saxutils`); each chart carries `role="img"`, an
 `aria-label` and a `<title>`.
 
 Which entries count: the score chart uses every scored entry on the list; genres, types and
@@ -16,7 +17,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
+from html import escape
 
 from .catalog import TYPES, Catalog
 from .encoding import known_entries
@@ -155,7 +156,7 @@ def column_chart(title: str, labels: Sequence[str], values: Sequence[int]) -> st
 def _open(title: str, width: float, height: float) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-label={quoteattr(title)}><title>{escape(title)}</title>'
+        f'role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>'
     )
 
 
