@@ -10,7 +10,7 @@ parameters in the same query string.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
 from .catalog import TYPES
@@ -108,8 +108,8 @@ _KEYS = {
 }
 QUERY_KEYS = frozenset(_KEYS)
 _DEFAULTS = Filters()
-_TUPLE_FIELDS = {f.name for f in fields(Filters) if f.type.startswith("tuple")}
-_BOOL_FIELDS = {f.name for f in fields(Filters) if f.type == "bool"}
+_TUPLE_FIELDS = frozenset({"types", "genres_required", "genres_excluded"})
+_BOOL_FIELDS = frozenset({"hide_dropped_related", "hide_unstarted_sequels"})
 
 
 def to_query(filters: Filters) -> str:

@@ -77,9 +77,8 @@ class RankContext:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         items = list(catalog)
-        self.genre_bit = {
-            g: 1 << b for b, g in enumerate(sorted({g for i in items for g in i.genres}))
-        }
+        self.genres = tuple(sorted({g for i in items for g in i.genres}))  # for the controls
+        self.genre_bit = {g: 1 << b for b, g in enumerate(self.genres)}
         self.type_bits = [1 << TYPES.index(i.type) if i.type in TYPES else 0 for i in items]
         self.genre_masks = [self.genre_mask(i.genres) for i in items]
         self.years = [i.year for i in items]
