@@ -1,4 +1,4 @@
-""" "Because you watched": exact leave-one-out, batched into one model call.
+"""Explanations ("because you watched"): exact leave-one-out, batched into one model call.
 
 The page encodes the profile L times, each time with one entry removed (`leave_one_out_batch`),
 runs the [L, n_items] batch through the model once, and hands the flat output here. An entry
