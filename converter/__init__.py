@@ -1,0 +1,1 @@
+"""Offline training pipeline: ratings → catalog → Mult-DAE → TF.js export, plus its evaluation."""

@@ -1,0 +1,89 @@
+"""Rating CSVs → per-user Profiles → sparse rows, through the one encoder (encode_sparse)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import groupby
+from pathlib import Path
+
+import numpy as np
+from animerec.catalog import Catalog
+from animerec.encoding import encode_sparse
+from animerec.parsers import profile_from_rating_rows
+from animerec.profile import Profile
+
+RATING_FILES = ("cooperunion-5k.csv", "mal2023-576.csv")
+DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+def read_profiles(path: Path) -> dict[str, Profile]:
+    """One Profile per user of a rating CSV (either format), keyed `<file stem>:<user_id>` so
+    users of different files never collide."""
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = sorted(csv.DictReader(f), key=lambda r: int(r["user_id"]))
+    return {
+        f"{path.stem}:{user}": profile_from_rating_rows(group, user=str(user))
+        for user, group in groupby(rows, key=lambda r: int(r["user_id"]))
+    }
+
+
+def load_training_profiles(data_dir: Path) -> dict[str, Profile]:
+    """Every user of both rating files of `data_dir/ratings`."""
+    profiles: dict[str, Profile] = {}
+    for name in RATING_FILES:
+        profiles.update(read_profiles(Path(data_dir) / "ratings" / name))
+    return profiles
+
+
+@dataclass(frozen=True)
+class SparseRows:
+    """Encoded rows in CSR form: row r holds `indices[indptr[r]:indptr[r+1]]` with `values`.
+    Keeps memory at O(ratings) where a dense users × items matrix would not fit the page budget."""
+
+    indptr: np.ndarray  # int64, len = rows + 1
+    indices: np.ndarray  # int32
+    values: np.ndarray  # float32
+    n_items: int
+
+    def __len__(self) -> int:
+        return len(self.indptr) - 1
+
+    def row(self, r: int) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = self.indptr[r], self.indptr[r + 1]
+        return self.indices[lo:hi], self.values[lo:hi]
+
+    def dense(self, start: int = 0, stop: int | None = None) -> np.ndarray:
+        """Rows `start:stop` as a dense float32 block (for one batch at a time)."""
+        stop = len(self) if stop is None else min(stop, len(self))
+        out = np.zeros((stop - start, self.n_items), np.float32)
+        lo, hi = self.indptr[start], self.indptr[stop]
+        rows = np.repeat(np.arange(stop - start), np.diff(self.indptr[start : stop + 1]))
+        out[rows, self.indices[lo:hi]] = self.values[lo:hi]
+        return out
+
+    def item_counts(self) -> np.ndarray:
+        """How many rows hold each item."""
+        return np.bincount(self.indices, minlength=self.n_items)
+
+    @classmethod
+    def from_pairs(
+        cls, pairs: Iterable[tuple[Sequence[int], Sequence[float]]], n_items: int
+    ) -> SparseRows:
+        indptr, indices, values = [0], [], []
+        for idx, val in pairs:
+            indices.extend(idx)
+            values.extend(val)
+            indptr.append(len(indices))
+        return cls(
+            np.asarray(indptr, np.int64),
+            np.asarray(indices, np.int32),
+            np.asarray(values, np.float32),
+            n_items,
+        )
+
+
+def encode_profiles(profiles: Iterable[Profile], catalog: Catalog) -> SparseRows:
+    """Encode each profile with `animerec.encoding.encode_sparse`."""
+    return SparseRows.from_pairs((encode_sparse(p, catalog) for p in profiles), len(catalog))

@@ -1,0 +1,89 @@
+"""The Mult-DAE (Liang et al. 2018): normalized list → dropout → tanh layers → item logits,
+trained with the multinomial log-likelihood. Built with tf_keras because TF.js's layers format
+needs Keras 2 configs (see shared/TOOLCHAIN.md).
+
+TF.js has no L2-normalization layer, so the input is normalized by a parameter-free
+LayerNormalization (center=False, scale=False, ε=1e-9): √n·(x − x̄)/‖x − x̄‖, the L2-normalized
+centered row, up to the constant √n the first Dense absorbs. Every layer is a TF.js built-in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import tensorflow as tf
+import tf_keras as keras
+
+from .data import SparseRows
+
+INPUT_NAME = "list"
+OUTPUT_NAME = "logits"
+
+
+@dataclass(frozen=True)
+class Hyper:
+    hidden: tuple[int, ...] = (256,)
+    dropout: float = 0.5
+    l2: float = 1e-5
+    lr: float = 1e-3
+    batch: int = 128
+    epochs: int = 40
+    seed: int = 0
+
+
+def multinomial_loss(y_true: tf.Tensor, logits: tf.Tensor) -> tf.Tensor:
+    """−Σ x·log softmax(logits) per row: the Mult-DAE likelihood, encoded weights as counts."""
+    return -tf.reduce_sum(y_true * tf.nn.log_softmax(logits), axis=-1)
+
+
+def build_model(n_items: int, hp: Hyper) -> keras.Model:
+    """Seeded Mult-DAE; output = unnormalized logits [batch, n_items] (softmax gives the
+    multinomial over items, ranking by logits is the same)."""
+    keras.utils.set_random_seed(hp.seed)
+    reg = keras.regularizers.l2(hp.l2)
+    x_in = keras.Input((n_items,), name=INPUT_NAME)
+    h = keras.layers.LayerNormalization(center=False, scale=False, epsilon=1e-9, name="l2norm")(
+        x_in
+    )
+    h = keras.layers.Dropout(hp.dropout, seed=hp.seed, name="dropout")(h)
+    for i, width in enumerate(hp.hidden):
+        h = keras.layers.Dense(width, activation="tanh", kernel_regularizer=reg, name=f"hidden{i}")(
+            h
+        )
+    out = keras.layers.Dense(n_items, kernel_regularizer=reg, name=OUTPUT_NAME)(h)
+    model = keras.Model(x_in, out, name="mult_dae")
+    model.compile(optimizer=keras.optimizers.Adam(hp.lr), loss=multinomial_loss)
+    return model
+
+
+def dataset(rows: SparseRows, batch: int, seed: int) -> tf.data.Dataset:
+    """Shuffled batches streamed from the CSR rows: ragged slices, densified one batch at a time."""
+    splits = tf.constant(rows.indptr)
+    indices = tf.RaggedTensor.from_row_splits(tf.constant(rows.indices, tf.int64), splits)
+    values = tf.RaggedTensor.from_row_splits(tf.constant(rows.values), splits)
+    n_items = rows.n_items
+
+    def densify(idx: tf.RaggedTensor, val: tf.RaggedTensor) -> tuple[tf.Tensor, tf.Tensor]:
+        coords = tf.stack([idx.value_rowids(), idx.flat_values], axis=1)
+        shape = tf.stack([idx.nrows(), tf.constant(n_items, tf.int64)])
+        x = tf.sparse.to_dense(tf.sparse.reorder(tf.SparseTensor(coords, val.flat_values, shape)))
+        return x, x
+
+    return (
+        tf.data.Dataset.from_tensor_slices((indices, values))
+        .shuffle(len(rows), seed=seed, reshuffle_each_iteration=True)
+        .batch(batch)
+        .map(densify, num_parallel_calls=1, deterministic=True)
+        .prefetch(2)
+    )
+
+
+def scorer(model: keras.Model):
+    """A metrics.Scorer running the model in inference mode (no dropout)."""
+    return lambda x: model(x, training=False).numpy()
+
+
+def layer_sizes(model: keras.Model) -> Sequence[int]:
+    return [int(np.prod(w.shape)) for w in model.weights]

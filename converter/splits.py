@@ -1,0 +1,68 @@
+"""Seeded splits for strong generalization: whole users are held out, then each held-out user's
+list is cut into an input part (80%) and a target part (20%).
+
+What counts: the list is what reaches the model input (`encoding.known_entries`: in the catalog,
+not plan_to_watch). Targets are the held-out entries that are not `dropped` (a dropped show is no
+successful recommendation); held-out dropped entries are hidden from the input and never count.
+Users with fewer than `MIN_ENTRIES` list entries, or no target, are left out of evaluation.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from animerec.catalog import Catalog
+from animerec.encoding import encode_sparse, known_entries
+from animerec.profile import Profile, Status
+
+from .data import SparseRows
+
+MIN_ENTRIES = 5
+TARGET_FRACTION = 0.2
+
+
+def split_users(
+    keys: Sequence[str], val_fraction: float, test_fraction: float, seed: int
+) -> tuple[list[str], list[str], list[str]]:
+    """(train, validation, test) user keys, disjoint, drawn by a seeded shuffle of sorted keys."""
+    order = sorted(keys)
+    random.Random(seed).shuffle(order)
+    n_test, n_val = round(len(order) * test_fraction), round(len(order) * val_fraction)
+    return order[n_test + n_val :], order[n_test : n_test + n_val], order[:n_test]
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    """Encoded input rows and the target catalog indices of each evaluated user."""
+
+    users: list[str]
+    inputs: SparseRows
+    targets: list[np.ndarray]
+
+    def __len__(self) -> int:
+        return len(self.users)
+
+
+def hold_out(
+    profiles: dict[str, Profile], users: Sequence[str], catalog: Catalog, seed: int
+) -> HeldOut:
+    """Cut each user's list 80/20 with a per-user seeded shuffle (independent of list order)."""
+    kept, pairs, targets = [], [], []
+    for user in users:
+        profile = profiles[user]
+        entries = known_entries(profile, catalog)
+        if len(entries) < MIN_ENTRIES:
+            continue
+        random.Random(f"{seed}:{user}").shuffle(entries)
+        n_target = max(1, round(len(entries) * TARGET_FRACTION))
+        held, rest = entries[:n_target], entries[n_target:]
+        target = sorted(catalog.index_of(e.mal_id) for e in held if e.status is not Status.DROPPED)
+        if not target:
+            continue
+        kept.append(user)
+        pairs.append(encode_sparse(profile.with_entries(rest), catalog))
+        targets.append(np.asarray(target, np.int64))
+    return HeldOut(kept, SparseRows.from_pairs(pairs, len(catalog)), targets)

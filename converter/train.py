@@ -1,0 +1,281 @@
+"""`build.py train`: read both rating files, build the catalog, fit the Mult-DAE with
+validation-based epoch selection, measure it against popularity and EASE on the same held-out
+test users, and export the TF.js model, catalog, manifest and parity cases."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from .data import DEFAULT_DATA, RATING_FILES
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ("mal-export-v110-igorv.xml", "mal-export-xinil-evanalxen.xml",
+            "mal-malappinfo-2016-4535-entries.json")  # fmt: skip
+MAX_MODEL_BYTES = 4_000_000
+QUANT_TOLERANCE = 0.005  # largest validation NDCG@100 loss accepted for a smaller encoding
+THRESHOLDS = (3, 5, 10, 20, 50)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA, help="dir with ratings/ and catalog/"
+    )
+    parser.add_argument("--out", type=Path, default=ROOT / "models" / "default")
+    parser.add_argument(
+        "--reports",
+        type=Path,
+        default=ROOT / "converter" / "reports",
+        help="where the loss curve and the run report go",
+    )
+    parser.add_argument("--fixtures", type=Path, default=ROOT.parent / "shared" / "fixtures")
+    parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--hidden", default="256", help="hidden widths, comma-separated")
+    parser.add_argument("--dropout", type=float, default=0.5)
+    parser.add_argument("--l2", type=float, default=1e-5)
+    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--batch", type=int, default=128)
+    parser.add_argument(
+        "--min-users", type=int, default=10, help="catalog: least training users per title"
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--val-fraction", type=float, default=0.08)
+    parser.add_argument("--test-fraction", type=float, default=0.1)
+    parser.add_argument("--ease-lambdas", default="20,50,100,200,500")
+    parser.add_argument("--quantize", choices=("auto", "uint8", "float16"), default="auto")
+
+
+def main(args: argparse.Namespace) -> int:
+    started = time.time()
+    from animerec.encoding import ENCODING_VERSION, describe
+    from animerec.parsers import parse_profile_file
+    from tqdm import tqdm
+
+    from . import baselines, catalog_build, data, export, model, splits
+    from .metrics import METRICS, evaluate
+
+    profiles = data.load_training_profiles(args.data)
+    train_u, val_u, test_u = splits.split_users(
+        list(profiles), args.val_fraction, args.test_fraction, args.seed
+    )
+    counts = catalog_build.user_counts(profiles[u] for u in train_u)
+    catalog = catalog_build.build_catalog(args.data, counts, args.min_users)
+    train_rows = data.encode_profiles((profiles[u] for u in train_u), catalog)
+    val = splits.hold_out(profiles, val_u, catalog, args.seed)
+    test = splits.hold_out(profiles, test_u, catalog, args.seed)
+    print(
+        f"{len(profiles)} users ({len(train_u)} train, {len(val)} validation, {len(test)} test "
+        f"evaluated), {len(catalog)} titles with ≥{args.min_users} training users"
+    )
+
+    pop = baselines.popularity(train_rows)
+    lambdas = [float(x) for x in args.ease_lambdas.split(",")]
+    lam, ease_b, ease_table = baselines.tune_ease(train_rows, val, lambdas)
+    ease = baselines.ease(ease_b)
+
+    hp = model.Hyper(
+        tuple(int(w) for w in args.hidden.split(",")),
+        args.dropout,
+        args.l2,
+        args.lr,
+        args.batch,
+        args.epochs,
+        args.seed,
+    )
+    net = model.build_model(len(catalog), hp)
+    ds = model.dataset(train_rows, hp.batch, hp.seed)
+    history: list[dict[str, float]] = []
+    best: tuple[float, int, list[Any]] = (-1.0, -1, [])
+    fit_started = time.time()
+    bar = tqdm(range(hp.epochs), desc="train", unit="epoch")
+    for epoch in bar:
+        loss = net.fit(ds, epochs=1, verbose=0).history["loss"][0]
+        val_ndcg = evaluate(model.scorer(net), val)["ndcg@100"]
+        history.append({"epoch": epoch + 1, "loss": round(loss, 3), "val_ndcg@100": val_ndcg})
+        bar.set_postfix(loss=f"{loss:.1f}", val_ndcg=val_ndcg, best=best[0])
+        if val_ndcg > best[0]:
+            best = (val_ndcg, epoch + 1, net.get_weights())
+    fit_seconds = time.time() - fit_started
+    net.set_weights(best[2])
+
+    results: dict[str, dict[str, Any]] = {
+        "float32": {
+            "validation": evaluate(model.scorer(net), val),
+            "test": evaluate(model.scorer(net), test),
+        }
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        for dtype in ("uint8", "float16"):
+            files = export.export_tfjs(net, Path(tmp) / dtype, dtype)
+            loaded = export.load_tfjs(Path(tmp) / dtype)
+            x = val.inputs.dense(0, 64)
+            results[dtype] = {
+                "bytes": sum(f.stat().st_size for f in files),
+                "max_abs_logit_diff": round(
+                    float(abs(loaded(x).numpy() - net(x).numpy()).max()), 5
+                ),
+                "validation": evaluate(model.scorer(loaded), val),
+                "test": evaluate(model.scorer(loaded), test),
+            }
+        chosen = args.quantize
+        if chosen == "auto":
+            ref = results["float32"]["validation"]["ndcg@100"]
+            fits = [
+                d
+                for d in ("uint8", "float16")
+                if results[d]["bytes"] <= MAX_MODEL_BYTES
+                and ref - results[d]["validation"]["ndcg@100"] <= QUANT_TOLERANCE
+            ]
+            chosen = fits[0] if fits else "uint8"
+        if args.out.exists():
+            shutil.rmtree(args.out)
+        shutil.copytree(Path(tmp) / chosen, args.out)
+    exported = export.load_tfjs(args.out)
+
+    metrics = {
+        "users": len(test),
+        "model": evaluate(model.scorer(exported), test),
+        "popularity": evaluate(pop, test),
+        "ease": {**evaluate(ease, test), "lambda": lam},
+    }
+    validation = {
+        "users": len(val),
+        "model": results[chosen]["validation"],
+        "popularity": evaluate(pop, val),
+        "ease": {**evaluate(ease, val), "lambda": lam},
+        "ease_lambda_ndcg@100": {str(k): v for k, v in ease_table.items()},
+    }
+
+    (args.out / "catalog.json").write_text(
+        json.dumps(catalog.to_json(), ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+    )
+    fixtures = {
+        f: parse_profile_file((args.fixtures / f).read_bytes(), f)
+        for f in FIXTURES
+        if (args.fixtures / f).exists()
+    }
+    held = {
+        f"test-user-{i}": data.SparseRows.from_pairs([test.inputs.row(i)], len(catalog))
+        for i in (0, 1)
+    }
+    parity = export.parity_cases(exported, fixtures, held, catalog)
+    (args.out / "parity.json").write_text(json.dumps(parity, separators=(",", ":")))
+
+    n = len(catalog)
+    manifest = {
+        "name": "animerec-mult-dae",
+        "format": export.FORMAT,
+        "load": "tf.loadLayersModel(<url of model.json>)",
+        "encoding": describe(),
+        "encoding_version": ENCODING_VERSION,
+        "input": {
+            "name": model.INPUT_NAME,
+            "shape": [None, n],
+            "dtype": "float32",
+            "meaning": "encoded list (animerec.encoding.encode); position = catalog index",
+        },
+        "output": {
+            "name": model.OUTPUT_NAME,
+            "shape": [None, n],
+            "dtype": "float32",
+            "meaning": "unnormalized logits over catalog items; softmax = the multinomial "
+            "probability of each item; rank by logit, after removing the list's own items",
+        },
+        "n_items": n,
+        "architecture": {
+            "kind": "Mult-DAE",
+            "hidden": list(hp.hidden),
+            "activation": "tanh",
+            "dropout": hp.dropout,
+            "l2": hp.l2,
+            "input_normalization": "LayerNormalization(center=False, scale=False): "
+            "L2-normalized centered row × sqrt(n_items)",
+        },
+        "training": {
+            "epochs": hp.epochs,
+            "best_epoch": best[1],
+            "batch": hp.batch,
+            "lr": hp.lr,
+            "optimizer": "Adam",
+            "loss": "multinomial log-likelihood of the encoded row",
+            "seed": hp.seed,
+            "fit_seconds": round(fit_seconds, 1),
+            "total_seconds": None,
+            "history": history,
+        },
+        "training_data": {
+            "files": list(RATING_FILES),
+            "users": len(profiles),
+            "train_users": len(train_u),
+            "split": {
+                "seed": args.seed,
+                "validation_fraction": args.val_fraction,
+                "test_fraction": args.test_fraction,
+                "target_fraction": splits.TARGET_FRACTION,
+                "min_entries": splits.MIN_ENTRIES,
+                "list": "entries that reach the input (in catalog, not plan_to_watch)",
+                "targets": "held-out 20% of the list, dropped entries excluded",
+            },
+            "ratings": len(train_rows.values),
+            "min_users": args.min_users,
+            "min_users_table": catalog_build.threshold_table(counts, THRESHOLDS),
+        },
+        "metrics": metrics,
+        "validation": validation,
+        "quantization": {
+            "dtype": chosen,
+            "rule": f"smallest encoding ≤ {MAX_MODEL_BYTES} bytes "
+            f"losing ≤ {QUANT_TOLERANCE} validation NDCG@100",
+            "measured": results,
+        },
+    }
+    manifest["training"]["total_seconds"] = round(time.time() - started, 1)
+    manifest["files"] = {
+        p.name: export.file_entry(p)
+        for p in sorted(args.out.iterdir())
+        if p.name != "manifest.json"
+    }
+    (args.out / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
+    write_report(args.reports, manifest)
+
+    print(f"\n{'':12}" + "".join(f"{m:>11}" for m in METRICS) + f"   ({len(test)} test users)")
+    for name in ("model", "popularity", "ease"):
+        print(f"{name:12}" + "".join(f"{metrics[name][m]:>11.4f}" for m in METRICS))
+    model_bytes = sum(
+        v["bytes"] for k, v in manifest["files"].items() if k == "model.json" or k.endswith(".bin")
+    )
+    print(
+        f"quantization {chosen}: {model_bytes} model bytes; best epoch {best[1]}/{hp.epochs}; "
+        f"{manifest['training']['total_seconds']} s in all"
+    )
+    return 0
+
+
+def write_report(reports: Path, manifest: dict[str, Any]) -> None:
+    """The loss / validation curve PNG and the manifest minus file hashes, beside each other."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    reports.mkdir(parents=True, exist_ok=True)
+    hist = manifest["training"]["history"]
+    epochs = [h["epoch"] for h in hist]
+    fig, ax = plt.subplots(figsize=(6, 3.5), dpi=80)
+    ax.plot(epochs, [h["loss"] for h in hist], color="tab:blue")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("training loss", color="tab:blue")
+    ax2 = ax.twinx()
+    ax2.plot(epochs, [h["val_ndcg@100"] for h in hist], color="tab:orange")
+    ax2.axhline(manifest["validation"]["ease"]["ndcg@100"], color="tab:orange", ls=":", lw=1)
+    ax2.set_ylabel("validation NDCG@100 (dotted: EASE)", color="tab:orange")
+    fig.tight_layout()
+    fig.savefig(reports / "training.png")
+    plt.close(fig)
+    report = {k: v for k, v in manifest.items() if k != "files"}
+    (reports / "training.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
