@@ -95,7 +95,9 @@ def test_collect_statuses_rate_and_export(tmp_path):
     arrivals = [t for t, _, _ in fake.hits]
     gaps = [b - a for a, b in pairwise(arrivals)]
     assert len(arrivals) == len(USERS) + 1  # the repeated name is asked once
-    assert min(gaps) >= 0.1 - 0.03, gaps  # 600/min = one per 0.1 s (less network jitter)
+    # 600/min = one per 0.1 s. Arrival times jitter by tens of ms on a loaded 2-core machine,
+    # so single gaps get slack; the span of the whole run pins the rate down.
+    assert min(gaps) >= 0.1 - 0.06, gaps
     assert arrivals[-1] - arrivals[0] >= 0.1 * (len(arrivals) - 1) - 0.02
 
     statuses = dict(table(path, "SELECT name, status FROM users"))
