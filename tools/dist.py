@@ -92,6 +92,7 @@ def build(out: Path = ROOT / "dist", models: Path = ROOT / "models", *,
     wheel = build_wheel(ROOT / "py" / "animerec")
     wheel_path = f"wheels/{hashlib.sha256(wheel).hexdigest()[:12]}/{WHEEL}"  # new URL per content
     files[wheel_path] = wheel
+    _check_models(models)
     files.update(_tree(models, "models"))
     files.update(_tree(ROOT / "web", ""))
     files["pyscript.json"] = _pyscript_config(wheel_path, sorted(_tree(ROOT / "web", "")))
@@ -151,6 +152,17 @@ def _check_hashes(files: dict[str, bytes], update: bool) -> None:
             f"missing {gone[:5]} ({len(wrong) + len(gone)} in all). If you upgraded on "
             "purpose, review and run `build.py build --update-hashes`."
         )
+
+
+def _check_models(models: Path) -> None:
+    """Every file a model's manifest lists must be there with the recorded sha256."""
+    for manifest in sorted(models.glob("*/manifest.json")):
+        listed = json.loads(manifest.read_text()).get("files") or {}
+        for name, entry in listed.items():
+            path = manifest.parent / name
+            digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+            if digest != entry.get("sha256"):
+                raise BuildError(f"{path} does not match its manifest's sha256: re-export it")
 
 
 def _patch_lock(lock: bytes, micropip: bytes) -> bytes:

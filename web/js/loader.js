@@ -82,6 +82,7 @@ async function boot() {
 
 globalThis.animerec = { ui, model: null, ready: boot() };
 globalThis.animerec.ready.catch((err) => {
+  document.body.classList.add("failed");
   ui.setStatus("The page could not load what it needs.");
   ui.showError(`Loading failed: ${err.message}`);
 });

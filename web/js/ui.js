@@ -27,8 +27,10 @@ export function setReady(ready) {
   document.body.classList.toggle("ready", ready);
 }
 
+/** Busy while a request runs; body[data-runs] counts finished requests (tests wait on it). */
 export function setBusy(busy) {
   document.body.classList.toggle("busy", busy);
+  if (!busy) document.body.dataset.runs = String(Number(document.body.dataset.runs || 0) + 1);
   for (const button of document.querySelectorAll("#sources button")) button.disabled = busy;
 }
 
@@ -68,7 +70,8 @@ export function renderCard(card) {
     links.append(" ", el("a", { href: card.anilist_url, rel: "noopener noreferrer",
                                 target: "_blank", text: "AniList" }));
   }
-  return el("li", { class: "card", dataset: { malId: String(card.mal_id) } },
+  return el("li", { class: card.planned ? "card planned" : "card",
+                    dataset: { malId: String(card.mal_id) } },
     cover(card.cover, card.title),
     el("div", { class: "body" },
       el("h3", { class: "title", text: card.title }),
@@ -76,18 +79,22 @@ export function renderCard(card) {
       el("p", { class: "facts", text: facts(card) }),
       card.genres.length ? el("p", { class: "genres", text: card.genres.join(", ") }) : null,
       el("p", { class: "match", text: `${Math.round(card.match)}% match` }),
+      card.planned ? el("p", { class: "planned", text: "On your plan-to-watch list" }) : null,
       card.because && card.because.length
         ? el("p", { class: "because", text: `Because you watched ${card.because.join(", ")}` })
         : null,
       links));
 }
 
-/** The results view: {summary, backend, list: [{title, cover, score}], cards: [...]}. */
+export function setBackend(name) {
+  $("backend").textContent = `The model runs on TF.js backend: ${name}`;
+  $("backend").dataset.backend = name;
+}
+
+/** The results view: {summary, list: [{title, cover, score}], cards: [...]}. */
 export function renderResults(json) {
   const view = JSON.parse(json);
   $("summary").textContent = view.summary;
-  $("backend").textContent = `Model ran on TF.js backend: ${view.backend}`;
-  $("backend").dataset.backend = view.backend;
   $("your-list").replaceChildren(...view.list.map((entry) =>
     el("li", { title: entry.title }, cover(entry.cover, entry.title),
        el("span", { class: "caption", text: entry.score ? `${entry.title} (${entry.score})`

@@ -14,16 +14,18 @@ import views
 from animerec import anilist
 from animerec.catalog import Catalog
 from animerec.encoding import ENCODING_VERSION, known_entries
+from animerec.filters import Filters
 from animerec.parsers import ProfileParseError, parse_profile_file
 from animerec.profile import Entry, Profile, Status
-from animerec.ranking import top_n
+from animerec.ranking import Candidates, RankContext
 from js import URL, URLSearchParams, document, history, location
 from js import animerec as site
-from pyodide.ffi import create_proxy, to_js
+from pyodide.ffi import JsException, create_proxy, to_js
 from transport import pyfetch_transport
 
 N_RECOMMENDATIONS = 30
 SEARCH_LIMIT = 8
+LONGEST_WAIT_S = 10.0  # a longer AniList Retry-After is shown as an error, not waited out
 VISITOR_ERRORS = (ProfileParseError, anilist.AniListError, pipeline.NothingKnown)
 
 ui = site.ui
@@ -37,9 +39,10 @@ def on(element_id: str, event: str, handler: Callable) -> None:
 
 
 class Page:
-    def __init__(self, catalog: Catalog, backend: str) -> None:
+    def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        self.backend = backend
+        self.context = RankContext(catalog)  # per-catalog ranking columns, built once
+        self.candidates: Candidates | None = None  # the last model output, for re-ranking
         self.id_map = catalog.anilist_to_mal()
         self.ratings: dict[int, int] = {}
         self.task: asyncio.Future | None = None  # the recommendation request in flight
@@ -63,9 +66,10 @@ class Page:
             profile = await load()
             ui.setStatus("Running the model…")
             scores = await pipeline.score(profile, self.catalog, self.predict)
-            recs = top_n(scores, profile, self.catalog, N_RECOMMENDATIONS)
+            self.candidates = Candidates(self.context, profile, scores)
+            recs = self.candidates.rank(Filters(n=N_RECOMMENDATIONS))
             known = len(known_entries(profile, self.catalog))
-            ui.renderResults(views.results(recs, profile, self.catalog, known, self.backend))
+            ui.renderResults(views.results(recs, profile, self.catalog, known))
             share_state(anilist_name and (profile.username or anilist_name))
             ui.setStatus("Done.")
         except VISITOR_ERRORS as err:
@@ -89,7 +93,7 @@ class Page:
     def anilist(self, name: str) -> None:
         async def load() -> Profile:
             ui.setStatus("Asking AniList for the list…")
-            retry = anilist.RetryPolicy(on_wait=self._waiting)
+            retry = anilist.RetryPolicy(max_wait=LONGEST_WAIT_S, on_wait=self._waiting)
             return await anilist.fetch_profile(
                 name, pyfetch_transport, id_map=self.id_map, retry=retry
             )
@@ -167,17 +171,22 @@ def share_state(anilist_name: str | None) -> None:
 
 async def boot() -> None:
     ui.setStatus("Python is up; waiting for the model…")
-    loaded = await site.ready
+    try:
+        loaded = await site.ready
+    except JsException:
+        return  # the loader has already told the visitor what failed
     manifest = loaded.manifest.to_py()
     version = manifest.get("encoding_version", (manifest.get("encoding") or {}).get("version"))
     if version != ENCODING_VERSION:
         ui.showError(f"The model needs encoding v{version}; this page has v{ENCODING_VERSION}.")
         return
     catalog = Catalog.from_json(json.loads(loaded.catalogText))
-    page = Page(catalog, loaded.model.backend)
+    page = Page(catalog)
+    backend = loaded.model.backend
     page.wire()
+    ui.setBackend(backend)
     ui.setReady(True)
-    ui.setStatus(f"Ready: {len(catalog):,} titles, model on {page.backend}.")
+    ui.setStatus(f"Ready: {len(catalog):,} titles, model on {backend}.")
     name = URLSearchParams.new(location.search).get("anilist")
     if name:
         document.getElementById("anilist-user").value = name

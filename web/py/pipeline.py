@@ -25,4 +25,3 @@ async def score(profile: Profile, catalog: Catalog, predict: Predict) -> Sequenc
             "(or they are all planned, not watched). Add a few watched titles and try again."
         )
     return await predict(encode(profile, catalog))
-

@@ -16,7 +16,8 @@ LIST_STRIP = 8  # how many of the visitor's own titles the results open with
 
 
 def card(rec: Recommendation) -> dict:
-    """One recommendation card; `because` lists titles from the visitor's list when known."""
+    """One recommendation card; `because` lists titles from the visitor's list when known,
+    `planned` marks a title already on the visitor's plan-to-watch list."""
     item = rec.item
     return {
         "mal_id": item.mal_id,
@@ -31,6 +32,7 @@ def card(rec: Recommendation) -> dict:
         "anilist_url": ANILIST_URL.format(item.anilist_id) if item.anilist_id else None,
         "cover": None,  # the catalog has no cover URLs: ui.js draws a placeholder
         "because": [e.title for e in rec.because if e.title],
+        "planned": rec.planned,
     }
 
 
@@ -46,9 +48,7 @@ def list_strip(profile: Profile, catalog: Catalog, limit: int = LIST_STRIP) -> l
     return strip
 
 
-def results(
-    recs: Sequence[Recommendation], profile: Profile, catalog: Catalog, known: int, backend: str
-) -> str:
+def results(recs: Sequence[Recommendation], profile: Profile, catalog: Catalog, known: int) -> str:
     who = profile.username or "your list"
     summary = (
         f"{len(recs)} recommendations for {who}, from the {known} of {len(profile)} titles "
@@ -57,7 +57,6 @@ def results(
     return json.dumps(
         {
             "summary": summary,
-            "backend": backend,
             "list": list_strip(profile, catalog),
             "cards": [card(r) for r in recs],
         }

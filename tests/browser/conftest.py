@@ -1,0 +1,135 @@
+"""Browser fixtures: dist/ built and served on 127.0.0.1, one Debian Chromium for the session,
+AniList answered from recorded responses through Playwright routing, and every request logged.
+
+ANIMEREC_MODELS=DIR builds the site with another models folder (e.g. while none is committed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tools import dist
+from tools.serve import serve_in_thread
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures"
+SHARED = ROOT.parent / "shared" / "fixtures"
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--enable-unsafe-swiftshader", "--use-angle=swiftshader",  # WebGL2 through SwiftShader
+]  # fmt: skip
+BOOT_TIMEOUT_MS = 90_000
+RUN_TIMEOUT_MS = 60_000
+ANILIST_API = "https://graphql.anilist.co/"
+COVER_CDN = "https://s4.anilist.co/"
+ALLOWED_HOSTS = {"127.0.0.1", "graphql.anilist.co", "s4.anilist.co"}
+GIF = bytes.fromhex(
+    "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
+)
+
+# username → (HTTP status, body, extra headers); "offline" aborts the request instead.
+WHERE = [{"line": 3, "column": 3}]
+ANILIST_ANSWERS = {
+    "evanalxen": (200, json.loads((FIXTURES / "anilist" / "list-evanalxen.json").read_text()), {}),
+    "nobody_here": (404, {"errors": [{"message": "User not found", "status": 404,
+                                      "locations": WHERE}],
+                          "data": {"MediaListCollection": None}}, {}),
+    "secretive": (404, {"errors": [{"message": "Private User", "status": 404, "locations": WHERE}],
+                        "data": {"MediaListCollection": None}}, {}),
+    "busy": (429, {"data": None, "errors": [{"message": "Too Many Requests.", "status": 429}]},
+             {"Retry-After": "1", "X-RateLimit-Limit": "30", "X-RateLimit-Remaining": "0"}),
+    "empty_list": (200, {"data": {"MediaListCollection": {"user": {"name": "empty_list"},
+                                                          "lists": []}}}, {}),
+}  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def site_url() -> Iterator[str]:
+    models = Path(os.environ.get("ANIMEREC_MODELS", ROOT / "models"))
+    if not any(models.glob("*/model.json")):
+        pytest.fail(f"no model in {models}: train one (build.py train) or set ANIMEREC_MODELS")
+    out = dist.build(ROOT / "dist", models)
+    url, stop = serve_in_thread(out)
+    yield url
+    stop()
+
+
+@pytest.fixture(scope="session")
+def models_dir(site_url: str) -> Path:
+    return ROOT / "dist" / "models" / "default"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Session:
+    """One page of the site plus what it asked the network for."""
+
+    page: object
+    requests: list[str] = field(default_factory=list)
+    anilist_calls: list[str] = field(default_factory=list)
+
+    def foreign_requests(self) -> list[str]:
+        return [u for u in self.requests if urlsplit(u).hostname not in ALLOWED_HOSTS]
+
+
+def open_site(browser, url: str, init_script: str | None = None) -> Session:
+    """A fresh context on `url` with AniList routed, waiting until the page says it is ready."""
+    context = browser.new_context()
+    if init_script:
+        context.add_init_script(init_script)
+    page = context.new_page()
+    session = Session(page)
+    page.on("request", lambda request: session.requests.append(request.url))
+    page.on("console", lambda m: print(f"[console.{m.type}] {m.text}"))
+
+    def answer_anilist(route) -> None:
+        name = (route.request.post_data_json or {}).get("variables", {}).get("name", "")
+        session.anilist_calls.append(name)
+        if name == "offline":
+            route.abort("internetdisconnected")
+            return
+        status, body, headers = ANILIST_ANSWERS.get(name, ANILIST_ANSWERS["nobody_here"])
+        route.fulfill(status=status, json=body, headers={
+            "Access-Control-Allow-Origin": "*",
+            "Access-Control-Expose-Headers": "Retry-After, X-RateLimit-Remaining", **headers,
+        })  # fmt: skip
+
+    page.route(ANILIST_API + "**", answer_anilist)
+    page.route(ANILIST_API.rstrip("/"), answer_anilist)
+    page.route(COVER_CDN + "**", lambda route: route.fulfill(body=GIF, content_type="image/gif"))
+    page.goto(url)
+    page.wait_for_selector("body.ready, body.failed", timeout=BOOT_TIMEOUT_MS)
+    if page.is_visible("#error"):
+        pytest.fail(f"the page failed to load: {page.inner_text('#error')}")
+    return session
+
+
+def run_and_wait(page, action) -> None:
+    """Do `action` (which starts a recommendation request) and wait until it has finished."""
+    before = int(page.evaluate("document.body.dataset.runs || 0"))
+    action()
+    page.wait_for_function(
+        f"Number(document.body.dataset.runs || 0) > {before}", timeout=RUN_TIMEOUT_MS
+    )
+
+
+def card_ids(page) -> list[int]:
+    return [int(x) for x in page.eval_on_selector_all(
+        "#recommendations li.card", "cards => cards.map(c => c.dataset.malId)")]  # fmt: skip

@@ -1,0 +1,204 @@
+"""End to end in Chromium: each profile source gives recommendations not already on the list,
+the model runs on WebGL and matches Python, errors keep the visitor's input, and nothing but
+AniList is contacted. One page load serves most tests (Pyodide boots in seconds)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from animerec.parsers import parse_profile_file
+from animerec.profile import Status
+
+from .conftest import SHARED, Session, card_ids, open_site, run_and_wait
+
+pytestmark = pytest.mark.browser
+
+XML = SHARED / "mal-export-xinil-evanalxen.xml"
+XML_V110 = SHARED / "mal-export-v110-igorv.xml"
+LIST_JSON = SHARED / "mal-malappinfo-2016-4535-entries.json"
+N_CARDS = 30
+BREAK_WEBGL = """
+for (const proto of [HTMLCanvasElement.prototype, globalThis.OffscreenCanvas?.prototype]) {
+  if (!proto) continue;
+  const getContext = proto.getContext;
+  proto.getContext = function (kind, ...rest) {
+    return /webgl/i.test(kind) ? null : getContext.call(this, kind, ...rest);
+  };
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def app(browser, site_url) -> Session:
+    session = open_site(browser, site_url)
+    yield session
+    session.page.context.close()
+
+
+def upload(page, path: Path) -> None:
+    page.set_input_files("#file-input", str(path))
+    run_and_wait(page, lambda: page.click("#file-form button[type=submit]"))
+
+
+def ask_anilist(page, name: str) -> None:
+    page.fill("#anilist-user", name)
+    run_and_wait(page, lambda: page.click("#anilist-form button[type=submit]"))
+
+
+def watched_ids(path: Path) -> set[int]:
+    """Ids on the list other than plan-to-watch (which the ranking may show, flagged)."""
+    profile = parse_profile_file(path.read_bytes(), path.name)
+    return {e.mal_id for e in profile.entries if e.status is not Status.PLAN_TO_WATCH}
+
+
+def assert_recommends_off_list(page, on_list: set[int]) -> None:
+    assert page.is_hidden("#error"), page.inner_text("#error")
+    ids = card_ids(page)
+    assert len(ids) == N_CARDS
+    assert not set(ids) & on_list
+    planned = page.eval_on_selector_all("li.card.planned", "cs => cs.map(c => c.textContent)")
+    assert all("plan-to-watch" in text for text in planned)
+
+
+def test_boots_on_webgl(app: Session) -> None:
+    assert app.page.evaluate("tf.getBackend()") == "webgl"
+    assert app.page.get_attribute("#backend", "data-backend") == "webgl"
+
+
+def test_model_matches_python(app: Session, models_dir: Path) -> None:
+    parity = json.loads((models_dir / "parity.json").read_text())
+    tolerance = parity.get("tolerance", 1e-3)
+    for case in parity["cases"]:
+        got = app.page.evaluate(
+            """async ([indices, values, wanted]) => {
+                const row = new Float32Array(animerec.model.inputSize);
+                indices.forEach((i, k) => { row[i] = values[k]; });
+                const out = await animerec.model.predict(row);
+                return wanted.map((i) => out[i]);
+            }""",
+            [case["indices"], case["values"], case["top_indices"] + case["probe_indices"]],
+        )
+        want = case["top_values"] + case["probe_values"]
+        worst = max(abs(a - b) for a, b in zip(got, want, strict=True))
+        assert worst <= tolerance, f"{case['name']}: off by {worst}"
+
+
+@pytest.mark.parametrize("path", [XML, XML_V110, LIST_JSON], ids=["xml", "xml-v110", "list-json"])
+def test_file_upload_recommends(app: Session, path: Path) -> None:
+    upload(app.page, path)
+    assert_recommends_off_list(app.page, watched_ids(path))
+    assert path.name in app.page.inner_text("#file-name")
+
+
+def test_gzipped_export(app: Session, tmp_path: Path) -> None:
+    path = tmp_path / "animelist.xml.gz"
+    path.write_bytes(gzip.compress(XML_V110.read_bytes()))
+    upload(app.page, path)
+    assert_recommends_off_list(app.page, watched_ids(XML_V110))
+
+
+def test_rate_a_few_titles(app: Session) -> None:
+    page = app.page
+    for query in ("madoka", "steins", "cowboy bebop"):
+        page.fill("#search-input", query)
+        page.wait_for_selector("#search-results li")
+        page.select_option("#search-results li >> nth=0 >> select", "9")
+        page.click("#search-results li >> nth=0 >> button.add")
+    rated = {
+        int(x) for x in page.eval_on_selector_all("#rated li", "r => r.map(x => x.dataset.malId)")
+    }
+    assert len(rated) == 3
+    run_and_wait(page, lambda: page.click("#rate-form button[type=submit]"))
+    assert_recommends_off_list(page, rated)
+
+
+def test_anilist_user(app: Session) -> None:
+    page = app.page
+    ask_anilist(page, "evanalxen")
+    assert_recommends_off_list(page, watched_ids(XML))
+    assert "anilist=evanalxen" in page.url
+    covers = page.eval_on_selector_all("#your-list img", "imgs => imgs.map(i => i.src)")
+    assert covers and all(c.startswith("https://s4.anilist.co/") for c in covers)
+    assert page.input_value("#anilist-user") == "evanalxen"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("nobody_here", "no user called"),
+        ("secretive", "private"),
+        ("busy", "Try again in 1 s"),
+        ("offline", "could not be reached"),
+        ("empty_list", "empty"),
+    ],
+)
+def test_anilist_errors_keep_the_name(app: Session, name: str, message: str) -> None:
+    ask_anilist(app.page, name)
+    assert message.lower() in app.page.inner_text("#error").lower()
+    assert app.page.input_value("#anilist-user") == name
+    assert app.page.is_hidden("#results")
+
+
+def test_rate_limit_retries_once(app: Session) -> None:
+    app.anilist_calls.clear()
+    ask_anilist(app.page, "busy")
+    assert app.anilist_calls == ["busy", "busy"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"<?xml version='1.0'?><myanimelist><anime><series_animedb_id>1", "broken"),
+        (
+            b"<myanimelist><myinfo><user_export_type>1</user_export_type></myinfo></myanimelist>",
+            "empty",
+        ),
+        (
+            b"<myanimelist><anime><series_animedb_id>99999999</series_animedb_id><my_status>Completed"
+            b"</my_status><my_score>9</my_score></anime></myanimelist>",
+            "model knows",
+        ),
+        (b"not a list at all", "not a MyAnimeList export"),
+    ],
+    ids=["malformed", "empty", "unknown-titles", "not-a-list"],
+)
+def test_file_errors_keep_the_file(app: Session, tmp_path: Path, content: bytes, message: str):
+    path = tmp_path / "my list.xml"
+    path.write_bytes(content)
+    upload(app.page, path)
+    assert message.lower() in app.page.inner_text("#error").lower()
+    assert "my list.xml" in app.page.inner_text("#file-name")
+    assert app.page.is_hidden("#results")
+
+
+def test_only_anilist_leaves_localhost(app: Session) -> None:
+    assert app.requests, "no requests were recorded"
+    assert app.foreign_requests() == []
+    assert any(u.startswith("https://graphql.anilist.co") for u in app.requests)
+
+
+def test_shared_link_opens_recommendations(browser, site_url: str) -> None:
+    session = open_site(browser, site_url + "?anilist=evanalxen")
+    page = session.page
+    try:
+        page.wait_for_selector("#recommendations li.card", timeout=60_000)
+        assert page.input_value("#anilist-user") == "evanalxen"
+        assert_recommends_off_list(page, watched_ids(XML))
+        assert session.foreign_requests() == []
+    finally:
+        page.context.close()
+
+
+def test_wasm_fallback_without_webgl(browser, site_url: str) -> None:
+    session = open_site(browser, site_url, init_script=BREAK_WEBGL)
+    page = session.page
+    try:
+        assert page.evaluate("tf.getBackend()") == "wasm"
+        upload(page, XML)
+        assert page.get_attribute("#backend", "data-backend") == "wasm"
+        assert_recommends_off_list(page, watched_ids(XML))
+    finally:
+        page.context.close()
