@@ -54,6 +54,14 @@ def run_collect(fake: FakeAniList, path: Path, *extra: str) -> int:
     return collect.main(cli(collect, ["--rate", "6000", "--backoff", "0.05", *argv]))
 
 
+def done_profiles(path: Path) -> int:
+    """Profiles committed so far; 0 until the collector has created its schema."""
+    try:
+        return table(path, "SELECT count(*) FROM users WHERE status = 'done'")[0][0]
+    except sqlite3.OperationalError:  # no file or no table yet
+        return 0
+
+
 def table(path: Path, sql: str) -> list[tuple]:
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
         return conn.execute(sql).fetchall()
@@ -163,10 +171,7 @@ def test_kill_9_then_resume_equals_uninterrupted_run(tmp_path):
         )  # fmt: skip
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            done = killed.exists() and table(
-                killed, "SELECT count(*) FROM users WHERE status = 'done'"
-            )
-            if done and done[0][0] >= 3:
+            if done_profiles(killed) >= 3:
                 break
             time.sleep(0.02)
         proc.send_signal(signal.SIGKILL)
