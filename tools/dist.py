@@ -29,6 +29,7 @@ CACHE = ROOT / "build" / "cache"
 
 MICROPIP = "micropip-0.11.1-py3-none-any.whl"
 MICROPIP_KEY = f"pypi/{MICROPIP}"  # its key in vendor-hashes.json, beside node_modules paths
+ENTRY = "py/main.py"  # the page script (index.html loads it); web/py/* are modules it imports
 WHEEL = f"animerec-{animerec.__version__}-py3-none-any.whl"
 
 # (directory in node_modules, file names or glob patterns, directory in dist)
@@ -216,12 +217,12 @@ def _tree(folder: Path, prefix: str) -> dict[str, bytes]:
 
 def _pyscript_config(wheel_path: str, web_files: list[str]) -> bytes:
     """PyScript's config: our own Pyodide (else it goes to a CDN), the animerec wheel, and the
-    page's Python modules (web/py/*.py) copied next to main.py in the Pyodide file system."""
+    modules main.py imports (web/py/*.py) copied into the Pyodide file system's working folder."""
     config = {
         "interpreter": "./vendor/pyodide/pyodide.mjs",
         "packages": ["./" + wheel_path],
         "files": {f"./{p}": f"./{p.removeprefix('py/')}" for p in web_files
-                  if p.startswith("py/") and p.endswith(".py")},
+                  if p.startswith("py/") and p.endswith(".py") and p != ENTRY},
     }  # fmt: skip
     return (json.dumps(config, indent=2) + "\n").encode()
 

@@ -1,0 +1,71 @@
+"""The site build's pieces that need no network or model: wheel, sync, hash pinning, lock patch,
+and relative URLs (the site must work under any sub-path)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import zipfile
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+
+from tools import dist
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_wheel_is_deterministic_and_complete() -> None:
+    first = dist.build_wheel(ROOT / "py" / "animerec")
+    assert first == dist.build_wheel(ROOT / "py" / "animerec")
+    names = zipfile.ZipFile(BytesIO(first)).namelist()
+    info = dist.WHEEL.split("-py3")[0] + ".dist-info"
+    assert {"animerec/__init__.py", f"{info}/METADATA", f"{info}/WHEEL", f"{info}/RECORD"} <= set(
+        names
+    )
+    assert not any("__pycache__" in n for n in names)
+
+
+def test_sync_writes_only_changes_and_removes_stale(tmp_path: Path) -> None:
+    (tmp_path / "old.txt").write_text("stale")
+    files = {"a.txt": b"a", "sub/b.txt": b"b"}
+    assert dist._sync(tmp_path, files) == 2
+    assert not (tmp_path / "old.txt").exists()
+    assert dist._sync(tmp_path, files) == 0
+    assert dist._sync(tmp_path, {**files, "a.txt": b"A"}) == 1
+
+
+def test_changed_vendor_file_fails_the_build(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(dist, "HASHES", tmp_path / "hashes.json")
+    dist._check_hashes({"pkg/x.js": b"one"}, update=True)
+    dist._check_hashes({"pkg/x.js": b"one"}, update=False)
+    with pytest.raises(dist.BuildError, match="--update-hashes"):
+        dist._check_hashes({"pkg/x.js": b"two"}, update=False)
+    with pytest.raises(dist.BuildError):
+        dist._check_hashes({"pkg/x.js": b"one", "pkg/new.js": b""}, update=False)
+
+
+def test_every_vendored_file_is_pinned() -> None:
+    pinned = json.loads(dist.HASHES.read_text())
+    assert dist.MICROPIP_KEY in pinned
+    for folder, *_ in dist.VENDOR:
+        assert any(key.startswith(folder + "/") for key in pinned), folder
+
+
+def test_lock_points_at_the_shipped_micropip() -> None:
+    wheel = b"not really a wheel"
+    lock = json.dumps({"packages": {"micropip": {"file_name": "x.whl", "sha256": "0"}}}).encode()
+    entry = json.loads(dist._patch_lock(lock, wheel))["packages"]["micropip"]
+    assert entry == {"file_name": dist.MICROPIP, "sha256": hashlib.sha256(wheel).hexdigest()}
+
+
+def test_page_uses_relative_urls_only() -> None:
+    html = (ROOT / "web" / "index.html").read_text()
+    urls = re.findall(r'(?:src|href|config)="([^"]*)"', html)
+    assert urls
+    assert [u for u in urls if u.startswith(("/", "http:", "https:", "//"))] == []
+    config = json.loads(dist._pyscript_config("wheels/x/a.whl", ["py/main.py", "py/views.py"]))
+    assert config["interpreter"].startswith("./")
+    assert config["files"] == {"./py/views.py": "./views.py"}
