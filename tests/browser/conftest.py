@@ -50,6 +50,15 @@ ANILIST_ANSWERS = {
     "empty_list": (200, {"data": {"MediaListCollection": {"user": {"name": "empty_list"},
                                                           "lists": []}}}, {}),
 }  # fmt: skip
+HOSTILE_TITLE = '<img src=x onerror="window.pwned=1">Evil'
+_LISTS = ANILIST_ANSWERS["evanalxen"][1]["data"]["MediaListCollection"]["lists"]
+ANILIST_ANSWERS["hostile"] = (200, {"data": {"MediaListCollection": {
+    "user": {"name": "hostile"},
+    "lists": [{"status": "COMPLETED", "entries": [
+        {**e, "media": {**e["media"], "title": {"romaji": HOSTILE_TITLE, "english": None}}}
+        for lst in _LISTS for e in lst["entries"]
+    ]}],
+}}}, {})  # fmt: skip
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import pytest
 from animerec.parsers import parse_profile_file
 from animerec.profile import Status
 
-from .conftest import SHARED, Session, card_ids, open_site, run_and_wait
+from .conftest import HOSTILE_TITLE, SHARED, Session, card_ids, open_site, run_and_wait
 
 pytestmark = pytest.mark.browser
 
@@ -123,6 +123,13 @@ def test_anilist_user(app: Session) -> None:
     covers = page.eval_on_selector_all("#your-list img", "imgs => imgs.map(i => i.src)")
     assert covers and all(c.startswith("https://s4.anilist.co/") for c in covers)
     assert page.input_value("#anilist-user") == "evanalxen"
+
+
+def test_titles_are_text_not_html(app: Session) -> None:
+    ask_anilist(app.page, "hostile")
+    assert HOSTILE_TITLE in app.page.inner_text("#your-list")
+    assert app.page.evaluate("window.pwned") is None
+    assert app.page.query_selector("#your-list img[src='x']") is None
 
 
 @pytest.mark.parametrize(

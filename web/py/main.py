@@ -43,6 +43,8 @@ class Page:
         self.catalog = catalog
         self.context = RankContext(catalog)  # per-catalog ranking columns, built once
         self.candidates: Candidates | None = None  # the last model output, for re-ranking
+        self.profile: Profile | None = None
+        self.filters = Filters(n=N_RECOMMENDATIONS)  # controls change this, then call show()
         self.id_map = catalog.anilist_to_mal()
         self.ratings: dict[int, int] = {}
         self.task: asyncio.Future | None = None  # the recommendation request in flight
@@ -66,10 +68,9 @@ class Page:
             profile = await load()
             ui.setStatus("Running the model…")
             scores = await pipeline.score(profile, self.catalog, self.predict)
+            self.profile = profile
             self.candidates = Candidates(self.context, profile, scores)
-            recs = self.candidates.rank(Filters(n=N_RECOMMENDATIONS))
-            known = len(known_entries(profile, self.catalog))
-            ui.renderResults(views.results(recs, profile, self.catalog, known))
+            self.show()
             share_state(anilist_name and (profile.username or anilist_name))
             ui.setStatus("Done.")
         except VISITOR_ERRORS as err:
@@ -83,6 +84,14 @@ class Page:
             ui.setStatus("Something went wrong.")
         finally:
             ui.setBusy(False)
+
+    def show(self) -> None:
+        """Rank the last model output under `self.filters` and render it (no model run)."""
+        if self.candidates is None or self.profile is None:
+            return
+        recs = self.candidates.rank(self.filters)
+        known = len(known_entries(self.profile, self.catalog))
+        ui.renderResults(views.results(recs, self.profile, self.catalog, known))
 
     # --- the three sources --------------------------------------------------------------
 
