@@ -31,16 +31,19 @@ async function fetchText(url, row, total) {
   return new TextDecoder().decode(await new Blob(chunks).arrayBuffer());
 }
 
-/** Count finished downloads under `prefixes` (those we do not fetch ourselves: Pyodide, TF.js). */
-function watchResources(prefixes, row, sizes) {
-  const want = Object.entries(sizes).filter(([p]) => prefixes.some((x) => p.startsWith(x)));
+/**
+ * Count finished downloads under `prefixes` (those we do not fetch ourselves: Pyodide, TF.js).
+ * The total starts as the size of everything under `expected` and grows with other files seen.
+ */
+function watchResources(prefixes, row, sizes, expected = prefixes) {
+  const want = Object.entries(sizes).filter(([p]) => expected.some((x) => p.startsWith(x)));
   let total = want.reduce((sum, [, n]) => sum + n, 0);
   const seen = new Map();
   const count = (entry) => {
     const path = new URL(entry.name).pathname.slice(BASE.pathname.length);
     if (!prefixes.some((x) => path.startsWith(x)) || seen.has(path)) return;
     seen.set(path, sizes[path] ?? entry.decodedBodySize);
-    if (!(path in sizes)) total += seen.get(path);
+    if (!want.some(([p]) => p === path)) total += seen.get(path);
     row.update([...seen.values()].reduce((a, b) => a + b, 0), total);
   };
   performance.getEntriesByType("resource").forEach(count);
@@ -52,8 +55,8 @@ async function boot() {
   const started = performance.now();
   const sizes = (await (await fetchOk(new URL("build.json", BASE), "build.json")).json()).sizes;
   const python = ui.progressRow("Python runtime (Pyodide, PyScript)");
-  watchResources(["vendor/pyodide/", "vendor/pyscript/"], python, sizes);
-  window.addEventListener("py:ready", () => python.done("started"), { once: true });
+  watchResources(["vendor/pyodide/", "vendor/pyscript/"], python, sizes, ["vendor/pyodide/"]);
+  window.addEventListener("py:ready", () => python.done(), { once: true });
 
   const tfRow = ui.progressRow("TensorFlow.js");
   watchResources(["vendor/tfjs/"], tfRow, sizes);

@@ -78,7 +78,7 @@ export function renderCard(card) {
       card.title_en ? el("p", { class: "title-en", text: card.title_en }) : null,
       el("p", { class: "facts", text: facts(card) }),
       card.genres.length ? el("p", { class: "genres", text: card.genres.join(", ") }) : null,
-      el("p", { class: "match", text: `${Math.round(card.match)}% match` }),
+      el("p", { class: "match", text: `${card.match.toFixed(1)}% match` }),
       card.planned ? el("p", { class: "planned", text: "On your plan-to-watch list" }) : null,
       card.because && card.because.length
         ? el("p", { class: "because", text: `Because you watched ${card.because.join(", ")}` })

@@ -22,7 +22,7 @@ def card(rec: Recommendation) -> dict:
     return {
         "mal_id": item.mal_id,
         "title": item.title,
-        "title_en": item.title_en if item.title_en and item.title_en != item.title else None,
+        "title_en": english(item),
         "type": item.type,
         "year": item.year,
         "episodes": item.episodes,
@@ -79,9 +79,15 @@ def rated(ratings: dict[int, int], catalog: Catalog) -> str:
 
 def label(item: Item) -> str:
     """How a title reads in the picker: romaji, English in brackets, type and year."""
-    english = f" ({item.title_en})" if item.title_en and item.title_en != item.title else ""
+    other = english(item)
     facts = ", ".join(str(x) for x in (item.type, item.year) if x)
-    return f"{item.title}{english}" + (f" — {facts}" if facts else "")
+    return item.title + (f" ({other})" if other else "") + (f" — {facts}" if facts else "")
+
+
+def english(item: Item) -> str | None:
+    """The English title when it says more than the romaji one (not just another casing)."""
+    en = item.title_en
+    return en if en and en.casefold() != item.title.casefold() else None
 
 
 def safe_cover(url: str | None) -> str | None:
