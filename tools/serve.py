@@ -37,16 +37,22 @@ class SiteHandler(SimpleHTTPRequestHandler):
             super().log_request(code, size)
 
 
-def make_server(directory: Path, port: int = 0, host: str = "127.0.0.1") -> ThreadingHTTPServer:
-    handler = functools.partial(SiteHandler, directory=str(directory))
-    server = ThreadingHTTPServer((host, port), handler)
+def make_server(
+    directory: Path,
+    port: int = 0,
+    host: str = "127.0.0.1",
+    handler: type[SiteHandler] = SiteHandler,
+) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(directory)))
     server.daemon_threads = True
     return server
 
 
-def serve_in_thread(directory: Path, port: int = 0) -> tuple[str, Callable[[], None]]:
+def serve_in_thread(
+    directory: Path, port: int = 0, handler: type[SiteHandler] = SiteHandler
+) -> tuple[str, Callable[[], None]]:
     """Serve `directory` in a background thread; returns its base URL and a stop function."""
-    server = make_server(directory, port)
+    server = make_server(directory, port, handler=handler)
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
 

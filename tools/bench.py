@@ -1,0 +1,443 @@
+"""`build.py bench`: how fast the site is for a visitor, in headless Chromium on this machine.
+
+A benchmark, not a test: it prints a table against the targets and writes JSON, and fails only
+when it cannot measure. Each run uses fresh browser profiles (empty HTTP cache, no service
+worker) and measures, on one served copy of dist/:
+
+- cold: navigation start → first recommendation card in the DOM, the fixture export uploaded
+  (set on the file input during load; the form is submitted the moment the page is ready);
+- the bare Pyodide boot (`loadPyodide` on the same files, from a page served beside dist/);
+- warm: the same, second navigation in the same profile;
+- model inference (`animerec.model.predict`, the page's own path) and the re-rank of
+  `animerec.ranking.time_rerank`, both inside the page after the cold load;
+- bytes on the wire, counted by the server, so a service worker's own fetches count too.
+
+Figures are medians over runs with min and max; percentiles are per run, then medianed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from tools import dist, precompress
+from tools.browser import CHROMIUM, FLAGS
+from tools.serve import SiteHandler, serve_in_thread
+
+ROOT = Path(__file__).resolve().parent.parent
+PROFILE = ROOT.parent / "shared" / "fixtures" / "mal-export-v110-igorv.xml"
+LOAD_TIMEOUT_MS = 120_000
+INFERENCE_WARMUP, INFERENCE_CALLS = 20, 200
+RERANK_REPEAT = 25
+MB = 1_000_000
+
+# Marks by performance.now() (0 = navigation start): py:ready, loader done, page ready
+# (body.ready), first card. Submits the file form once the page is ready and the file is set.
+PROBE = """
+(() => {
+  const b = (window.__bench = {});
+  const mark = (key) => { if (!(key in b)) b[key] = performance.now(); };
+  const submit = () => document.getElementById("file-form").requestSubmit();
+  b.arm = () => { b.armed = true; if ("ready" in b) submit(); };
+  addEventListener("py:ready", () => mark("pyReady"));
+  let site;
+  Object.defineProperty(globalThis, "animerec", { configurable: true,
+    get: () => site,
+    set: (value) => { site = value; value?.ready?.then?.(() => mark("modelReady"), () => {}); } });
+  new MutationObserver(() => {
+    if (!("ready" in b) && document.body?.classList.contains("ready")) {
+      mark("ready");
+      if (b.armed) submit();
+    }
+    if (document.querySelector("#recommendations li.card")) mark("recs");
+  }).observe(document, { subtree: true, childList: true, attributes: true,
+                         attributeFilter: ["class"] });
+})();
+"""
+BOOT_PAGE = """<!doctype html>
+<meta charset="utf-8"><title>bare Pyodide boot</title>
+<script type="module">
+  import { loadPyodide } from "../vendor/pyodide/pyodide.mjs";
+  await loadPyodide({ indexURL: new URL("../vendor/pyodide/", import.meta.url).href });
+  window.__bench = { booted: performance.now() };
+</script>
+"""
+INFERENCE = """async ([indices, values, warmup, calls]) => {
+  const model = animerec.model;
+  const row = new Float32Array(model.inputSize);
+  indices.forEach((i, k) => { row[i] = values[k]; });
+  for (let i = 0; i < warmup; i++) await model.predict(row);
+  const took = [];
+  for (let i = 0; i < calls; i++) {
+    const start = performance.now();
+    await model.predict(row);
+    took.push(performance.now() - start);
+  }
+  return took;
+}"""
+# Runs in the page's own interpreter (PyScript shares it between <script type="py">): the page's
+# catalog text, model and uploaded file, re-ranked under a visitor's plausible control changes.
+RERANK_HOOK = """
+import json
+from array import array
+
+import js
+from animerec.catalog import Catalog
+from animerec.encoding import encode
+from animerec.filters import Filters
+from animerec.parsers import parse_profile_file
+from animerec.ranking import Candidates, RankContext, time_rerank
+from pyodide.ffi import create_proxy, to_js
+
+FILTER_CHANGES = [
+    Filters(n=30), Filters(types=("TV",), n=30), Filters(types=("TV",), year_min=2010, n=30),
+    Filters(genres_required=("Action",), n=30), Filters(genres_excluded=("Romance",), n=30),
+    Filters(niche=0.5, n=30), Filters(plan_to_watch="boost", n=30),
+    Filters(min_popularity=10000, n=30), Filters(hide_unstarted_sequels=False, n=30),
+]
+
+
+async def bench_rerank(repeat):
+    loaded = await js.animerec.ready
+    catalog = Catalog.from_json(json.loads(loaded.catalogText))
+    upload = js.document.getElementById("file-input").files.item(0)
+    profile = parse_profile_file((await upload.arrayBuffer()).to_bytes(), upload.name)
+    scores = array("f")
+    scores.frombytes((await loaded.model.predict(to_js(encode(profile, catalog)))).to_bytes())
+    candidates = Candidates(RankContext(catalog), profile, scores)
+    return to_js(time_rerank(candidates, FILTER_CHANGES, repeat))
+
+
+js.window.__benchRerank = create_proxy(bench_rerank)
+"""
+TARGETS: dict[str, tuple[str, float]] = {  # figure → (comparison, limit)
+    "cold_over_boot": ("<=", 1.3),
+    "warm_recs_ms": ("<=", 1500),
+    "inference_p50_ms": ("<=", 10),
+    "rerank_p50_ms": ("<=", 16),
+    "cold_transfer_bytes": ("<=", 8 * MB),
+}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--runs", type=int, default=5, help="runs per figure (default 5)")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "out" / "bench.json", help="JSON report path"
+    )
+    parser.add_argument("--profile", type=Path, default=PROFILE, help="export to upload")
+
+
+def main(args: argparse.Namespace) -> int:
+    from playwright.sync_api import sync_playwright
+
+    if args.runs < 1:
+        print("--runs must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        site = dist.build()
+    except dist.BuildError as err:
+        print(f"[build] error: {err}", file=sys.stderr)
+        return 1
+    tally = Tally()
+    runs: list[dict[str, Any]] = []
+    with overlay(site) as root, sync_playwright() as playwright:
+        url, stop = serve_in_thread(root, handler=tally.handler())
+        try:
+            for n in range(args.runs):
+                runs.append(one_run(playwright, url, args.profile, tally))
+                done = ", ".join(f"{k} {v:.0f}" for k, v in runs[-1]["figures"].items())
+                print(f"[bench] run {n + 1}/{args.runs}: {done}", file=sys.stderr)
+        finally:
+            stop()
+    report = summarize(runs, site, args)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=1) + "\n")
+    print(table(report))
+    print(f"\nJSON: {args.out}")
+    return 0
+
+
+# --- serving -------------------------------------------------------------------------------
+
+
+class Tally:
+    """What the server sent, per request: (path, status, bytes incl. headers, encoding)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rows: list[tuple[str, int, int, str]] = []
+
+    def take(self) -> list[tuple[str, int, int, str]]:
+        with self._lock:
+            rows, self._rows = self._rows, []
+        return rows
+
+    def handler(self) -> type[SiteHandler]:
+        tally = self
+
+        class Counting(SiteHandler):
+            def setup(self) -> None:
+                super().setup()
+                self.wfile = _Counter(self.wfile)
+
+            def send_response(self, code: int, message: str | None = None) -> None:
+                self.code = code
+                super().send_response(code, message)
+
+            def send_header(self, keyword: str, value: str) -> None:
+                if keyword.lower() == "content-encoding":
+                    self.encoding = value
+                super().send_header(keyword, value)
+
+            def handle_one_request(self) -> None:
+                self.wfile.sent, self.code, self.encoding = 0, 0, ""
+                super().handle_one_request()
+                if self.code:
+                    with tally._lock:
+                        tally._rows.append((self.path, self.code, self.wfile.sent, self.encoding))
+
+        return Counting
+
+
+class _Counter:
+    """A write-only stream that counts what passes through."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.sent = inner, 0
+
+    def write(self, data: bytes) -> int:
+        self.sent += len(data)
+        return self.inner.write(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+@contextmanager
+def overlay(site: Path) -> Iterator[Path]:
+    """dist/ plus bench/pyodide-boot.html, without writing into dist/ (it must not ship)."""
+    with tempfile.TemporaryDirectory(prefix="animerec-bench-") as tmp:
+        root = Path(tmp)
+        for entry in site.iterdir():
+            (root / entry.name).symlink_to(entry)
+        (root / "bench").mkdir()
+        (root / "bench" / "pyodide-boot.html").write_text(BOOT_PAGE)
+        yield root
+
+
+# --- one run -------------------------------------------------------------------------------
+
+
+@contextmanager
+def fresh_profile(playwright: Any) -> Iterator[Any]:
+    """A browser with its own new user-data-dir: empty HTTP cache, no service worker."""
+    with tempfile.TemporaryDirectory(prefix="animerec-chromium-") as tmp:
+        context = playwright.chromium.launch_persistent_context(
+            tmp, executable_path=CHROMIUM, args=FLAGS, headless=True
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+def one_run(playwright: Any, url: str, profile: Path, tally: Tally) -> dict[str, Any]:
+    with fresh_profile(playwright) as context:
+        page = context.new_page()
+        tally.take()
+        page.goto(url + "bench/pyodide-boot.html")
+        page.wait_for_function("window.__bench?.booted", timeout=LOAD_TIMEOUT_MS)
+        boot_ms = page.evaluate("__bench.booted")
+
+    with fresh_profile(playwright) as context:
+        context.add_init_script(PROBE)
+        context.route(lambda u: not u.startswith(url), lambda route: route.abort())  # covers
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda err: errors.append(str(err)))
+        tally.take()
+        cold = visit(page, url, profile, errors)
+        cold_rows = tally.take()
+        parity = json.loads((ROOT / "dist" / "models" / "default" / "parity.json").read_text())
+        case = parity["cases"][0]
+        inference = page.evaluate(
+            INFERENCE, [case["indices"], case["values"], INFERENCE_WARMUP, INFERENCE_CALLS]
+        )
+        rerank = rerank_timings(page)
+        tally.take()
+        warm = visit(page, url, profile, errors)
+        warm_rows = tally.take()
+
+    return {
+        "figures": {
+            "cold_recs_ms": cold["recs"],
+            "boot_ms": boot_ms,
+            "cold_over_boot": cold["recs"] / boot_ms,
+            "warm_recs_ms": warm["recs"],
+            "inference_p50_ms": percentile(inference, 50),
+            "inference_p95_ms": percentile(inference, 95),
+            "rerank_p50_ms": percentile(rerank, 50),
+            "rerank_p95_ms": percentile(rerank, 95),
+            "cold_transfer_bytes": sum(r[2] for r in cold_rows),
+            "cold_requests": len(cold_rows),
+            "warm_transfer_bytes": sum(r[2] for r in warm_rows),
+            "warm_requests": len(warm_rows),
+            "cold_py_ready_ms": cold.get("pyReady", float("nan")),
+            "cold_model_ready_ms": cold.get("modelReady", float("nan")),
+            "cold_page_ready_ms": cold["ready"],
+            "warm_page_ready_ms": warm["ready"],
+        },
+        "cold_log": [
+            {"path": _dist_path(p), "status": s, "bytes": n, "encoding": e or "identity"}
+            for p, s, n, e in cold_rows
+        ],
+        "warm_log": [
+            {"path": _dist_path(p), "status": s, "bytes": n, "encoding": e or "identity"}
+            for p, s, n, e in warm_rows
+        ],
+    }
+
+
+def visit(page: Any, url: str, profile: Path, errors: list[str]) -> dict[str, float]:
+    """Navigate, hand the page the export while it loads, wait for the first card."""
+    page.goto(url, wait_until="commit")
+    page.set_input_files("#file-input", str(profile))
+    page.evaluate("__bench.arm()")
+    try:
+        page.wait_for_function("'recs' in window.__bench", timeout=LOAD_TIMEOUT_MS)
+    except Exception as err:
+        state = page.evaluate("[document.getElementById('status')?.textContent,"
+                              " document.getElementById('error')?.textContent]")  # fmt: skip
+        raise RuntimeError(f"no recommendations: page says {state}, errors {errors}") from err
+    return page.evaluate("({...__bench, arm: undefined})")
+
+
+def rerank_timings(page: Any) -> list[float]:
+    page.evaluate(
+        "code => { const s = document.createElement('script');"
+        " s.type = 'py'; s.textContent = code; document.body.append(s); }",
+        RERANK_HOOK,
+    )
+    page.wait_for_function("() => Boolean(window.__benchRerank)", timeout=LOAD_TIMEOUT_MS)
+    return page.evaluate("async (n) => Array.from(await window.__benchRerank(n))", RERANK_REPEAT)
+
+
+def _dist_path(request_path: str) -> str:
+    path = unquote(urlsplit(request_path).path).lstrip("/")
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+# --- report --------------------------------------------------------------------------------
+
+
+def summarize(runs: list[dict[str, Any]], site: Path, args: argparse.Namespace) -> dict[str, Any]:
+    figures = {}
+    for name in runs[0]["figures"]:
+        values = [r["figures"][name] for r in runs]
+        figures[name] = {"median": statistics.median(values), "min": min(values),
+                         "max": max(values), "values": values}  # fmt: skip
+        if name in TARGETS:
+            op, limit = TARGETS[name]
+            figures[name]["target"] = f"{op} {limit:g}"
+            figures[name]["met"] = figures[name]["median"] <= limit
+    files = sorted({q["path"] for r in runs for q in r["cold_log"] if q["status"] == 200})
+    sizes = shipped_sizes(site, files)
+    model_json = json.loads((site / "models" / "default" / "model.json").read_text())
+    model_files = ["model.json"] + [
+        p for group in model_json.get("weightsManifest", []) for p in group["paths"]
+    ]
+    return {
+        "command": "python3 build.py bench " + " ".join(sys.argv[2:]),
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "machine": {"cpus": os.cpu_count(), "chromium": CHROMIUM, "flags": FLAGS},
+        "runs": len(runs),
+        "figures": figures,
+        "cold_load": {
+            "files": len(files),
+            **sizes,
+            "encodings_served": sorted({q["encoding"] for r in runs for q in r["cold_log"]}),
+        },
+        "requests_of_first_run": {"cold": runs[0]["cold_log"], "warm": runs[0]["warm_log"]},
+        "model_bytes": sum((site / "models" / "default" / f).stat().st_size for f in model_files),
+        "catalog_bytes": (site / "models" / "default" / "catalog.json").stat().st_size,
+    }
+
+
+def shipped_sizes(site: Path, files: list[str]) -> dict[str, int]:
+    """Raw, gzip -9 and brotli 11 bytes of the files a cold load fetched from dist/."""
+    raw = gz = br = 0
+    for rel in files:
+        path = site / rel
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        raw += len(data)
+        gz += len(_smaller(data, precompress.gzip_bytes))
+        br += len(_smaller(data, precompress.brotli_bytes))
+    return {"raw_bytes": raw, "gzip_bytes": gz, "brotli_bytes": br}
+
+
+def _smaller(data: bytes, encode: Callable[[bytes], bytes]) -> bytes:
+    packed = encode(data)
+    return packed if len(packed) < len(data) else data
+
+
+ROWS = (  # (figure, label, unit)
+    ("cold_recs_ms", "cold: navigation → first recommendations", "ms"),
+    ("boot_ms", "bare Pyodide boot (loadPyodide)", "ms"),
+    ("cold_over_boot", "cold ÷ bare boot", "×"),
+    ("warm_recs_ms", "repeat visit → first recommendations", "ms"),
+    ("inference_p50_ms", "model inference p50 (WebGL)", "ms"),
+    ("inference_p95_ms", "model inference p95", "ms"),
+    ("rerank_p50_ms", "re-rank after a filter change p50 (Pyodide)", "ms"),
+    ("rerank_p95_ms", "re-rank p95", "ms"),
+    ("cold_transfer_bytes", "cold load, bytes on the wire", "MB"),
+    ("cold_requests", "cold load, requests", ""),
+    ("warm_transfer_bytes", "repeat visit, bytes on the wire", "MB"),
+    ("warm_requests", "repeat visit, requests", ""),
+    ("cold_py_ready_ms", "cold: PyScript ready", "ms"),
+    ("cold_model_ready_ms", "cold: model loaded and warmed up", "ms"),
+    ("cold_page_ready_ms", "cold: page ready for input", "ms"),
+)
+
+
+def table(report: dict[str, Any]) -> str:
+    def fmt(value: float, unit: str) -> str:
+        if unit == "MB":
+            return f"{value / MB:.2f}"
+        return f"{value:.2f}" if unit == "×" or value < 100 else f"{value:.0f}"
+
+    lines = [f"{report['runs']} runs; median (min–max)", "",
+             f"{'figure':<46} {'unit':>4} {'median':>8} {'min–max':>17}  target"]  # fmt: skip
+    for name, label, unit in ROWS:
+        f = report["figures"][name]
+        target = f"{f['target']} {'met' if f['met'] else 'NOT met'}" if "target" in f else ""
+        span = f"{fmt(f['min'], unit)}–{fmt(f['max'], unit)}"
+        lines.append(f"{label:<46} {unit:>4} {fmt(f['median'], unit):>8} {span:>17}  {target}")
+    load = report["cold_load"]
+    lines += [
+        "",
+        f"cold load ships {load['files']} files: {load['raw_bytes'] / MB:.2f} MB raw, "
+        f"{load['gzip_bytes'] / MB:.2f} MB gzip, {load['brotli_bytes'] / MB:.2f} MB brotli; "
+        f"served as {', '.join(load['encodings_served'])}",
+        f"model files {report['model_bytes'] / MB:.2f} MB, catalog "
+        f"{report['catalog_bytes'] / MB:.2f} MB",
+    ]
+    return "\n".join(lines)
