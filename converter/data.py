@@ -87,3 +87,19 @@ class SparseRows:
 def encode_profiles(profiles: Iterable[Profile], catalog: Catalog) -> SparseRows:
     """Encode each profile with `animerec.encoding.encode_sparse`."""
     return SparseRows.from_pairs((encode_sparse(p, catalog) for p in profiles), len(catalog))
+
+
+def write_ratings_csv(profiles: Iterable[Profile], path: Path) -> None:
+    """Profiles as a rating CSV in the `mal2023` format (users renumbered from 0), which holds
+    both source formats without loss: an unscored entry is score 0, as `-1` was."""
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["user_id", "anime_id", "score", "status", "watched_episodes"])
+        for user, profile in enumerate(profiles):
+            for e in profile.entries:
+                out.writerow([user, e.mal_id, e.score or 0, e.status.value, e.episodes_watched])
+
+
+def list_fingerprint(profile: Profile) -> tuple[tuple[int, str, int], ...]:
+    """What identifies a user's list across files: its (title, status, score) entries."""
+    return tuple(sorted((e.mal_id, e.status.value, e.score or 0) for e in profile.entries))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,6 +18,10 @@ from animerec.encoding import encode_sparse
 from animerec.profile import Profile
 
 from .data import SparseRows
+
+# tensorflowjs imports TF-DF, whose banner imports IPython whenever stdout is not a terminal
+# (pytest capture, pipes): silence it before any converter import.
+os.environ.setdefault("TFDF_DISABLE_WELCOME_MESSAGE", "1")
 
 FORMAT = "tfjs_layers_model"
 PARITY_TOP = 20
@@ -36,7 +41,19 @@ def export_tfjs(model: keras.Model, out_dir: Path, quantization: str | None) -> 
             str(out_dir),
             quantization_dtype_map={quantization: True} if quantization else None,
         )
+    strip_training_only(out_dir / "model.json")
     return model_files(out_dir)
+
+
+def strip_training_only(model_json: Path) -> None:
+    """Drop weight regularizers from the exported topology: they only shape training, and
+    TF.js 4.22 refuses to load a model that names Keras' `L2` ("Unknown regularizer: L2")."""
+    topology = json.loads(model_json.read_text())
+    for layer in topology["modelTopology"]["model_config"]["config"]["layers"]:
+        for key in ("kernel_regularizer", "bias_regularizer", "activity_regularizer"):
+            if key in layer["config"]:
+                layer["config"][key] = None
+    model_json.write_text(json.dumps(topology))
 
 
 def model_files(model_dir: Path) -> list[Path]:

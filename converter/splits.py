@@ -9,6 +9,7 @@ Users with fewer than `MIN_ENTRIES` list entries, or no target, are left out of 
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -49,14 +50,16 @@ class HeldOut:
 def hold_out(
     profiles: dict[str, Profile], users: Sequence[str], catalog: Catalog, seed: int
 ) -> HeldOut:
-    """Cut each user's list 80/20 with a per-user seeded shuffle (independent of list order)."""
+    """Cut each user's list 80/20 with a shuffle seeded by `seed` and the list's own titles, so the
+    same list is cut the same way whatever its user id, file or row order."""
     kept, pairs, targets = [], [], []
     for user in users:
         profile = profiles[user]
-        entries = known_entries(profile, catalog)
+        entries = sorted(known_entries(profile, catalog), key=lambda e: e.mal_id)
         if len(entries) < MIN_ENTRIES:
             continue
-        random.Random(f"{seed}:{user}").shuffle(entries)
+        ids = ",".join(str(e.mal_id) for e in entries)
+        random.Random(f"{seed}:{hashlib.sha256(ids.encode()).hexdigest()}").shuffle(entries)
         n_target = max(1, round(len(entries) * TARGET_FRACTION))
         held, rest = entries[:n_target], entries[n_target:]
         target = sorted(catalog.index_of(e.mal_id) for e in held if e.status is not Status.DROPPED)

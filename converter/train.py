@@ -47,6 +47,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--val-fraction", type=float, default=0.08)
     parser.add_argument("--test-fraction", type=float, default=0.1)
     parser.add_argument("--ease-lambdas", default="20,50,100,200,500")
+    parser.add_argument(
+        "--write-test-csv",
+        type=Path,
+        help="also write the test users' lists to this CSV (keep it out of the repo)",
+    )
     parser.add_argument("--quantize", choices=("auto", "uint8", "float16"), default="auto")
 
 
@@ -72,6 +77,9 @@ def main(args: argparse.Namespace) -> int:
         f"{len(profiles)} users ({len(train_u)} train, {len(val)} validation, {len(test)} test "
         f"evaluated), {len(catalog)} titles with ≥{args.min_users} training users"
     )
+
+    if args.write_test_csv:
+        data.write_ratings_csv((profiles[u] for u in test.users), args.write_test_csv)
 
     pop = baselines.popularity(train_rows)
     lambdas = [float(x) for x in args.ease_lambdas.split(",")]

@@ -1,0 +1,119 @@
+"""A small train → export → reload run on a slice of the real data, and `evaluate --json`."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from converter.data import DEFAULT_DATA, RATING_FILES
+
+pytestmark = [
+    pytest.mark.train,
+    pytest.mark.skipif(not DEFAULT_DATA.exists(), reason="needs ../shared/data"),
+]
+
+
+def _slice(src: Path, dst: Path, users: range) -> None:
+    """The rows of `src` whose user_id is in `users`."""
+    with open(src, newline="") as f, open(dst, "w", newline="") as g:
+        reader = csv.DictReader(f)
+        out = csv.DictWriter(g, reader.fieldnames or [])
+        out.writeheader()
+        out.writerows(r for r in reader if int(r["user_id"]) in users)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Trains a tiny model on 300 + 40 real users; returns the paths of what it wrote."""
+    from converter import train
+
+    root = tmp_path_factory.mktemp("converter")
+    data = root / "data"
+    (data / "ratings").mkdir(parents=True)
+    (data / "catalog").symlink_to(DEFAULT_DATA / "catalog")
+    for name, users in zip(RATING_FILES, (range(1, 301), range(0, 40)), strict=True):
+        _slice(DEFAULT_DATA / "ratings" / name, data / "ratings" / name, users)
+    heldout = root / "heldout.csv"
+    _slice(DEFAULT_DATA / "ratings" / RATING_FILES[0], heldout, range(1, 41))
+
+    parser = argparse.ArgumentParser()
+    train.add_arguments(parser)
+    args = parser.parse_args(
+        ["--data", str(data), "--out", str(root / "model"), "--reports", str(root / "reports"),
+         "--epochs", "3", "--hidden", "16", "--min-users", "5", "--val-fraction", "0.15",
+         "--test-fraction", "0.15", "--ease-lambdas", "10,100"]
+    )  # fmt: skip
+    assert train.main(args) == 0
+    return {"data": data, "model": root / "model", "reports": root / "reports", "heldout": heldout}
+
+
+def test_export_has_every_file_with_hashes(small: dict[str, Path]) -> None:
+    from converter.export import file_entry
+
+    manifest = json.loads((small["model"] / "manifest.json").read_text())
+    names = {p.name for p in small["model"].iterdir()}
+    assert {"model.json", "catalog.json", "parity.json", "manifest.json"} <= names
+    assert any(n.endswith(".bin") for n in names)
+    assert set(manifest["files"]) == names - {"manifest.json"}
+    for name, entry in manifest["files"].items():
+        assert file_entry(small["model"] / name) == entry
+    n = manifest["n_items"]
+    assert manifest["input"]["shape"] == [None, n] and manifest["output"]["shape"] == [None, n]
+    assert manifest["format"] == "tfjs_layers_model"
+    for who in ("model", "popularity", "ease"):
+        assert set(manifest["metrics"][who]) >= {"recall@20", "recall@50", "ndcg@100"}
+    assert (small["reports"] / "training.png").stat().st_size > 0
+
+
+def test_reloaded_artifacts_match_keras_within_quantization(small: dict[str, Path]) -> None:
+    """Re-export the reloaded model unquantized, float16 and uint8: each reload reproduces it."""
+    from converter.export import export_tfjs, load_tfjs
+
+    reference = load_tfjs(small["model"])
+    x = np.zeros((4, reference.input_shape[1]), np.float32)
+    x[:, :12] = np.linspace(0.2, 1.0, 12)
+    x[1:, 5:9] = 0.0
+    want = reference(x, training=False).numpy()
+    spread = float(want.max() - want.min())
+    for dtype, tolerance in ((None, 1e-5), ("float16", 2e-3 * spread), ("uint8", 0.05 * spread)):
+        out = small["model"].parent / f"again-{dtype}"
+        export_tfjs(reference, out, dtype)
+        got = load_tfjs(out)(x, training=False).numpy()
+        assert np.abs(got - want).max() <= tolerance, dtype
+
+
+def test_parity_cases_reproduce_from_exported_model(small: dict[str, Path]) -> None:
+    from converter.export import load_tfjs
+
+    model = load_tfjs(small["model"])
+    parity = json.loads((small["model"] / "parity.json").read_text())
+    assert len(parity["cases"]) >= 2
+    for case in parity["cases"]:
+        x = np.zeros((1, model.input_shape[1]), np.float32)
+        x[0, case["indices"]] = case["values"]
+        out = model(x, training=False).numpy()[0]
+        assert np.abs(out[case["top_indices"]] - case["top_values"]).max() <= parity["tolerance"]
+        assert np.abs(out[case["probe_indices"]] - case["probe_values"]).max() <= 1e-3
+
+
+def test_evaluate_json_last_line(small: dict[str, Path], capsys: pytest.CaptureFixture) -> None:
+    from converter import evaluate
+
+    parser = argparse.ArgumentParser()
+    evaluate.add_arguments(parser)
+    args = parser.parse_args(
+        ["--model", str(small["model"]), "--heldout", str(small["heldout"]),
+         "--data", str(small["data"]), "--json"]
+    )  # fmt: skip
+    assert evaluate.main(args) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert set(result) == {"users", "model", "popularity", "ease"}
+    assert result["users"] > 0
+    for who in ("model", "popularity", "ease"):
+        assert set(result[who]) == {"recall@20", "recall@50", "ndcg@100"}
+        assert all(0.0 <= v <= 1.0 for v in result[who].values())
