@@ -69,3 +69,15 @@ def test_page_uses_relative_urls_only() -> None:
     config = json.loads(dist._pyscript_config("wheels/x/a.whl", ["py/main.py", "py/views.py"]))
     assert config["interpreter"].startswith("./")
     assert config["files"] == {"./py/views.py": "./views.py"}
+
+
+def test_models_index_lists_folders_default_first(tmp_path: Path) -> None:
+    for folder, name in (("b-model", "second"), ("default", "first")):
+        (tmp_path / folder).mkdir()
+        manifest = {"name": name, "metrics": {"model": {"recall@20": 0.5}}}
+        (tmp_path / folder / "manifest.json").write_text(json.dumps(manifest))
+    index = json.loads(dist.models_index(tmp_path))
+    assert index == {"models": [
+        {"folder": "default", "name": "first", "metrics": {"recall@20": 0.5}},
+        {"folder": "b-model", "name": "second", "metrics": {"recall@20": 0.5}},
+    ]}  # fmt: skip

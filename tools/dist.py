@@ -95,6 +95,7 @@ def build(out: Path = ROOT / "dist", models: Path = ROOT / "models", *,
     files[wheel_path] = wheel
     _check_models(models)
     files.update(_tree(models, "models"))
+    files["models/index.json"] = models_index(models)
     files.update(_tree(ROOT / "web", ""))
     files["pyscript.json"] = _pyscript_config(wheel_path, sorted(_tree(ROOT / "web", "")))
     files["build.json"] = _build_info(files)
@@ -164,6 +165,21 @@ def _check_models(models: Path) -> None:
             digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
             if digest != entry.get("sha256"):
                 raise BuildError(f"{path} does not match its manifest's sha256: re-export it")
+
+
+def models_index(models: Path) -> bytes:
+    """`models/index.json`: each model folder with its manifest's name and metrics, so the page
+    can offer a model selector without fetching every manifest. "default" comes first (the page
+    loads the first model unless `?model=` names another)."""
+    manifests = sorted(models.glob("*/manifest.json"), key=lambda m: m.parent.name)
+    manifests.sort(key=lambda m: m.parent.name != "default")
+    entries = []
+    for manifest in manifests:
+        meta = json.loads(manifest.read_text())
+        metrics = (meta.get("metrics") or {}).get("model")
+        name = meta.get("name")
+        entries.append({"folder": manifest.parent.name, "name": name, "metrics": metrics})
+    return (json.dumps({"models": entries}, indent=1) + "\n").encode()
 
 
 def _patch_lock(lock: bytes, micropip: bytes) -> bytes:
