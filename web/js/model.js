@@ -63,7 +63,7 @@ export function countingFetch(onBytes) {
 
 /**
  * Load the model in `dir` (an absolute URL ending in "/") described by `manifest`.
- * Returns {backend, inputSize, predict}; predict runs one profile row.
+ * Returns {backend, inputSize, predict, predictBatch}; predict runs one profile row.
  */
 export async function loadModel(dir, manifest, base, onBytes) {
   const backend = await pickBackend(base);
@@ -90,6 +90,24 @@ export async function loadModel(dir, manifest, base, onBytes) {
     }
   }
 
+  /** `rows` profile rows in one call (leave-one-out explanations): flat in, flat out. */
+  async function predictBatch(flat, rows) {
+    if (flat.length !== rows * inputSize) {
+      throw new Error(`${rows} rows of ${inputSize} inputs, got ${flat.length} values`);
+    }
+    const input = tf.tensor2d(flat, [rows, inputSize]);
+    const output = tf.tidy(() => {
+      const out = model.predict(input);
+      return Array.isArray(out) ? out[0] : out;
+    });
+    try {
+      return await output.data();
+    } finally {
+      input.dispose();
+      output.dispose();
+    }
+  }
+
   await predict(new Float32Array(inputSize)); // compiles the shaders while Python boots
-  return { backend, inputSize, predict };
+  return { backend, inputSize, predict, predictBatch };
 }
