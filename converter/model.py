@@ -26,10 +26,10 @@ OUTPUT_NAME = "logits"
 class Hyper:
     hidden: tuple[int, ...] = (256,)
     dropout: float = 0.5
-    l2: float = 1e-5
+    l2: float = 1e-3
     lr: float = 1e-3
     batch: int = 128
-    epochs: int = 40
+    epochs: int = 30
     seed: int = 0
 
 
