@@ -21,6 +21,9 @@ from io import BytesIO
 from pathlib import Path
 
 import animerec
+from tools import precompress, service_worker
+
+from tools import csp, sri
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "node_modules"
@@ -37,7 +40,7 @@ VENDOR: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("pyodide", ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
                  "pyodide-lock.json"), "vendor/pyodide"),
     ("@pyscript/core/dist", ("*.js", "*.css"), "vendor/pyscript"),
-    ("@tensorflow/tfjs/dist", ("tf.min.js",), "vendor/tfjs"),
+    ("@tensorflow/tfjs/dist", ("tf.es2017.min.js",), "vendor/tfjs"),  # no eval: see tools/csp.py
     ("@tensorflow/tfjs-backend-wasm/dist", ("tf-backend-wasm.min.js", "tfjs-backend-wasm.wasm",
      "tfjs-backend-wasm-simd.wasm", "tfjs-backend-wasm-threaded-simd.wasm"),
      "vendor/tfjs-backend-wasm"),
@@ -97,8 +100,12 @@ def build(out: Path = ROOT / "dist", models: Path = ROOT / "models", *,
     files.update(_tree(models, "models"))
     files["models/index.json"] = models_index(models)
     files.update(_tree(ROOT / "web", ""))
+    _harden(files)
     files["pyscript.json"] = _pyscript_config(wheel_path, sorted(_tree(ROOT / "web", "")))
+    files = precompress.repack(files)
     files["build.json"] = _build_info(files)
+    files["sw.js"] = service_worker.stamp(files)
+    files.update(precompress.siblings(files))
     changed = _sync(out, files)
     took = time.perf_counter() - started
     print(f"[build] {out}: {len(files)} files, {changed} written, {took:.2f} s", file=sys.stderr)
@@ -229,6 +236,21 @@ def _tree(folder: Path, prefix: str) -> dict[str, bytes]:
         for p in sorted(folder.rglob("*"))
         if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith(".")
     }
+
+
+def _harden(files: dict[str, bytes]) -> None:
+    """The CSP meta tag and SRI attributes in index.html; `_headers` for static hosts (keeping
+    rules web/_headers may bring)."""
+    html = files["index.html"].decode()
+    charset = '<meta charset="utf-8">'
+    if charset not in html:
+        raise BuildError(f"web/index.html must open its <head> with {charset}")
+    html = html.replace(charset, f"{charset}\n  {csp.meta_tag()}", 1)
+    try:
+        files["index.html"] = sri.add_integrity(html, files).encode()
+    except ValueError as err:
+        raise BuildError(str(err)) from err
+    files["_headers"] = csp.headers_file(files.get("_headers", b"").decode()).encode()
 
 
 def _pyscript_config(wheel_path: str, web_files: list[str]) -> bytes:

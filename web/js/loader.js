@@ -60,7 +60,7 @@ async function boot() {
 
   const tfRow = ui.progressRow("TensorFlow.js");
   watchResources(["vendor/tfjs/"], tfRow, sizes);
-  const tfReady = loadScript(new URL("vendor/tfjs/tf.min.js", BASE).href).then(() => tfRow.done());
+  const tfReady = loadScript(new URL("vendor/tfjs/tf.es2017.min.js", BASE).href).then(() => tfRow.done());
 
   const catalogRow = ui.progressRow("Catalog");
   const catalogText = fetchText(new URL("catalog.json", MODEL_DIR), catalogRow,

@@ -1,0 +1,73 @@
+"""The site's Content-Security-Policy and other security headers, in one place.
+
+`tools/dist.py` puts the policy into dist/index.html as a meta tag (so it holds on any host) and
+into dist/_headers (Netlify / Cloudflare Pages), where the directives a meta tag cannot carry
+(`frame-ancestors`) take effect too; `tools/serve.py` sends the same headers.
+
+Why each source is allowed (measured in headless Chromium, see tests/browser/test_security.py):
+- script-src 'self' 'wasm-unsafe-eval': Pyodide and the TF.js wasm backend compile WebAssembly.
+  No 'unsafe-eval': TF.js is shipped as `tf.es2017.min.js` (the ES5 `tf.min.js` bundles a
+  regenerator polyfill that calls `Function(...)`), and web/js/pyscript-csp.js empties
+  PyScript's one default worker hook, which PyScript otherwise compiles with `Function(...)`.
+- worker-src 'self': no page code starts workers; a same-origin service worker may register.
+- connect-src 'self' https://graphql.anilist.co: the model, catalog and runtime files, AniList.
+- img-src 'self' data: https://s4.anilist.co: favicon, CSS data URIs, AniList covers.
+- style-src 'self': only stylesheets; the scripts set styles through the CSSOM, which CSP allows.
+"""
+
+from __future__ import annotations
+
+ANILIST_API = "https://graphql.anilist.co"
+COVER_CDN = "https://s4.anilist.co"
+
+DIRECTIVES: dict[str, tuple[str, ...]] = {
+    "default-src": ("'none'",),
+    "script-src": ("'self'", "'wasm-unsafe-eval'"),
+    "worker-src": ("'self'",),
+    "connect-src": ("'self'", ANILIST_API),
+    "img-src": ("'self'", "data:", COVER_CDN),
+    "style-src": ("'self'",),
+    "font-src": ("'self'",),
+    "manifest-src": ("'self'",),
+    "object-src": ("'none'",),
+    "base-uri": ("'none'",),
+    "form-action": ("'none'",),
+}
+HEADER_ONLY: dict[str, tuple[str, ...]] = {"frame-ancestors": ("'none'",)}  # ignored in <meta>
+
+OTHER_HEADERS: dict[str, str] = {
+    "X-Content-Type-Options": "nosniff",  # a .py or .json never runs as a script
+    "Referrer-Policy": "no-referrer",  # ?anilist=NAME stays out of AniList's logs
+    "Cross-Origin-Opener-Policy": "same-origin",  # an opener cannot script this window
+}
+
+
+def _render(directives: dict[str, tuple[str, ...]]) -> str:
+    return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives.items())
+
+
+def meta_policy() -> str:
+    """The policy for `<meta http-equiv="Content-Security-Policy">`."""
+    return _render(DIRECTIVES)
+
+
+def header_policy() -> str:
+    """The policy for the Content-Security-Policy response header."""
+    return _render({**DIRECTIVES, **HEADER_ONLY})
+
+
+def headers() -> dict[str, str]:
+    """Every security header a response of this site carries."""
+    return {"Content-Security-Policy": header_policy(), **OTHER_HEADERS}
+
+
+def headers_file(existing: str = "") -> str:
+    """`_headers` for static hosts: `existing` rules (e.g. caching, from web/_headers) kept as
+    they are, then a block that gives every path the security headers (hosts merge blocks)."""
+    block = "/*\n" + "".join(f"  {name}: {value}\n" for name, value in headers().items())
+    head = existing.rstrip("\n")
+    return f"{head}\n\n{block}" if head else block
+
+
+def meta_tag() -> str:
+    return f'<meta http-equiv="Content-Security-Policy" content="{meta_policy()}">'
