@@ -3,10 +3,12 @@
 // Python picks the results up from globalThis.animerec.ready.
 
 import * as ui from "./ui.js";
+import * as charts from "./charts.js";
+import * as controls from "./controls.js";
 import { loadModel, loadScript } from "./model.js";
+import { chooseModel } from "./models.js";
 
 const BASE = new URL(".", document.baseURI); // the site's root, whatever sub-path it lives at
-const MODEL_DIR = new URL("models/default/", BASE);
 
 async function fetchOk(url, what) {
   const response = await fetch(url);
@@ -53,7 +55,9 @@ function watchResources(prefixes, row, sizes, expected = prefixes) {
 
 async function boot() {
   const started = performance.now();
-  const sizes = (await (await fetchOk(new URL("build.json", BASE), "build.json")).json()).sizes;
+  const [build, index] = await Promise.all(["build.json", "models/index.json"].map(
+    async (path) => (await fetchOk(new URL(path, BASE), path)).json()));
+  const sizes = build.sizes;
   const python = ui.progressRow("Python runtime (Pyodide, PyScript)");
   watchResources(["vendor/pyodide/", "vendor/pyscript/"], python, sizes, ["vendor/pyodide/"]);
   window.addEventListener("py:ready", () => python.done(), { once: true });
@@ -62,28 +66,44 @@ async function boot() {
   watchResources(["vendor/tfjs/"], tfRow, sizes);
   const tfReady = loadScript(new URL("vendor/tfjs/tf.es2017.min.js", BASE).href).then(() => tfRow.done());
 
-  const catalogRow = ui.progressRow("Catalog");
-  const catalogText = fetchText(new URL("catalog.json", MODEL_DIR), catalogRow,
-                                sizes["models/default/catalog.json"]);
+  const folder = chooseModel(index.models, location.search);
+  const loaded = await loadBundle(folder, sizes, tfReady);
+  // The model selector (web/py/main.py) switches through this, after boot.
+  globalThis.animerec.loadBundle = (other) => loadBundle(other, sizes, tfReady, other);
+  const timings = { modelReadyMs: Math.round(performance.now() - started) };
+  return { ...loaded, models: index.models, timings };
+}
 
-  const manifest = await (await fetchOk(new URL("manifest.json", MODEL_DIR), "manifest")).json();
-  const modelRow = ui.progressRow("Model");
+/**
+ * Catalog, manifest and model of the model folder `folder`, with progress rows (labelled with
+ * `label` when given); the model becomes globalThis.animerec.model.
+ */
+async function loadBundle(folder, sizes, tfReady, label = "") {
+  const prefix = `models/${folder}/`;
+  const dir = new URL(prefix, BASE);
+  const suffix = label ? ` (${label})` : "";
+  const catalogRow = ui.progressRow(`Catalog${suffix}`);
+  const catalogText = fetchText(new URL("catalog.json", dir), catalogRow,
+                                sizes[`${prefix}catalog.json`]);
+
+  const manifest = await (await fetchOk(new URL("manifest.json", dir), "manifest")).json();
+  const modelRow = ui.progressRow(`Model${suffix}`);
   const modelTotal = Object.entries(sizes)
-    .filter(([p]) => p.startsWith("models/default/") && !/(catalog|parity|manifest)\.json$/.test(p))
+    .filter(([p]) => p.startsWith(prefix) && !/(catalog|parity|manifest)\.json$/.test(p))
     .reduce((sum, [, n]) => sum + n, 0);
   let modelBytes = 0;
   await tfReady;
-  const model = await loadModel(MODEL_DIR, manifest, BASE, (n) => {
+  const model = await loadModel(dir, manifest, BASE, (n) => {
     modelBytes += n;
     modelRow.update(modelBytes, modelTotal);
   });
   modelRow.done(`${ui.mb(modelBytes)} · ${model.backend}`);
+  globalThis.animerec.model?.dispose();
   globalThis.animerec.model = model;
-  const timings = { modelReadyMs: Math.round(performance.now() - started) };
-  return { catalogText: await catalogText, manifest, model, timings };
+  return { folder, catalogText: await catalogText, manifest, model };
 }
 
-globalThis.animerec = { ui, model: null, ready: boot() };
+globalThis.animerec = { ui, controls, charts, chooseModel, model: null, ready: boot() };
 globalThis.animerec.ready.catch((err) => {
   document.body.classList.add("failed");
   ui.setStatus("The page could not load what it needs.");

@@ -63,7 +63,7 @@ export function countingFetch(onBytes) {
 
 /**
  * Load the model in `dir` (an absolute URL ending in "/") described by `manifest`.
- * Returns {backend, inputSize, predict, predictBatch}; predict runs one profile row.
+ * Returns {backend, inputSize, predict, predictBatch, dispose}; predict runs one profile row.
  */
 export async function loadModel(dir, manifest, base, onBytes) {
   const backend = await pickBackend(base);
@@ -109,5 +109,5 @@ export async function loadModel(dir, manifest, base, onBytes) {
   }
 
   await predict(new Float32Array(inputSize)); // compiles the shaders while Python boots
-  return { backend, inputSize, predict, predictBatch };
+  return { backend, inputSize, predict, predictBatch, dispose: () => model.dispose() };
 }

@@ -1,6 +1,8 @@
 // Rendering only: every title and username goes into the DOM as text (textContent), never as
 // HTML. Python decides what to show and hands plain JSON here.
 
+import { flip } from "./flip.js";
+
 const COVER_ORIGIN = "https://s4.anilist.co/"; // the only image host the CSP allows besides self
 
 const $ = (id) => document.getElementById(id);
@@ -61,7 +63,17 @@ function facts(card) {
   return parts.filter(Boolean).join(" · ");
 }
 
-/** One recommendation card; `because` (titles from the visitor's list) is optional. */
+/** "Because you watched A, B, C": each entry a span carrying its MyAnimeList id. */
+function because(entries) {
+  const parts = ["Because you watched "];
+  entries.forEach((e, i) => {
+    if (i) parts.push(", ");
+    parts.push(el("span", { text: e.title, dataset: { malId: String(e.mal_id) } }));
+  });
+  return el("p", { class: "because" }, ...parts);
+}
+
+/** One recommendation card; `because` ([{mal_id, title}] from the visitor's list) is optional. */
 export function renderCard(card) {
   const links = el("p", { class: "links" },
     el("a", { href: card.mal_url, rel: "noopener noreferrer", target: "_blank",
@@ -80,9 +92,7 @@ export function renderCard(card) {
       card.genres.length ? el("p", { class: "genres", text: card.genres.join(", ") }) : null,
       el("p", { class: "match", text: `${card.match.toFixed(1)}% match` }),
       card.planned ? el("p", { class: "planned", text: "On your plan-to-watch list" }) : null,
-      card.because && card.because.length
-        ? el("p", { class: "because", text: `Because you watched ${card.because.join(", ")}` })
-        : null,
+      card.because && card.because.length ? because(card.because) : null,
       links));
 }
 
@@ -91,16 +101,22 @@ export function setBackend(name) {
   $("backend").dataset.backend = name;
 }
 
-/** The results view: {summary, list: [{title, cover, score}], cards: [...]}. */
+/**
+ * The results view: {summary, list: [{title, cover, score}], cards: [...]}; cards that stay
+ * glide to their new place (flip.js). body[data-renders] counts renders (tests wait on it).
+ */
 export function renderResults(json) {
   const view = JSON.parse(json);
-  $("summary").textContent = view.summary;
-  $("your-list").replaceChildren(...view.list.map((entry) =>
-    el("li", { title: entry.title }, cover(entry.cover, entry.title),
-       el("span", { class: "caption", text: entry.score ? `${entry.title} (${entry.score})`
-                                                           : entry.title }))));
-  $("recommendations").replaceChildren(...view.cards.map(renderCard));
+  flip($("recommendations"), () => {
+    $("summary").textContent = view.summary;
+    $("your-list").replaceChildren(...view.list.map((entry) =>
+      el("li", { title: entry.title }, cover(entry.cover, entry.title),
+         el("span", { class: "caption", text: entry.score ? `${entry.title} (${entry.score})`
+                                                             : entry.title }))));
+    $("recommendations").replaceChildren(...view.cards.map(renderCard));
+  });
   $("results").hidden = false;
+  document.body.dataset.renders = String(Number(document.body.dataset.renders || 0) + 1);
 }
 
 export function clearResults() {

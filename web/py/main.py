@@ -1,5 +1,6 @@
 """The page's controller (PyScript runs this): waits for the loader's catalog and model, wires
-the three profile sources to the pipeline, and hands what to show to `web/js/ui.js`."""
+the three profile sources to the pipeline, the filter controls and model selector to re-ranking
+and the URL, and hands what to show to `web/js/ui.js`."""
 
 from __future__ import annotations
 
@@ -9,21 +10,22 @@ import traceback
 from array import array
 from collections.abc import Awaitable, Callable
 
+import controls
 import pipeline
 import views
 from animerec import anilist
 from animerec.catalog import Catalog
 from animerec.encoding import ENCODING_VERSION, known_entries
-from animerec.filters import Filters
+from animerec.explain import LeaveOneOut
+from animerec.filters import from_query
 from animerec.parsers import ProfileParseError, parse_profile_file
 from animerec.profile import Entry, Profile, Status
 from animerec.ranking import Candidates, RankContext
-from js import URL, URLSearchParams, document, history, location
+from js import URL, URLSearchParams, document, history, location, window
 from js import animerec as site
 from pyodide.ffi import JsException, create_proxy, to_js
 from transport import pyfetch_transport
 
-N_RECOMMENDATIONS = 30
 SEARCH_LIMIT = 8
 LONGEST_WAIT_S = 10.0  # a longer AniList Retry-After is shown as an error, not waited out
 VISITOR_ERRORS = (ProfileParseError, anilist.AniListError, pipeline.NothingKnown)
@@ -32,22 +34,42 @@ ui = site.ui
 _handlers = []  # keeps the event proxies alive for the page's lifetime
 
 
-def on(element_id: str, event: str, handler: Callable) -> None:
+def kept(handler: Callable):
+    """A JS-callable proxy of `handler` that lives as long as the page."""
     proxy = create_proxy(handler)
     _handlers.append(proxy)
-    document.getElementById(element_id).addEventListener(event, proxy)
+    return proxy
+
+
+def on(element_id: str, event: str, handler: Callable) -> None:
+    document.getElementById(element_id).addEventListener(event, kept(handler))
+
+
+def encoding_problem(manifest: dict) -> str | None:
+    """Why this page cannot feed the model of `manifest`, or None."""
+    version = manifest.get("encoding_version", (manifest.get("encoding") or {}).get("version"))
+    if version != ENCODING_VERSION:
+        return f"The model needs encoding v{version}; this page has v{ENCODING_VERSION}."
+    return None
 
 
 class Page:
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, folder: str, models) -> None:
+        self.folder = folder  # the model folder in use
+        self.models = models  # models/index.json's list (a JS array)
+        self.use_catalog(catalog)
+        self.profile: Profile | None = None
+        self.filters = from_query(location.search)  # the controls change this, then show()
+        self.ratings: dict[int, int] = {}
+        self.task: asyncio.Future | None = None  # the request (profile or model) in flight
+
+    def use_catalog(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.context = RankContext(catalog)  # per-catalog ranking columns, built once
-        self.candidates: Candidates | None = None  # the last model output, for re-ranking
-        self.profile: Profile | None = None
-        self.filters = Filters(n=N_RECOMMENDATIONS)  # controls change this, then call show()
         self.id_map = catalog.anilist_to_mal()
-        self.ratings: dict[int, int] = {}
-        self.task: asyncio.Future | None = None  # the recommendation request in flight
+        self.candidates: Candidates | None = None  # the last model output, for re-ranking
+        self.loo: LeaveOneOut | None = None  # its leave-one-out output, for explanations
+        site.controls.mount(controls.spec(self.context.genres), kept(self.on_filters))
 
     async def predict(self, row: array) -> array:
         output = await site.model.predict(to_js(row))
@@ -55,24 +77,48 @@ class Page:
         scores.frombytes(output.to_bytes())
         return scores
 
-    def start(self, load: Callable[[], Awaitable[Profile]], anilist_name: str | None = None):
-        """Run one recommendation request unless one is already running."""
-        if self.task is None or self.task.done():
-            self.task = asyncio.ensure_future(self._run(load, anilist_name))
+    async def predict_batch(self, flat: array, rows: int) -> array:
+        output = await site.model.predictBatch(to_js(flat), rows)
+        scores = array("f")
+        scores.frombytes(output.to_bytes())
+        return scores
 
-    async def _run(self, load: Callable[[], Awaitable[Profile]], anilist_name: str | None):
+    def start(self, load: Callable[[], Awaitable[Profile]], anilist_name: str | None = None):
+        """Run one recommendation request unless a request is already running."""
+
+        async def work() -> None:
+            ui.setStatus("Reading your list…")
+            profile = await load()
+            await self.recommend(profile)
+            share_state(anilist_name and (profile.username or anilist_name))
+
+        self.run(work)
+
+    def run(self, work: Callable[[], Awaitable[None]]) -> bool:
+        """Start `work` (a profile or model request) unless one is running; False if one is."""
+        if self.task is not None and not self.task.done():
+            return False
+        self.task = asyncio.ensure_future(self._guarded(work))
+        return True
+
+    async def recommend(self, profile: Profile) -> None:
+        """Score `profile` (one model call), explain (one batched call), show stats and list."""
+        ui.setStatus("Running the model…")
+        scores = await pipeline.score(profile, self.catalog, self.predict)
+        ui.setStatus("Finding out why…")
+        self.loo = await pipeline.explainer(profile, self.catalog, scores, self.predict_batch)
+        self.profile = profile
+        self.candidates = Candidates(self.context, profile, scores)
+        site.charts.renderStats(views.profile_stats(profile, self.catalog))
+        self.show()
+        ui.setStatus("Done.")
+
+    async def _guarded(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Run `work` with the page busy; errors end up in front of the visitor."""
         ui.setBusy(True)
         ui.showError("")
         try:
-            ui.setStatus("Reading your list…")
-            profile = await load()
-            ui.setStatus("Running the model…")
-            scores = await pipeline.score(profile, self.catalog, self.predict)
-            self.profile = profile
-            self.candidates = Candidates(self.context, profile, scores)
-            self.show()
-            share_state(anilist_name and (profile.username or anilist_name))
-            ui.setStatus("Done.")
+            await work()
         except VISITOR_ERRORS as err:
             ui.clearResults()
             ui.showError(str(err))
@@ -86,12 +132,62 @@ class Page:
             ui.setBusy(False)
 
     def show(self) -> None:
-        """Rank the last model output under `self.filters` and render it (no model run)."""
+        """Rank and explain the last model output under `self.filters` and render it (no model
+        run)."""
         if self.candidates is None or self.profile is None:
             return
-        recs = self.candidates.rank(self.filters)
+        recs = pipeline.explained(self.candidates.rank(self.filters), self.loo)
         known = len(known_entries(self.profile, self.catalog))
         ui.renderResults(views.results(recs, self.profile, self.catalog, known))
+
+    # --- controls, model selector and history -------------------------------------------
+
+    def on_filters(self, values: str) -> None:
+        filters = controls.from_form(values)
+        if filters != self.filters:
+            self.filters = filters
+            history.pushState(None, "", self.url())
+            self.show()
+
+    def on_model(self, folder: str) -> None:
+        if not self.switch_model(folder, push=True):
+            site.controls.setModel(self.folder)  # busy: the selection does not take
+
+    def on_popstate(self, _event) -> None:
+        """Back/forward: the view the URL describes, without pushing it again."""
+        self.filters = from_query(location.search)
+        site.controls.set(controls.to_form(self.filters))
+        folder = site.chooseModel(self.models, location.search)
+        site.controls.setModel(folder)
+        if folder == self.folder or not self.switch_model(folder, push=False):
+            self.show()
+
+    def switch_model(self, folder: str, push: bool) -> bool:
+        """Load the model in `folder` (and its catalog) and re-run the current profile."""
+
+        async def work() -> None:
+            ui.setStatus("Loading the model…")
+            loaded = await site.loadBundle(folder)
+            problem = encoding_problem(loaded.manifest.to_py())
+            if problem:
+                raise RuntimeError(problem)
+            self.folder = folder
+            self.use_catalog(Catalog.from_json(json.loads(loaded.catalogText)))
+            site.controls.set(controls.to_form(self.filters))
+            if push:
+                history.pushState(None, "", self.url())
+            if self.profile is None:
+                ui.setStatus(f"Ready: {len(self.catalog):,} titles, model {folder}.")
+            else:
+                await self.recommend(self.profile)
+
+        return self.run(work)
+
+    def url(self) -> str:
+        """This page's URL for the current view (filters and model); other keys stay."""
+        model = None if self.folder == self.models[0].folder else self.folder
+        query = controls.view_query(location.search, self.filters, model)
+        return location.pathname + query + location.hash
 
     # --- the three sources --------------------------------------------------------------
 
@@ -166,6 +262,10 @@ class Page:
         on("search-results", "click", self.on_pick)
         on("rated", "click", self.on_pick)
         on("rate-form", "submit", self.on_rate)
+        site.controls.set(controls.to_form(self.filters))
+        site.controls.mountModels(json.dumps(self.models.to_py()), self.folder,
+                                  kept(self.on_model))  # fmt: skip
+        window.addEventListener("popstate", kept(self.on_popstate))
 
 
 def share_state(anilist_name: str | None) -> None:
@@ -184,13 +284,12 @@ async def boot() -> None:
         loaded = await site.ready
     except JsException:
         return  # the loader has already told the visitor what failed
-    manifest = loaded.manifest.to_py()
-    version = manifest.get("encoding_version", (manifest.get("encoding") or {}).get("version"))
-    if version != ENCODING_VERSION:
-        ui.showError(f"The model needs encoding v{version}; this page has v{ENCODING_VERSION}.")
+    problem = encoding_problem(loaded.manifest.to_py())
+    if problem:
+        ui.showError(problem)
         return
     catalog = Catalog.from_json(json.loads(loaded.catalogText))
-    page = Page(catalog)
+    page = Page(catalog, loaded.folder, loaded.models)
     backend = loaded.model.backend
     page.wire()
     ui.setBackend(backend)

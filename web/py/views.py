@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 
+from animerec import stats
 from animerec.catalog import Catalog, Item
-from animerec.profile import Profile, Status
+from animerec.profile import Entry, Profile, Status
 from animerec.ranking import Recommendation
 
 MAL_URL = "https://myanimelist.net/anime/{}"
@@ -15,8 +16,8 @@ COVER_ORIGIN = "https://s4.anilist.co/"  # AniList's image CDN: the only image h
 LIST_STRIP = 8  # how many of the visitor's own titles the results open with
 
 
-def card(rec: Recommendation) -> dict:
-    """One recommendation card; `because` lists titles from the visitor's list when known,
+def card(rec: Recommendation, catalog: Catalog) -> dict:
+    """One recommendation card; `because` lists entries of the visitor's list (id and title),
     `planned` marks a title already on the visitor's plan-to-watch list."""
     item = rec.item
     return {
@@ -31,7 +32,7 @@ def card(rec: Recommendation) -> dict:
         "mal_url": MAL_URL.format(item.mal_id),
         "anilist_url": ANILIST_URL.format(item.anilist_id) if item.anilist_id else None,
         "cover": None,  # the catalog has no cover URLs: ui.js draws a placeholder
-        "because": [e.title for e in rec.because if e.title],
+        "because": [{"mal_id": e.mal_id, "title": entry_title(e, catalog)} for e in rec.because],
         "planned": rec.planned,
     }
 
@@ -42,10 +43,22 @@ def list_strip(profile: Profile, catalog: Catalog, limit: int = LIST_STRIP) -> l
     watched.sort(key=lambda e: -(e.score or 0))
     strip = []
     for entry in watched[:limit]:
-        item = catalog.by_mal_id(entry.mal_id)
-        title = entry.title or (item.title if item else f"#{entry.mal_id}")
-        strip.append({"title": title, "score": entry.score, "cover": safe_cover(entry.cover_url)})
+        strip.append(
+            {
+                "title": entry_title(entry, catalog),
+                "score": entry.score,
+                "cover": safe_cover(entry.cover_url),
+            }
+        )
     return strip
+
+
+def entry_title(entry: Entry, catalog: Catalog) -> str:
+    """The title the list gave, else the catalog's (MAL exports by id carry none)."""
+    if entry.title:
+        return entry.title
+    item = catalog.by_mal_id(entry.mal_id)
+    return item.title if item else f"#{entry.mal_id}"
 
 
 def results(recs: Sequence[Recommendation], profile: Profile, catalog: Catalog, known: int) -> str:
@@ -58,9 +71,16 @@ def results(recs: Sequence[Recommendation], profile: Profile, catalog: Catalog, 
         {
             "summary": summary,
             "list": list_strip(profile, catalog),
-            "cards": [card(r) for r in recs],
+            "cards": [card(r, catalog) for r in recs],
         }
     )
+
+
+def profile_stats(profile: Profile, catalog: Catalog) -> str:
+    """The four stats charts (SVG text, escaped by `animerec.stats`) and their text summary."""
+    s = stats.profile_stats(profile, catalog)
+    charts = (stats.score_svg, stats.genre_svg, stats.type_svg, stats.mainstream_svg)
+    return json.dumps({"charts": [chart(s) for chart in charts], "summary": stats.summary(s)})
 
 
 def search_hits(items: Iterable[Item]) -> str:
