@@ -134,8 +134,8 @@ def run_and_wait(page, action) -> None:
     """Do `action` (which starts a recommendation request) and wait until it has finished."""
     before = int(page.evaluate("document.body.dataset.runs || 0"))
     action()
-    page.wait_for_function(
-        f"Number(document.body.dataset.runs || 0) > {before}", timeout=RUN_TIMEOUT_MS
+    page.wait_for_function(  # a function, not an expression string: the CSP forbids eval
+        "(n) => Number(document.body.dataset.runs || 0) > n", arg=before, timeout=RUN_TIMEOUT_MS
     )
 
 
