@@ -21,9 +21,8 @@ from io import BytesIO
 from pathlib import Path
 
 import animerec
-from tools import precompress, service_worker
 
-from tools import csp, sri
+from tools import csp, precompress, service_worker, sri
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "node_modules"

@@ -1,0 +1,51 @@
+// The service worker: a repeat visit, and offline use, load the runtime and model from one cache
+// per build. tools/service_worker.py stamps BUILD and FILES (what a load needs) at build time.
+// install caches FILES all at once (cache.addAll is all-or-nothing), so a model and its catalog
+// always come from the same build. Pages get index.html network-first; a page whose fresh
+// index.html is not this build's gets everything from the network until the new worker is in.
+
+const BUILD = "__BUILD__";
+const FILES = ["__FILES__"];
+const CACHE = `animerec-${BUILD}`;
+const SCOPE = new URL("./", self.location.href);
+const INDEX = new URL("index.html", SCOPE).href;
+const PRECACHED = new Set(FILES.map((path) => new URL(path, SCOPE).href));
+const newerPages = new Set(); // client ids whose index.html came from a newer build
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(CACHE)
+    .then((cache) => cache.addAll([...PRECACHED]))
+    .then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(caches.keys()
+    .then((keys) => Promise.all(keys.filter((key) => key.startsWith("animerec-") && key !== CACHE)
+                                    .map((key) => caches.delete(key))))
+    .then(() => self.clients.claim()));
+});
+
+self.addEventListener("fetch", (event) => {
+  const { request } = event;
+  if (request.method !== "GET") return;
+  if (request.mode === "navigate") {
+    event.respondWith(page(request, event.resultingClientId));
+  } else if (PRECACHED.has(request.url.split("#")[0]) && !newerPages.has(event.clientId)) {
+    event.respondWith(cached(request));
+  }
+});
+
+async function page(request, clientId) {
+  const ours = await caches.match(INDEX, { cacheName: CACHE });
+  try {
+    const response = await fetch(request);
+    if (!ours || (await response.clone().text()) !== (await ours.text())) newerPages.add(clientId);
+    return response;
+  } catch (err) {
+    return ours || Response.error(); // offline: this build's page
+  }
+}
+
+async function cached(request) {
+  return (await caches.match(request, { cacheName: CACHE })) || fetch(request);
+}
