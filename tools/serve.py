@@ -1,7 +1,8 @@
 """`build.py serve`: build, then serve dist/ on 127.0.0.1 — also the server tests and bench use.
 
 A small `http.server` subclass: correct types for .wasm (else `loadPyodide` hangs), .mjs and
-.json, quiet logs, and no caching so a rebuilt page is what the next reload gets.
+.json, quiet logs, no caching so a rebuilt page is what the next reload gets, and the security
+headers a static host sends from dist/_headers (tools/csp.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from tools import dist
+from tools import csp, dist
 
 
 class SiteHandler(SimpleHTTPRequestHandler):
@@ -61,6 +62,8 @@ class SiteHandler(SimpleHTTPRequestHandler):
         self.send_header("Vary", "Accept-Encoding")
         if self.encoding:
             self.send_header("Content-Encoding", self.encoding)
+        for name, value in csp.headers().items():
+            self.send_header(name, value)
         super().end_headers()
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:

@@ -5,6 +5,7 @@
 import * as ui from "./ui.js";
 import * as charts from "./charts.js";
 import * as controls from "./controls.js";
+import { checkedText } from "./integrity.js";
 import { loadModel, loadScript } from "./model.js";
 import { chooseModel } from "./models.js";
 
@@ -98,14 +99,26 @@ async function loadBundle(folder, sizes, tfReady, label = "") {
     modelRow.update(modelBytes, modelTotal);
   });
   modelRow.done(`${ui.mb(modelBytes)} · ${model.backend}`);
+  const checked = await checkedText(await catalogText, "catalog.json", manifest);
   globalThis.animerec.model?.dispose();
   globalThis.animerec.model = model;
-  return { folder, catalogText: await catalogText, manifest, model };
+  return { folder, catalogText: checked, manifest, model };
 }
 
+// model.js moved off a lost WebGL context: say where the model runs now.
+window.addEventListener("animerec:backend", (event) => ui.setBackend(event.detail));
 globalThis.animerec = { ui, controls, charts, chooseModel, model: null, ready: boot() };
 globalThis.animerec.ready.catch((err) => {
   document.body.classList.add("failed");
   ui.setStatus("The page could not load what it needs.");
   ui.showError(`Loading failed: ${err.message}`);
 });
+
+// The service worker (sw.js) keeps this build for repeat visits and offline use. Registered once
+// the model is in, so its precaching (revalidations of what this load fetched) stays off the
+// critical path.
+if ("serviceWorker" in navigator) {
+  globalThis.animerec.ready
+    .then(() => navigator.serviceWorker.register(new URL("sw.js", BASE), { scope: "./" }))
+    .catch((err) => console.warn("offline cache unavailable:", err));
+}

@@ -1,5 +1,9 @@
 // The model in TF.js: picks the best backend that works here (WebGL, else wasm, else cpu),
-// loads the weights counting bytes, and exposes predict(Float32Array) -> Float32Array.
+// loads the weights counting bytes and checking them against the manifest (integrity.js), and
+// exposes predict(Float32Array) -> Float32Array. If the WebGL context is lost, the model moves
+// to the next backend, rebuilt from the checked bytes it keeps in memory.
+
+import { checkedFetch } from "./integrity.js";
 
 const WASM_DIR = "vendor/tfjs-backend-wasm/";
 
@@ -30,10 +34,10 @@ async function loadWasmBackend(base) {
   tf.wasm.setWasmPaths(new URL(WASM_DIR, base).href);
 }
 
-/** The first backend of webgl → wasm → cpu that initialises; returns its name. */
-export async function pickBackend(base) {
+/** The first backend of webgl → wasm → cpu (less those in `skip`) that initialises. */
+export async function pickBackend(base, skip = []) {
   await tf.ready().catch(() => {});
-  if (await tryBackend("webgl")) return "webgl";
+  if (!skip.includes("webgl") && await tryBackend("webgl")) return "webgl";
   try {
     await loadWasmBackend(base);
     if (await tryBackend("wasm")) return "wasm";
@@ -66,16 +70,16 @@ export function countingFetch(onBytes) {
  * Returns {backend, inputSize, predict, predictBatch, dispose}; predict runs one profile row.
  */
 export async function loadModel(dir, manifest, base, onBytes) {
-  const backend = await pickBackend(base);
-  const options = { fetchFunc: countingFetch(onBytes) };
+  let backend = await pickBackend(base);
+  const fetchFunc = checkedFetch(countingFetch(onBytes), dir, manifest);
   const url = new URL("model.json", dir).href;
+  const artifacts = await tf.io.browserHTTPRequest(url, { fetchFunc }).load();
   const graph = String(manifest.format || "").includes("graph");
-  const model = graph
-    ? await tf.loadGraphModel(url, options)
-    : await tf.loadLayersModel(url, options);
+  const build = () => (graph ? tf.loadGraphModel : tf.loadLayersModel)(tf.io.fromMemory(artifacts));
+  let model = await build();
   const inputSize = model.inputs[0].shape[1];
 
-  async function predict(row) {
+  async function predictRow(row) {
     if (row.length !== inputSize) {
       throw new Error(`model takes ${inputSize} inputs, got ${row.length}`);
     }
@@ -91,7 +95,7 @@ export async function loadModel(dir, manifest, base, onBytes) {
   }
 
   /** `rows` profile rows in one call (leave-one-out explanations): flat in, flat out. */
-  async function predictBatch(flat, rows) {
+  async function predictRows(flat, rows) {
     if (flat.length !== rows * inputSize) {
       throw new Error(`${rows} rows of ${inputSize} inputs, got ${flat.length} values`);
     }
@@ -108,6 +112,42 @@ export async function loadModel(dir, manifest, base, onBytes) {
     }
   }
 
+  const contextLost = () => backend === "webgl" && tf.backend().gpgpu?.gl?.isContextLost?.();
+
+  /** Off WebGL for good: the next backend, the same checked weights; the page is told. */
+  async function fallBack() {
+    const lost = model;
+    backend = await pickBackend(base, ["webgl"]);
+    model = await build();
+    try {
+      lost.dispose();
+    } catch (err) {
+      console.warn("disposing the model of the lost WebGL context", err);
+    }
+    window.dispatchEvent(new CustomEvent("animerec:backend", { detail: backend }));
+  }
+
+  /** `compute()` on a live backend; what ran while the context was lost is computed again. */
+  async function guarded(compute) {
+    if (contextLost()) await fallBack();
+    try {
+      const out = await compute();
+      if (!contextLost()) return out;
+    } catch (err) {
+      if (!contextLost()) throw err;
+    }
+    await fallBack();
+    return compute();
+  }
+
+  const predict = (row) => guarded(() => predictRow(row));
+  const predictBatch = (flat, rows) => guarded(() => predictRows(flat, rows));
+
   await predict(new Float32Array(inputSize)); // compiles the shaders while Python boots
-  return { backend, inputSize, predict, predictBatch, dispose: () => model.dispose() };
+  return {
+    get backend() {
+      return backend;
+    },
+    inputSize, predict, predictBatch, dispose: () => model.dispose(),
+  };
 }
