@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 XML = SHARED / "mal-export-xinil-evanalxen.xml"
 XML_V110 = SHARED / "mal-export-v110-igorv.xml"
 LIST_JSON = SHARED / "mal-malappinfo-2016-4535-entries.json"
-N_CARDS = 30
+N_CARDS = 50  # Filters().n: the page's default number of results
 BREAK_WEBGL = """
 for (const proto of [HTMLCanvasElement.prototype, globalThis.OffscreenCanvas?.prototype]) {
   if (!proto) continue;
