@@ -3,6 +3,7 @@ import json
 
 import pytest
 from animerec.parsers import (
+    MAX_UNPACKED_BYTES,
     ProfileParseError,
     parse_anilist_collection,
     parse_mal_xml,
@@ -104,6 +105,8 @@ def test_anilist_full_shape_maps_ids_scores_and_statuses():
         (b"<myanimelist><myinfo><user_name>a</user_name></myinfo></myanimelist>", "empty"),
         (b"", "empty"),
         (b"\x1f\x8b\x08\x00garbage", "damaged .gz"),
+        (gzip.compress(b"<myanimelist>")[:-12], "damaged .gz"),
+        (gzip.compress(b" " * (MAX_UNPACKED_BYTES + 1)), "unpacks to more than"),
         (b'{"myanimelist": {"anime": []}}', "empty"),
         (b'{"hello": 1}', "neither"),
         (b"{not json", "malformed"),

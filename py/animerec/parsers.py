@@ -4,7 +4,6 @@ message fit to show the visitor as it is."""
 from __future__ import annotations
 
 import datetime as _dt
-import gzip
 import json
 import xml.etree.ElementTree as ET
 import zlib
@@ -36,19 +35,34 @@ _ANILIST_STATUS = {
     "PLANNING": Status.PLAN_TO_WATCH,
 }
 _CSV_STATUS = {s.value: s for s in Status}
+MAX_UNPACKED_BYTES = 100_000_000  # a .gz bomb stops here, not in an out-of-memory browser tab
 
 
 class ProfileParseError(ValueError):
     """The input is not a profile we can read; `str(err)` is the visitor-facing explanation."""
 
 
+def _gunzip(data: bytes, name: str) -> bytes:
+    """The first gzip member of `data`, refusing to unpack more than MAX_UNPACKED_BYTES."""
+    unpacker = zlib.decompressobj(wbits=31)
+    try:
+        out = unpacker.decompress(data, MAX_UNPACKED_BYTES)
+    except zlib.error as err:
+        raise ProfileParseError(f"{name} is a damaged .gz archive.") from err
+    if unpacker.unconsumed_tail:
+        raise ProfileParseError(
+            f"{name} unpacks to more than {MAX_UNPACKED_BYTES // 1_000_000} MB; "
+            "a list export is far smaller."
+        )
+    if not unpacker.eof:
+        raise ProfileParseError(f"{name} is a damaged .gz archive.")
+    return out
+
+
 def parse_profile_file(data: bytes, filename: str = "") -> Profile:
     """Sniff an uploaded file (XML, gzipped XML, list-API JSON, AniList JSON) and parse it."""
     if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as err:
-            raise ProfileParseError(f"{filename or 'The file'} is a damaged .gz archive.") from err
+        data = _gunzip(data, filename or "The file")
     head = data.lstrip()[:1]
     if head == b"<":
         return parse_mal_xml(data)

@@ -28,6 +28,7 @@ from transport import pyfetch_transport
 
 SEARCH_LIMIT = 8
 LONGEST_WAIT_S = 10.0  # a longer AniList Retry-After is shown as an error, not waited out
+MAX_UPLOAD_BYTES = 50_000_000  # refused before reading: the largest real export is a few MB
 VISITOR_ERRORS = (ProfileParseError, anilist.AniListError, pipeline.NothingKnown)
 
 ui = site.ui
@@ -221,6 +222,11 @@ class Page:
         file = files.item(0)
 
         async def load() -> Profile:
+            if file.size > MAX_UPLOAD_BYTES:
+                raise ProfileParseError(
+                    f"{file.name} is {file.size / 1e6:.0f} MB; a list export is far smaller, so "
+                    f"this page reads files of up to {MAX_UPLOAD_BYTES / 1e6:.0f} MB only."
+                )
             data = (await file.arrayBuffer()).to_bytes()
             return parse_profile_file(data, file.name)
 
