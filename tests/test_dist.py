@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tools import dist
+from tools import csp, dist, sri
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,3 +81,53 @@ def test_models_index_lists_folders_default_first(tmp_path: Path) -> None:
         {"folder": "default", "name": "first", "metrics": {"recall@20": 0.5}},
         {"folder": "b-model", "name": "second", "metrics": {"recall@20": 0.5}},
     ]}  # fmt: skip
+
+
+def test_page_carries_the_policy_and_sri(tmp_path: Path) -> None:
+    files = {
+        "index.html": b'<head><meta charset="utf-8"><link rel="stylesheet" href="a.css">'
+        b'<link rel="icon" href="i.svg"><script type="module" src="./m.js?v=1"></script>'
+        b'<script type="py" src="main.py"></script></head>',
+        "a.css": b"p{}",
+        "m.js": b"export{}",
+        "_headers": b"/vendor/*\n  Cache-Control: max-age=31536000, immutable\n",
+    }
+    dist._harden(files)
+    html = files["index.html"].decode()
+    assert html.startswith(f'<head><meta charset="utf-8">\n  {csp.meta_tag()}')
+    assert f'href="a.css" integrity="{sri.integrity(b"p{}")}"' in html
+    assert f'src="./m.js?v=1" integrity="{sri.integrity(b"export{}")}"' in html
+    assert html.count("integrity=") == 2  # not the icon, not PyScript's own <script type="py">
+    headers = files["_headers"].decode()
+    assert headers.startswith("/vendor/*\n  Cache-Control: max-age=31536000, immutable\n\n/*\n")
+    assert f"  Content-Security-Policy: {csp.header_policy()}\n" in headers
+
+
+def test_sri_refuses_a_tag_naming_no_built_file() -> None:
+    with pytest.raises(ValueError, match=r"gone\.js"):
+        sri.add_integrity('<script src="gone.js"></script>', {})
+
+
+def test_policy_allows_no_eval_inline_or_foreign_code() -> None:
+    meta = dict(d.split(" ", 1) for d in csp.meta_policy().split("; "))
+    assert meta["script-src"] == "'self' 'wasm-unsafe-eval'"
+    assert meta["default-src"] == meta["object-src"] == meta["base-uri"] == "'none'"
+    assert meta["connect-src"] == "'self' https://graphql.anilist.co"
+    assert "frame-ancestors" not in meta  # ignored in <meta>: the header carries it
+    assert "frame-ancestors 'none'" in csp.header_policy()
+
+
+def test_built_page_matches_its_files() -> None:
+    """The real dist/ (built by the browser tests or `build.py build`): every integrity value
+    is the file's, and TF.js is the build without eval."""
+    out = ROOT / "dist"
+    if not (out / "index.html").exists():
+        pytest.skip("dist/ is not built")
+    html = (out / "index.html").read_text()
+    assert csp.meta_tag() in html
+    pairs = re.findall(r'(?:src|href)="([^"]+)" integrity="([^"]+)"', html)
+    assert {p for p, _ in pairs} >= {"js/loader.js", "vendor/pyscript/core.js", "css/site.css"}
+    for path, value in pairs:
+        assert sri.integrity((out / path).read_bytes()) == value, path
+    assert (out / "vendor" / "tfjs" / "tf.es2017.min.js").exists()
+    assert not (out / "vendor" / "tfjs" / "tf.min.js").exists()
