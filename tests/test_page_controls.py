@@ -1,0 +1,47 @@
+"""The page's control glue (web/py/controls.py) in CPython: form values → Filters, and the URL
+query that holds the view while keeping keys the controls do not own."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+from animerec.filters import Filters, from_query
+
+PATH = Path(__file__).resolve().parent.parent / "web" / "py" / "controls.py"
+_spec = importlib.util.spec_from_file_location("page_controls", PATH)
+controls = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(controls)
+
+
+def test_form_values_become_filters() -> None:
+    form = {
+        "types": ["Movie", "TV"], "year_min": "2012", "year_max": "", "genres_required": [],
+        "genres_excluded": ["Comedy"], "plan_to_watch": "boost", "hide_dropped_related": False,
+        "hide_unstarted_sequels": True, "min_popularity": "", "niche": "0.5", "n": "19",
+    }  # fmt: skip
+    assert controls.from_form(json.dumps(form)) == Filters(
+        types=("Movie", "TV"), year_min=2012, genres_excluded=("Comedy",), plan_to_watch="boost",
+        hide_dropped_related=False, niche=0.5, n=19,
+    )  # fmt: skip
+    half_typed = {"year_min": "20", "n": "", "unknown": "x"}
+    assert controls.from_form(json.dumps(half_typed)) == Filters()
+
+
+def test_form_round_trip() -> None:
+    f = Filters(types=("OVA",), genres_required=("Drama",), min_popularity=1000)
+    assert controls.from_form(controls.to_form(f)) == f
+    defaults = json.loads(controls.spec(["Drama"]))["defaults"]
+    assert controls.from_form(json.dumps(defaults)) == Filters()
+
+
+def test_view_query_replaces_filter_and_model_keys_only() -> None:
+    f = Filters(genres_excluded=("Slice of Life",), n=20)
+    query = controls.view_query("?anilist=someone&nogenre=Comedy&model=old&n=5", f, "second")
+    pairs = parse_qsl(query.lstrip("?"))
+    assert pairs[0] == ("anilist", "someone")
+    assert ("model", "second") in pairs and ("nogenre", "Comedy") not in pairs
+    assert from_query(query) == f
+    assert controls.view_query("?nogenre=Comedy&model=x", Filters(), None) == ""
