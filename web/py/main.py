@@ -46,6 +46,13 @@ def on(element_id: str, event: str, handler: Callable) -> None:
     document.getElementById(element_id).addEventListener(event, kept(handler))
 
 
+def floats(output) -> array:
+    """A Float32Array from TF.js as `array('f')` (one copy, no per-element proxies)."""
+    scores = array("f")
+    scores.frombytes(output.to_bytes())
+    return scores
+
+
 def encoding_problem(manifest: dict) -> str | None:
     """Why this page cannot feed the model of `manifest`, or None."""
     version = manifest.get("encoding_version", (manifest.get("encoding") or {}).get("version"))
@@ -58,6 +65,7 @@ class Page:
     def __init__(self, catalog: Catalog, folder: str, models) -> None:
         self.folder = folder  # the model folder in use
         self.models = models  # models/index.json's list (a JS array)
+        self.on_filters_proxy = kept(self.on_filters)
         self.use_catalog(catalog)
         self.profile: Profile | None = None
         self.filters = from_query(location.search)  # the controls change this, then show()
@@ -70,19 +78,13 @@ class Page:
         self.id_map = catalog.anilist_to_mal()
         self.candidates: Candidates | None = None  # the last model output, for re-ranking
         self.loo: LeaveOneOut | None = None  # its leave-one-out output, for explanations
-        site.controls.mount(controls.spec(self.context.genres), kept(self.on_filters))
+        site.controls.mount(controls.spec(self.context.genres), self.on_filters_proxy)
 
     async def predict(self, row: array) -> array:
-        output = await site.model.predict(to_js(row))
-        scores = array("f")
-        scores.frombytes(output.to_bytes())
-        return scores
+        return floats(await site.model.predict(to_js(row)))
 
     async def predict_batch(self, flat: array, rows: int) -> array:
-        output = await site.model.predictBatch(to_js(flat), rows)
-        scores = array("f")
-        scores.frombytes(output.to_bytes())
-        return scores
+        return floats(await site.model.predictBatch(to_js(flat), rows))
 
     def start(self, load: Callable[[], Awaitable[Profile]], anilist_name: str | None = None):
         """Run one recommendation request unless a request is already running."""
