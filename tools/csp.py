@@ -7,7 +7,8 @@ into dist/_headers (Netlify / Cloudflare Pages), where the directives a meta tag
 Why each source is allowed (measured in headless Chromium, see tests/browser/test_security.py):
 - script-src 'self' 'wasm-unsafe-eval': Pyodide and the TF.js wasm backend compile WebAssembly.
   No 'unsafe-eval': TF.js is shipped as `tf.es2017.min.js` (the ES5 `tf.min.js` bundles a
-  regenerator polyfill that calls `Function(...)`), and web/js/pyscript-csp.js empties
+  regenerator polyfill that calls `Function(...)`; the wasm backend must be its es2017 build
+  too, as ES5 classes cannot extend core's), and web/js/pyscript-csp.js empties
   PyScript's one default worker hook, which PyScript otherwise compiles with `Function(...)`.
 - worker-src 'self': no page code starts workers; a same-origin service worker may register.
 - connect-src 'self' https://graphql.anilist.co: the model, catalog and runtime files, AniList.

@@ -40,9 +40,9 @@ VENDOR: tuple[tuple[str, tuple[str, ...], str], ...] = (
                  "pyodide-lock.json"), "vendor/pyodide"),
     ("@pyscript/core/dist", ("*.js", "*.css"), "vendor/pyscript"),
     ("@tensorflow/tfjs/dist", ("tf.es2017.min.js",), "vendor/tfjs"),  # no eval: see tools/csp.py
-    ("@tensorflow/tfjs-backend-wasm/dist", ("tf-backend-wasm.min.js", "tfjs-backend-wasm.wasm",
-     "tfjs-backend-wasm-simd.wasm", "tfjs-backend-wasm-threaded-simd.wasm"),
-     "vendor/tfjs-backend-wasm"),
+    ("@tensorflow/tfjs-backend-wasm/dist", ("tf-backend-wasm.es2017.min.js",
+     "tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm",
+     "tfjs-backend-wasm-threaded-simd.wasm"), "vendor/tfjs-backend-wasm"),
 )  # fmt: skip
 
 

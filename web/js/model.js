@@ -29,7 +29,7 @@ async function tryBackend(name) {
 
 async function loadWasmBackend(base) {
   if (!tf.wasm) {
-    await loadScript(new URL(WASM_DIR + "tf-backend-wasm.min.js", base).href);
+    await loadScript(new URL(WASM_DIR + "tf-backend-wasm.es2017.min.js", base).href);
   }
   tf.wasm.setWasmPaths(new URL(WASM_DIR, base).href);
 }
