@@ -122,12 +122,3 @@ if ("serviceWorker" in navigator) {
     .then(() => navigator.serviceWorker.register(new URL("sw.js", BASE), { scope: "./" }))
     .catch((err) => console.warn("offline cache unavailable:", err));
 }
-
-// The service worker (sw.js) keeps this build for repeat visits and offline use. Registered once
-// the model is in, so its precaching (revalidations of what this load fetched) stays off the
-// critical path.
-if ("serviceWorker" in navigator) {
-  globalThis.animerec.ready
-    .then(() => navigator.serviceWorker.register(new URL("sw.js", BASE), { scope: "./" }))
-    .catch((err) => console.warn("offline cache unavailable:", err));
-}
