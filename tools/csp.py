@@ -12,7 +12,7 @@ Why each source is allowed (measured in headless Chromium, see tests/browser/tes
   PyScript's one default worker hook, which PyScript otherwise compiles with `Function(...)`.
 - worker-src 'self': no page code starts workers; a same-origin service worker may register.
 - connect-src 'self' https://graphql.anilist.co: the model, catalog and runtime files, AniList.
-- img-src 'self' data: https://s4.anilist.co: favicon, CSS data URIs, AniList covers.
+- img-src 'self' https://s4.anilist.co: the favicon and AniList covers (no data: URIs are used).
 - style-src 'self': only stylesheets; the scripts set styles through the CSSOM, which CSP allows.
 """
 
@@ -26,7 +26,7 @@ DIRECTIVES: dict[str, tuple[str, ...]] = {
     "script-src": ("'self'", "'wasm-unsafe-eval'"),
     "worker-src": ("'self'",),
     "connect-src": ("'self'", ANILIST_API),
-    "img-src": ("'self'", "data:", COVER_CDN),
+    "img-src": ("'self'", COVER_CDN),
     "style-src": ("'self'",),
     "font-src": ("'self'",),
     "manifest-src": ("'self'",),
