@@ -16,17 +16,12 @@ from urllib.parse import urlsplit
 import pytest
 
 from tools import dist
+from tools.browser import CHROMIUM, FLAGS
 from tools.serve import serve_in_thread
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 SHARED = ROOT.parent / "shared" / "fixtures"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
-    "--enable-unsafe-swiftshader", "--use-angle=swiftshader",  # WebGL2 through SwiftShader
-]  # fmt: skip
 BOOT_TIMEOUT_MS = 90_000
 RUN_TIMEOUT_MS = 60_000
 ANILIST_API = "https://graphql.anilist.co/"
