@@ -52,6 +52,25 @@ def test_large_list_is_quick_and_tensors_do_not_leak(app: Session) -> None:
     assert num_tensors(page) == before
 
 
+def test_tensors_stable_across_200_reranks(app: Session) -> None:
+    """200 re-ranks through the page's own back/forward path (popstate re-ranks at once, without
+    the controls' debounce): each renders, none creates or leaks a tensor."""
+    page = app.page
+    upload(page, XML)
+    before_tensors = num_tensors(page)
+    before_renders = int(page.evaluate("() => document.body.dataset.renders"))
+    page.evaluate("""(n) => {
+        for (let i = 0; i < n; i++) {
+          history.pushState(null, "", `?n=${10 + (i % 7)}`);
+          window.dispatchEvent(new PopStateEvent("popstate"));
+        }
+    }""", 200)  # fmt: skip
+    renders = int(page.evaluate("() => document.body.dataset.renders")) - before_renders
+    assert renders == 200
+    assert page.eval_on_selector_all("#recommendations li.card", "cs => cs.length") == 10 + 199 % 7
+    assert num_tensors(page) == before_tensors
+    assert page.is_hidden("#error")
+
 def test_huge_upload_is_refused_unread(app: Session) -> None:
     page = app.page
     page.evaluate("""() => {
