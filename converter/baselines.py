@@ -8,16 +8,44 @@ from collections.abc import Sequence
 import numpy as np
 
 from .data import SparseRows
-from .metrics import Scorer, evaluate
+from .metrics import evaluate
 from .splits import HeldOut
 
 GRAM_CHUNK = 512
 
 
-def popularity(train: SparseRows) -> Scorer:
+class Popularity:
     """Scores = number of training users holding each item, the same for everyone."""
-    counts = train.item_counts().astype(np.float32)
-    return lambda x: np.broadcast_to(counts, (len(x), len(counts)))
+
+    def fit(self, train: SparseRows, val: HeldOut | None = None) -> Popularity:
+        self.counts = train.item_counts().astype(np.float32)
+        return self
+
+    def score(self, x: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(self.counts, (len(x), len(self.counts)))
+
+
+class Ease:
+    """EASE with the λ of `lambdas` that scores the best validation NDCG@100 (the only λ when
+    there is one, then no validation users are needed)."""
+
+    def __init__(self, lambdas: Sequence[float] = (20, 50, 100, 200, 500)) -> None:
+        self.lambdas = [float(lam) for lam in lambdas]
+
+    def fit(self, train: SparseRows, val: HeldOut | None = None) -> Ease:
+        g = gram(train)
+        self.table: dict[float, float] = {}  # λ → validation NDCG@100
+        best = -1.0
+        for lam in self.lambdas:
+            b = ease_weights(g, lam)
+            ndcg = evaluate(lambda x, b=b: x @ b, val)["ndcg@100"] if val else 0.0
+            self.table[lam] = ndcg
+            if ndcg > best:
+                best, self.lam, self.b = ndcg, lam, b
+        return self
+
+    def score(self, x: np.ndarray) -> np.ndarray:
+        return x @ self.b
 
 
 def gram(train: SparseRows) -> np.ndarray:
@@ -35,23 +63,3 @@ def ease_weights(g: np.ndarray, lam: float) -> np.ndarray:
     b = -p / np.diag(p)
     np.fill_diagonal(b, 0.0)
     return b.astype(np.float32)
-
-
-def ease(b: np.ndarray) -> Scorer:
-    return lambda x: x @ b
-
-
-def tune_ease(
-    train: SparseRows, val: HeldOut, lambdas: Sequence[float]
-) -> tuple[float, np.ndarray, dict[float, float]]:
-    """The λ with the best validation NDCG@100, its weights, and every λ's NDCG."""
-    g = gram(train)
-    best: tuple[float, float, np.ndarray] | None = None
-    table = {}
-    for lam in lambdas:
-        b = ease_weights(g, lam)
-        table[lam] = evaluate(ease(b), val)["ndcg@100"]
-        if best is None or table[lam] > best[0]:
-            best = (table[lam], lam, b)
-    assert best is not None
-    return best[1], best[2], table

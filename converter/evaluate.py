@@ -28,8 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     from animerec.catalog import Catalog
 
-    from . import baselines, data, export, model, splits
+    from . import baselines, data, export, splits
     from .metrics import METRICS, evaluate
+    from .recommender import keras_scorer
 
     manifest = json.loads((args.model / "manifest.json").read_text(encoding="utf-8"))
     catalog = Catalog.from_json(json.loads((args.model / "catalog.json").read_text("utf-8")))
@@ -47,12 +48,11 @@ def main(args: argparse.Namespace) -> int:
         raise SystemExit(f"no user in {args.heldout} has {splits.MIN_ENTRIES}+ catalog titles")
 
     lam = manifest["metrics"]["ease"]["lambda"]
-    g = baselines.gram(train_rows)
     results = {
         "users": len(heldout),
-        "model": evaluate(model.scorer(export.load_tfjs(args.model)), heldout),
-        "popularity": evaluate(baselines.popularity(train_rows), heldout),
-        "ease": evaluate(baselines.ease(baselines.ease_weights(g, lam)), heldout),
+        "model": evaluate(keras_scorer(export.load_tfjs(args.model)), heldout),
+        "popularity": evaluate(baselines.Popularity().fit(train_rows).score, heldout),
+        "ease": evaluate(baselines.Ease([lam]).fit(train_rows).score, heldout),
     }
     print(f"{len(heldout)} held-out users, {len(train)} training users, EASE λ={lam}")
     print(f"{'':12}" + "".join(f"{m:>11}" for m in METRICS))

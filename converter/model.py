@@ -9,14 +9,18 @@ centered row, up to the constant √n the first Dense absorbs. Every layer is a 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
 import tf_keras as keras
 
 from .data import SparseRows
+from .metrics import evaluate
+from .recommender import keras_scorer
+from .splits import HeldOut
 
 INPUT_NAME = "list"
 OUTPUT_NAME = "logits"
@@ -80,10 +84,58 @@ def dataset(rows: SparseRows, batch: int, seed: int) -> tf.data.Dataset:
     )
 
 
-def scorer(model: keras.Model):
-    """A metrics.Scorer running the model in inference mode (no dropout)."""
-    return lambda x: model(x, training=False).numpy()
+class MultDae:
+    """Fits for `hp.epochs` and keeps the epoch with the best validation NDCG@100 (the last
+    epoch without validation users)."""
 
+    def __init__(self, hp: Hyper) -> None:
+        self.hp = hp
+        self.history: list[dict[str, float]] = []
 
-def layer_sizes(model: keras.Model) -> Sequence[int]:
-    return [int(np.prod(w.shape)) for w in model.weights]
+    def fit(self, train: SparseRows, val: HeldOut | None = None) -> MultDae:
+        from tqdm import tqdm
+
+        self.net = build_model(train.n_items, self.hp)
+        ds = dataset(train, self.hp.batch, self.hp.seed)
+        best: tuple[float, int, list[Any]] = (-1.0, -1, [])
+        started = time.time()
+        bar = tqdm(range(1, self.hp.epochs + 1), desc="train", unit="epoch")
+        for epoch in bar:
+            loss = self.net.fit(ds, epochs=1, verbose=0).history["loss"][0]
+            ndcg = evaluate(self.score, val)["ndcg@100"] if val else float(epoch)
+            self.history.append({"step": epoch, "loss": round(loss, 3), "val_ndcg@100": ndcg})
+            bar.set_postfix(loss=f"{loss:.1f}", val_ndcg=ndcg, best=best[0])
+            if ndcg > best[0]:
+                best = (ndcg, epoch, self.net.get_weights())
+        self.fit_seconds = time.time() - started
+        self.best_epoch = best[1]
+        self.net.set_weights(best[2])
+        return self
+
+    def score(self, x: np.ndarray) -> np.ndarray:
+        return keras_scorer(self.net)(x)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "output_meaning": "unnormalized logits over catalog items; softmax = the multinomial "
+            "probability of each item; rank by logit, after removing the list's own items",
+            "architecture": {
+                "kind": "Mult-DAE",
+                "hidden": list(self.hp.hidden),
+                "activation": "tanh",
+                "dropout": self.hp.dropout,
+                "l2": self.hp.l2,
+                "input_normalization": "LayerNormalization(center=False, scale=False): "
+                "L2-normalized centered row × sqrt(n_items)",
+            },
+            "training": {
+                "epochs": self.hp.epochs,
+                "best_epoch": self.best_epoch,
+                "batch": self.hp.batch,
+                "lr": self.hp.lr,
+                "optimizer": "Adam",
+                "loss": "multinomial log-likelihood of the encoded row",
+                "seed": self.hp.seed,
+                "history": self.history,
+            },
+        }

@@ -1,6 +1,7 @@
-"""`build.py train`: read both rating files, build the catalog, fit the Mult-DAE with
-validation-based epoch selection, measure it against popularity and EASE on the same held-out
-test users, and export the TF.js model, catalog, manifest and parity cases."""
+"""`build.py train`: read both rating files, build the catalog, fit the chosen model kind
+(`--model`: low-rank EASE or Mult-DAE, selected on the validation users), measure it against
+popularity and EASE on the same held-out test users, and export the TF.js model, catalog,
+manifest and parity cases."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .data import DEFAULT_DATA, RATING_FILES
+
+if TYPE_CHECKING:
+    from .recommender import KerasRecommender
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ("mal-export-v110-igorv.xml", "mal-export-xinil-evanalxen.xml",
@@ -20,6 +24,7 @@ FIXTURES = ("mal-export-v110-igorv.xml", "mal-export-xinil-evanalxen.xml",
 MAX_MODEL_BYTES = 4_000_000
 QUANT_TOLERANCE = 0.005  # largest validation NDCG@100 loss accepted for a smaller encoding
 THRESHOLDS = (3, 5, 10, 20, 50)
+MODELS = ("ease-lowrank", "mult-dae")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,8 +39,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="where the loss curve and the run report go",
     )
     parser.add_argument("--fixtures", type=Path, default=ROOT.parent / "shared" / "fixtures")
-    parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument("--hidden", default="256", help="hidden widths, comma-separated")
+    parser.add_argument("--model", choices=MODELS, default="ease-lowrank")
+    parser.add_argument("--rank", type=int, default=320, help="ease-lowrank: factor rank")
+    parser.add_argument(
+        "--lowrank-lambda", type=float, default=200.0, help="ease-lowrank: EASE's λ"
+    )
+    parser.add_argument(
+        "--iterations", type=int, default=16, help="ease-lowrank: free-diagonal SVD rounds"
+    )
+    parser.add_argument("--epochs", type=int, default=30, help="mult-dae")
+    parser.add_argument("--hidden", default="256", help="mult-dae: hidden widths, comma-separated")
     parser.add_argument("--dropout", type=float, default=0.5)
     parser.add_argument("--l2", type=float, default=1e-3)
     parser.add_argument("--lr", type=float, default=1e-3)
@@ -59,10 +72,10 @@ def main(args: argparse.Namespace) -> int:
     started = time.time()
     from animerec.encoding import ENCODING_VERSION, describe
     from animerec.parsers import parse_profile_file
-    from tqdm import tqdm
 
     from . import baselines, catalog_build, data, export, model, splits
     from .metrics import METRICS, evaluate
+    from .recommender import keras_scorer
 
     profiles = data.load_training_profiles(args.data)
     train_u, val_u, test_u = splits.split_users(
@@ -81,40 +94,19 @@ def main(args: argparse.Namespace) -> int:
     if args.write_test_csv:
         data.write_ratings_csv((profiles[u] for u in test.users), args.write_test_csv)
 
-    pop = baselines.popularity(train_rows)
-    lambdas = [float(x) for x in args.ease_lambdas.split(",")]
-    lam, ease_b, ease_table = baselines.tune_ease(train_rows, val, lambdas)
-    ease = baselines.ease(ease_b)
-
-    hp = model.Hyper(
-        tuple(int(w) for w in args.hidden.split(",")),
-        args.dropout,
-        args.l2,
-        args.lr,
-        args.batch,
-        args.epochs,
-        args.seed,
-    )
-    net = model.build_model(len(catalog), hp)
-    ds = model.dataset(train_rows, hp.batch, hp.seed)
-    history: list[dict[str, float]] = []
-    best: tuple[float, int, list[Any]] = (-1.0, -1, [])
+    pop = baselines.Popularity().fit(train_rows)
+    ease = baselines.Ease([float(x) for x in args.ease_lambdas.split(",")]).fit(train_rows, val)
+    rec = make_recommender(args)
     fit_started = time.time()
-    bar = tqdm(range(hp.epochs), desc="train", unit="epoch")
-    for epoch in bar:
-        loss = net.fit(ds, epochs=1, verbose=0).history["loss"][0]
-        val_ndcg = evaluate(model.scorer(net), val)["ndcg@100"]
-        history.append({"epoch": epoch + 1, "loss": round(loss, 3), "val_ndcg@100": val_ndcg})
-        bar.set_postfix(loss=f"{loss:.1f}", val_ndcg=val_ndcg, best=best[0])
-        if val_ndcg > best[0]:
-            best = (val_ndcg, epoch + 1, net.get_weights())
+    rec.fit(train_rows, val)
     fit_seconds = time.time() - fit_started
-    net.set_weights(best[2])
+    net = rec.net
+    described = rec.describe()
 
     results: dict[str, dict[str, Any]] = {
         "float32": {
-            "validation": evaluate(model.scorer(net), val),
-            "test": evaluate(model.scorer(net), test),
+            "validation": evaluate(rec.score, val),
+            "test": evaluate(rec.score, test),
         }
     }
     with tempfile.TemporaryDirectory() as tmp:
@@ -127,8 +119,8 @@ def main(args: argparse.Namespace) -> int:
                 "max_abs_logit_diff": round(
                     float(abs(loaded(x).numpy() - net(x).numpy()).max()), 5
                 ),
-                "validation": evaluate(model.scorer(loaded), val),
-                "test": evaluate(model.scorer(loaded), test),
+                "validation": evaluate(keras_scorer(loaded), val),
+                "test": evaluate(keras_scorer(loaded), test),
             }
         chosen = args.quantize
         if chosen == "auto":
@@ -147,16 +139,16 @@ def main(args: argparse.Namespace) -> int:
 
     metrics = {
         "users": len(test),
-        "model": evaluate(model.scorer(exported), test),
-        "popularity": evaluate(pop, test),
-        "ease": {**evaluate(ease, test), "lambda": lam},
+        "model": evaluate(keras_scorer(exported), test),
+        "popularity": evaluate(pop.score, test),
+        "ease": {**evaluate(ease.score, test), "lambda": ease.lam},
     }
     validation = {
         "users": len(val),
         "model": results[chosen]["validation"],
-        "popularity": evaluate(pop, val),
-        "ease": {**evaluate(ease, val), "lambda": lam},
-        "ease_lambda_ndcg@100": {str(k): v for k, v in ease_table.items()},
+        "popularity": evaluate(pop.score, val),
+        "ease": {**evaluate(ease.score, val), "lambda": ease.lam},
+        "ease_lambda_ndcg@100": {str(k): v for k, v in ease.table.items()},
     }
 
     (args.out / "catalog.json").write_text(
@@ -176,10 +168,13 @@ def main(args: argparse.Namespace) -> int:
 
     n = len(catalog)
     manifest = {
-        "name": "animerec-mult-dae",
+        "name": f"animerec-{args.model}",
         "format": export.FORMAT,
         "load": "tf.loadLayersModel(<url of model.json>)",
-        "encoding": describe(),
+        "encoding": {
+            **describe(),
+            "normalization": described["architecture"]["input_normalization"],
+        },
         "encoding_version": ENCODING_VERSION,
         "input": {
             "name": model.INPUT_NAME,
@@ -191,30 +186,14 @@ def main(args: argparse.Namespace) -> int:
             "name": model.OUTPUT_NAME,
             "shape": [None, n],
             "dtype": "float32",
-            "meaning": "unnormalized logits over catalog items; softmax = the multinomial "
-            "probability of each item; rank by logit, after removing the list's own items",
+            "meaning": described["output_meaning"],
         },
         "n_items": n,
-        "architecture": {
-            "kind": "Mult-DAE",
-            "hidden": list(hp.hidden),
-            "activation": "tanh",
-            "dropout": hp.dropout,
-            "l2": hp.l2,
-            "input_normalization": "LayerNormalization(center=False, scale=False): "
-            "L2-normalized centered row × sqrt(n_items)",
-        },
+        "architecture": described["architecture"],
         "training": {
-            "epochs": hp.epochs,
-            "best_epoch": best[1],
-            "batch": hp.batch,
-            "lr": hp.lr,
-            "optimizer": "Adam",
-            "loss": "multinomial log-likelihood of the encoded row",
-            "seed": hp.seed,
+            **described["training"],
             "fit_seconds": round(fit_seconds, 1),
             "total_seconds": None,
-            "history": history,
         },
         "training_data": {
             "files": list(RATING_FILES),
@@ -258,10 +237,23 @@ def main(args: argparse.Namespace) -> int:
         v["bytes"] for k, v in manifest["files"].items() if k == "model.json" or k.endswith(".bin")
     )
     print(
-        f"quantization {chosen}: {model_bytes} model bytes; best epoch {best[1]}/{hp.epochs}; "
-        f"{manifest['training']['total_seconds']} s in all"
+        f"{args.model}, quantization {chosen}: {model_bytes} model bytes; fit "
+        f"{fit_seconds:.0f} s, {manifest['training']['total_seconds']} s in all"
     )
     return 0
+
+
+def make_recommender(args: argparse.Namespace) -> KerasRecommender:
+    """The `--model` kind with its command-line hyperparameters."""
+    from .lowrank import EaseLowRank, LowRankHyper
+    from .model import Hyper, MultDae
+
+    if args.model == "ease-lowrank":
+        return EaseLowRank(LowRankHyper(args.rank, args.lowrank_lambda, args.iterations, args.seed))
+    hidden = tuple(int(w) for w in args.hidden.split(","))
+    return MultDae(
+        Hyper(hidden, args.dropout, args.l2, args.lr, args.batch, args.epochs, args.seed)
+    )
 
 
 def write_report(reports: Path, manifest: dict[str, Any]) -> None:
@@ -273,13 +265,13 @@ def write_report(reports: Path, manifest: dict[str, Any]) -> None:
 
     reports.mkdir(parents=True, exist_ok=True)
     hist = manifest["training"]["history"]
-    epochs = [h["epoch"] for h in hist]
+    steps = [h["step"] for h in hist]
     fig, ax = plt.subplots(figsize=(6, 3.5), dpi=80)
-    ax.plot(epochs, [h["loss"] for h in hist], color="tab:blue")
-    ax.set_xlabel("epoch")
+    ax.plot(steps, [h["loss"] for h in hist], color="tab:blue")
+    ax.set_xlabel(f"{manifest['architecture']['kind']}: training step")
     ax.set_ylabel("training loss", color="tab:blue")
     ax2 = ax.twinx()
-    ax2.plot(epochs, [h["val_ndcg@100"] for h in hist], color="tab:orange")
+    ax2.plot(steps, [h["val_ndcg@100"] for h in hist], color="tab:orange")
     ax2.axhline(manifest["validation"]["ease"]["ndcg@100"], color="tab:orange", ls=":", lw=1)
     ax2.set_ylabel("validation NDCG@100 (dotted: EASE)", color="tab:orange")
     fig.tight_layout()

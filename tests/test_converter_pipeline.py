@@ -27,12 +27,20 @@ def _slice(src: Path, dst: Path, users: range) -> None:
         out.writerows(r for r in reader if int(r["user_id"]) in users)
 
 
-@pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Trains a tiny model on 300 + 40 real users; returns the paths of what it wrote."""
+KINDS = {
+    "ease-lowrank": ["--rank", "16", "--iterations", "3"],
+    "mult-dae": ["--epochs", "3", "--hidden", "16"],
+}
+
+
+@pytest.fixture(scope="module", params=list(KINDS))
+def small(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
+    """Trains a tiny model of each kind on 300 + 40 real users; returns the paths it wrote."""
     from converter import train
 
-    root = tmp_path_factory.mktemp("converter")
+    root = tmp_path_factory.mktemp(request.param)
     data = root / "data"
     (data / "ratings").mkdir(parents=True)
     (data / "catalog").symlink_to(DEFAULT_DATA / "catalog")
@@ -45,8 +53,8 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     train.add_arguments(parser)
     args = parser.parse_args(
         ["--data", str(data), "--out", str(root / "model"), "--reports", str(root / "reports"),
-         "--epochs", "3", "--hidden", "16", "--min-users", "5", "--val-fraction", "0.15",
-         "--test-fraction", "0.15", "--ease-lambdas", "10,100"]
+         "--model", request.param, *KINDS[request.param], "--min-users", "5",
+         "--val-fraction", "0.15", "--test-fraction", "0.15", "--ease-lambdas", "10,100"]
     )  # fmt: skip
     assert train.main(args) == 0
     return {"data": data, "model": root / "model", "reports": root / "reports", "heldout": heldout}
@@ -65,6 +73,7 @@ def test_export_has_every_file_with_hashes(small: dict[str, Path]) -> None:
     n = manifest["n_items"]
     assert manifest["input"]["shape"] == [None, n] and manifest["output"]["shape"] == [None, n]
     assert manifest["format"] == "tfjs_layers_model"
+    assert manifest["name"].startswith("animerec-") and manifest["training"]["history"]
     for who in ("model", "popularity", "ease"):
         assert set(manifest["metrics"][who]) >= {"recall@20", "recall@50", "ndcg@100"}
     assert (small["reports"] / "training.png").stat().st_size > 0
