@@ -7,7 +7,8 @@ Sources, by field (first that has it wins):
 - year, season: bangumi-data `begin` (UTC month → winter/spring/summer/fall).
 - anilist_id: bangumi-data `aniList` site → @kawaiioverflow/arm.
 - popularity: mal-ranking-2026 `num_list_users` → 2016 `members` → 0.
-- franchise: the smallest MyAnimeList id among titles sharing a title stem (`franchise_stem`).
+- franchise: the smallest MyAnimeList id among titles sharing a title stem
+  (`animerec.catalog.title_stem`, the same stem the page's filters use).
 """
 
 from __future__ import annotations
@@ -15,14 +16,13 @@ from __future__ import annotations
 import csv
 import html
 import json
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from animerec.catalog import Catalog, Item, fold_title
+from animerec.catalog import MIN_STEM_LENGTH, Catalog, Item, title_stem
 from animerec.encoding import entry_weight
 from animerec.profile import Profile
 
@@ -32,27 +32,6 @@ ARM = ROOT / "node_modules" / "@kawaiioverflow" / "arm" / "arm.json"
 BANGUMI_TYPES = {"tv": "TV", "movie": "Movie", "ova": "OVA", "web": "ONA"}
 SEASONS = ("winter", "winter", "winter", "spring", "spring", "spring",
            "summer", "summer", "summer", "fall", "fall", "fall")  # fmt: skip
-_ROMAN = re.compile(r"^(i{1,3}|iv|v|vi{1,3}|ix|x)$")
-_SEQUEL_WORDS = {
-    "season", "part", "movie", "movies", "the", "ova", "ovas", "ona", "special", "specials",
-    "tv", "final", "cour", "st", "nd", "rd", "th", "recap", "zoku", "shin", "kan", "ni", "no",
-}  # fmt: skip
-
-
-def franchise_stem(title: str) -> str:
-    """The part of a title sequels share: before any subtitle (':'), folded, without trailing
-    season/part numbers and format words ("Shingeki no Kyojin Season 3 Part 2" →
-    "shingeki no kyojin", "Gintama'" → "gintama"). A heuristic: MyAnimeList relations are not
-    in any source we have; it can merge unrelated titles that share a generic stem."""
-    words = fold_title(title.split(":")[0]).split()
-    while len(words) > 1 and (
-        words[-1] in _SEQUEL_WORDS
-        or words[-1].isdigit()
-        or _ROMAN.match(words[-1])
-        or re.fullmatch(r"\d+(st|nd|rd|th)", words[-1])
-    ):
-        words.pop()
-    return " ".join(words)
 
 
 def user_counts(profiles: Iterable[Profile]) -> dict[int, int]:
@@ -86,7 +65,9 @@ def _int_or_none(text: str | None) -> int | None:
 
 
 def _genres(text: str | None) -> tuple[str, ...]:
-    return tuple(g.strip() for g in (text or "").split(",") if g.strip())
+    """Genre names from a comma list; the 2023 set's "UNKNOWN" placeholder is not a genre."""
+    names = (g.strip() for g in (text or "").split(","))
+    return tuple(g for g in names if g and g.upper() != "UNKNOWN")
 
 
 def _bangumi_by_mal() -> dict[int, dict[str, Any]]:
@@ -146,7 +127,9 @@ def build_catalog(data_dir: Path, counts: dict[int, int], min_users: int) -> Cat
 
     stems: dict[str, list[int]] = defaultdict(list)
     for row in rows:
-        stems[franchise_stem(row["title"])].append(row["mal_id"])
+        stem = title_stem(row["title"])
+        if len(stem) >= MIN_STEM_LENGTH:
+            stems[stem].append(row["mal_id"])
     franchise = {m: min(ids) for ids in stems.values() if len(ids) > 1 for m in ids}
 
     return Catalog(

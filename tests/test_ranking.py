@@ -2,11 +2,11 @@ import json
 import random
 
 import pytest
-from animerec.catalog import TYPES, Catalog
+from animerec.catalog import TYPES, Catalog, title_stem
 from animerec.filters import Filters
 from animerec.parsers import parse_profile_file
 from animerec.profile import Entry, Profile, Status
-from animerec.ranking import Candidates, RankContext, title_stem, top_n
+from animerec.ranking import Candidates, RankContext, top_n
 from helpers import FIXTURES, ROOT, make_catalog
 
 # (title, type, year, genres, franchise); mal_id = 1 + index; scores fall with the index, so

@@ -6,6 +6,7 @@ than a list of objects and loads in one `json.loads`.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -125,3 +126,28 @@ def fold_title(text: str) -> str:
     """Lower-case, accent-free, punctuation as spaces: for matching titles typed by people."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
+
+
+MIN_STEM_LENGTH = 4  # shorter stems ("k", "ef") would relate unrelated titles
+# Trailing sequel markers, removed repeatedly from a folded title: "season 2", "2nd season",
+# "the final season", "part 2", "s2", "ii", "2", "movie", "ova" …
+_SEQUEL_SUFFIX = re.compile(
+    r"(?:\s+(?:the\s+)?(?:final\s+)?(?:season|part|cour|arc|series)"
+    r"(?:\s+(?:\d+|[ivx]+|one|two|three|four|five))?"
+    r"|\s+(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|final|last)"
+    r"\s+(?:season|part|cour|series)"
+    r"|\s+s\d+|\s+\d+|\s+[ivx]+|\s+(?:movie|the movie|ova|ona|specials?|recap|tv))\s*$"
+)
+
+
+def title_stem(title: str) -> str:
+    """The franchise part of a title: folded, cut at ": " (subtitle), sequel markers removed.
+    "Shingeki no Kyojin Season 2" and "Shingeki no Kyojin: The Final Season" both give
+    "shingeki no kyojin"."""
+    head = title.split(": ", 1)[0] if ": " in title else title
+    stem = " ".join(fold_title(head).split())
+    while True:
+        shorter = _SEQUEL_SUFFIX.sub("", stem)
+        if shorter == stem or len(shorter) < MIN_STEM_LENGTH:
+            return stem
+        stem = shorter

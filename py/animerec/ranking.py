@@ -23,30 +23,18 @@ from __future__ import annotations
 
 import heapq
 import math
-import re
 import time
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from .catalog import TYPES, Catalog, Item, fold_title
+from .catalog import MIN_STEM_LENGTH, TYPES, Catalog, Item, title_stem
 from .filters import Filters
 from .profile import Entry, Profile, Status
 
 POPULARITY_FLOOR = 1000
 PLAN_TO_WATCH_BOOST = 2.0
 YEAR_MAX = 10_000  # beyond any start year
-MIN_STEM_LENGTH = 4  # shorter stems ("k", "ef") would relate unrelated titles
-
-# Trailing sequel markers, removed repeatedly from a folded title: "season 2", "2nd season",
-# "the final season", "part 2", "s2", "ii", "2", "movie", "ova" …
-_SEQUEL_SUFFIX = re.compile(
-    r"(?:\s+(?:the\s+)?(?:final\s+)?(?:season|part|cour|arc|series)"
-    r"(?:\s+(?:\d+|[ivx]+|one|two|three|four|five))?"
-    r"|\s+(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|final|last)"
-    r"\s+(?:season|part|cour|series)"
-    r"|\s+s\d+|\s+\d+|\s+[ivx]+|\s+(?:movie|the movie|ova|ona|specials?|recap|tv))\s*$"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,19 +44,6 @@ class Recommendation:
     match: float  # 0–100: the share of catalog items the model scores lower
     because: tuple[Entry, ...] = ()
     planned: bool = False  # on the visitor's plan-to-watch list
-
-
-def title_stem(title: str) -> str:
-    """The franchise part of a title: folded, cut at ": " (subtitle), sequel markers removed.
-    "Shingeki no Kyojin Season 2" and "Shingeki no Kyojin: The Final Season" both give
-    "shingeki no kyojin"."""
-    head = title.split(": ", 1)[0] if ": " in title else title
-    stem = " ".join(fold_title(head).split())
-    while True:
-        shorter = _SEQUEL_SUFFIX.sub("", stem)
-        if shorter == stem or len(shorter) < MIN_STEM_LENGTH:
-            return stem
-        stem = shorter
 
 
 class RankContext:
