@@ -347,8 +347,8 @@ def two_model_site(tmp_path_factory, site_url: str):
 def test_model_selector_switches(browser, two_model_site: str) -> None:
     session = open_site(browser, two_model_site + "?anilist=evanalxen")
     page = session.page
-    try:
-        page.wait_for_selector("#recommendations li.card", timeout=60_000)
+    try:  # the whole first run (cards come before explanations): a busy page refuses a switch
+        page.wait_for_selector("body[data-runs]:not(.busy)", timeout=60_000)
         assert page.is_visible("#model-select")
         options = page.eval_on_selector_all("#model-select option", "os => os.map(o => o.text)")
         assert len(options) == 2 and "second-model" in options[1]

@@ -105,14 +105,19 @@ class Page:
         return True
 
     async def recommend(self, profile: Profile) -> None:
-        """Score `profile` (one model call), explain (one batched call), show stats and list."""
+        """Score `profile` (one model call) and show the list at once; then stats, and the
+        explanations (one batched call, ~1 s on SwiftShader), which re-render the cards: the
+        first cards do not wait for them. Filter changes meanwhile show cards without them."""
         ui.setStatus("Running the model…")
         scores = await pipeline.score(profile, self.catalog, self.predict)
-        ui.setStatus("Finding out why…")
-        self.loo = await pipeline.explainer(profile, self.catalog, scores, self.predict_batch)
         self.profile = profile
         self.candidates = Candidates(self.context, profile, scores)
+        self.loo = None  # the last list's explanations do not apply to this one
+        self.show()
+        ui.setStatus("Finding out why…")
+        await asyncio.sleep(0)  # let the browser paint the cards before more Python runs
         site.charts.renderStats(views.profile_stats(profile, self.catalog))
+        self.loo = await pipeline.explainer(profile, self.catalog, scores, self.predict_batch)
         self.show()
         ui.setStatus("Done.")
 
