@@ -3,7 +3,6 @@ and relative URLs (the site must work under any sub-path)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import zipfile
@@ -49,16 +48,8 @@ def test_changed_vendor_file_fails_the_build(tmp_path: Path, monkeypatch) -> Non
 
 def test_every_vendored_file_is_pinned() -> None:
     pinned = json.loads(dist.HASHES.read_text())
-    assert dist.MICROPIP_KEY in pinned
     for folder, *_ in dist.VENDOR:
         assert any(key.startswith(folder + "/") for key in pinned), folder
-
-
-def test_lock_points_at_the_shipped_micropip() -> None:
-    wheel = b"not really a wheel"
-    lock = json.dumps({"packages": {"micropip": {"file_name": "x.whl", "sha256": "0"}}}).encode()
-    entry = json.loads(dist._patch_lock(lock, wheel))["packages"]["micropip"]
-    assert entry == {"file_name": dist.MICROPIP, "sha256": hashlib.sha256(wheel).hexdigest()}
 
 
 def test_page_uses_relative_urls_only() -> None:
@@ -68,7 +59,8 @@ def test_page_uses_relative_urls_only() -> None:
     assert [u for u in urls if u.startswith(("/", "http:", "https:", "//"))] == []
     config = json.loads(dist._pyscript_config("wheels/x/a.whl", ["py/main.py", "py/views.py"]))
     assert config["interpreter"].startswith("./")
-    assert config["files"] == {"./py/views.py": "./views.py"}
+    assert config["files"] == {"./wheels/x/a.whl": "./*", "./py/views.py": "./views.py"}
+    assert "packages" not in config  # would load micropip first
 
 
 def test_models_index_lists_folders_default_first(tmp_path: Path) -> None:
