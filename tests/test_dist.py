@@ -91,8 +91,22 @@ def test_page_carries_the_policy_and_sri(tmp_path: Path) -> None:
     assert f'src="./m.js?v=1" integrity="{sri.integrity(b"export{}")}"' in html
     assert html.count("integrity=") == 2  # not the icon, not PyScript's own <script type="py">
     headers = files["_headers"].decode()
-    assert headers.startswith("/vendor/*\n  Cache-Control: max-age=31536000, immutable\n\n/*\n")
+    assert headers.startswith("/vendor/*\n  Cache-Control: max-age=31536000, immutable\n\n/")
     assert f"  Content-Security-Policy: {csp.header_policy()}\n" in headers
+
+
+def test_headers_cache_hashed_paths_forever_and_revalidate_entry_points() -> None:
+    rules: dict[str, dict[str, str]] = {}
+    for block in csp.headers_file().strip().split("\n\n"):
+        path, *lines = block.split("\n")
+        assert path not in rules, path
+        rules[path] = dict(line.strip().split(": ", 1) for line in lines)
+    cache = {path: h["Cache-Control"] for path, h in rules.items() if "Cache-Control" in h}
+    assert cache.pop("/wheels/*") == "public, max-age=31536000, immutable"
+    assert set(cache) == {"/", "/index.html", "/sw.js", "/pyscript.json", "/build.json",
+                          "/models/*"}  # fmt: skip
+    assert set(cache.values()) == {"no-cache"}
+    assert "Cache-Control" not in rules["/*"]  # one Cache-Control per path: hosts join them
 
 
 def test_sri_refuses_a_tag_naming_no_built_file() -> None:

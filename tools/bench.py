@@ -9,7 +9,9 @@ worker) and measures, on one served copy of dist/:
 - the bare Pyodide boot (`loadPyodide` on the same files, from a page served beside dist/);
 - warm: the same, second navigation in the same profile;
 - model inference (`animerec.model.predict`, the page's own path) and the re-rank of
-  `animerec.ranking.time_rerank`, both inside the page after the cold load;
+  `animerec.ranking.time_rerank`, both inside the page after the cold load; then inference
+  again on TF.js's wasm backend, for comparison: the WebGL context is lost on purpose and the
+  page's model moves to wasm as it would on a real context loss (model.js);
 - bytes on the wire, counted by the server, so a service worker's own fetches count too.
 
 Figures are medians over runs with min and max; percentiles are per run, then medianed.
@@ -88,6 +90,8 @@ INFERENCE = """async ([indices, values, warmup, calls]) => {
   }
   return took;
 }"""
+# The page's model then falls back to wasm (model.js), as on a real context loss.
+LOSE_WEBGL = "() => tf.backend().gpgpu.gl.getExtension('WEBGL_lose_context').loseContext()"
 # Runs in the page's own interpreter (PyScript shares it between <script type="py">): the page's
 # catalog text, model and uploaded file, re-ranked under a visitor's plausible control changes.
 RERANK_HOOK = """
@@ -277,6 +281,12 @@ def one_run(playwright: Any, url: str, profile: Path, tally: Tally) -> dict[str,
             INFERENCE, [case["indices"], case["values"], INFERENCE_WARMUP, INFERENCE_CALLS]
         )
         rerank = rerank_timings(page)
+        page.evaluate(LOSE_WEBGL)
+        inference_wasm = page.evaluate(
+            INFERENCE, [case["indices"], case["values"], INFERENCE_WARMUP, INFERENCE_CALLS]
+        )
+        if page.evaluate("animerec.model.backend") != "wasm":
+            raise RuntimeError("the model did not move to wasm after the WebGL context loss")
         tally.take()
         warm = visit(page, url, profile, errors)
         warm_rows = tally.take()
@@ -289,6 +299,8 @@ def one_run(playwright: Any, url: str, profile: Path, tally: Tally) -> dict[str,
             "warm_recs_ms": warm["recs"],
             "inference_p50_ms": percentile(inference, 50),
             "inference_p95_ms": percentile(inference, 95),
+            "inference_wasm_p50_ms": percentile(inference_wasm, 50),
+            "inference_wasm_p95_ms": percentile(inference_wasm, 95),
             "rerank_p50_ms": percentile(rerank, 50),
             "rerank_p95_ms": percentile(rerank, 95),
             "cold_transfer_bytes": sum(r[2] for r in cold_rows),
@@ -408,6 +420,8 @@ ROWS = (  # (figure, label, unit)
     ("warm_recs_ms", "repeat visit → first recommendations", "ms"),
     ("inference_p50_ms", "model inference p50 (WebGL)", "ms"),
     ("inference_p95_ms", "model inference p95", "ms"),
+    ("inference_wasm_p50_ms", "model inference p50 on wasm (comparison)", "ms"),
+    ("inference_wasm_p95_ms", "model inference p95 on wasm", "ms"),
     ("rerank_p50_ms", "re-rank after a filter change p50 (Pyodide)", "ms"),
     ("rerank_p95_ms", "re-rank p95", "ms"),
     ("cold_transfer_bytes", "cold load, bytes on the wire", "MB"),

@@ -1,4 +1,4 @@
-"""The site's Content-Security-Policy and other security headers, in one place.
+"""The site's Content-Security-Policy, other security headers and `_headers`, in one place.
 
 `tools/dist.py` puts the policy into dist/index.html as a meta tag (so it holds on any host) and
 into dist/_headers (Netlify / Cloudflare Pages), where the directives a meta tag cannot carry
@@ -57,17 +57,30 @@ def header_policy() -> str:
     return _render({**DIRECTIVES, **HEADER_ONLY})
 
 
+# Cache-Control rules of `_headers`. Only content-hashed paths are immutable; what names other
+# files (the page, sw.js, pyscript.json, build.json) and the model folders (same names across
+# builds, checked against their manifest's sha256: a stale shard would fail that check) are
+# revalidated on every load. The vendored runtime (vendor/*) keeps the host's default: its paths
+# are not versioned yet.
+CACHE_RULES: dict[str, str] = {
+    "/wheels/*": "public, max-age=31536000, immutable",  # wheels/<content hash>/animerec-….whl
+    **dict.fromkeys(("/", "/index.html", "/sw.js", "/pyscript.json", "/build.json", "/models/*"),
+                    "no-cache"),
+}  # fmt: skip
+
+
 def headers() -> dict[str, str]:
     """Every security header a response of this site carries."""
     return {"Content-Security-Policy": header_policy(), **OTHER_HEADERS}
 
 
 def headers_file(existing: str = "") -> str:
-    """`_headers` for static hosts: `existing` rules (e.g. caching, from web/_headers) kept as
-    they are, then a block that gives every path the security headers (hosts merge blocks)."""
-    block = "/*\n" + "".join(f"  {name}: {value}\n" for name, value in headers().items())
-    head = existing.rstrip("\n")
-    return f"{head}\n\n{block}" if head else block
+    """`_headers` for static hosts: `existing` rules (from web/_headers) kept as they are, the
+    CACHE_RULES, then a block that gives every path the security headers (hosts merge blocks)."""
+    blocks = [existing.rstrip("\n") + "\n"] if existing.strip() else []
+    blocks += [f"{path}\n  Cache-Control: {value}\n" for path, value in CACHE_RULES.items()]
+    blocks.append("/*\n" + "".join(f"  {name}: {value}\n" for name, value in headers().items()))
+    return "\n".join(blocks)
 
 
 def meta_tag() -> str:
