@@ -34,7 +34,7 @@ TEMPERATURE_ROWS = 2000  # training rows the temperature is fitted on
 @dataclass(frozen=True)
 class LowRankHyper:
     rank: int = 320
-    lam: float = 200.0
+    lam: float = 100.0
     iterations: int = 16
     seed: int = 0
 

@@ -42,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", choices=MODELS, default="ease-lowrank")
     parser.add_argument("--rank", type=int, default=320, help="ease-lowrank: factor rank")
     parser.add_argument(
-        "--lowrank-lambda", type=float, default=200.0, help="ease-lowrank: EASE's λ"
+        "--lowrank-lambda", type=float, default=100.0, help="ease-lowrank: EASE's λ"
     )
     parser.add_argument(
         "--iterations", type=int, default=16, help="ease-lowrank: free-diagonal SVD rounds"
