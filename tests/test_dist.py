@@ -3,6 +3,7 @@ and relative URLs (the site must work under any sub-path)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import zipfile
@@ -48,8 +49,16 @@ def test_changed_vendor_file_fails_the_build(tmp_path: Path, monkeypatch) -> Non
 
 def test_every_vendored_file_is_pinned() -> None:
     pinned = json.loads(dist.HASHES.read_text())
+    assert dist.MICROPIP_KEY in pinned
     for folder, *_ in dist.VENDOR:
         assert any(key.startswith(folder + "/") for key in pinned), folder
+
+
+def test_lock_points_at_the_shipped_micropip() -> None:
+    wheel = b"not really a wheel"
+    lock = json.dumps({"packages": {"micropip": {"file_name": "x.whl", "sha256": "0"}}}).encode()
+    entry = json.loads(dist._patch_lock(lock, wheel))["packages"]["micropip"]
+    assert entry == {"file_name": dist.MICROPIP, "sha256": hashlib.sha256(wheel).hexdigest()}
 
 
 def test_page_uses_relative_urls_only() -> None:

@@ -1,8 +1,8 @@
 """`build.py build`: the static site in dist/, loadable from any static host under any sub-path.
 
 Everything the page loads is copied here: the JS runtime from node_modules (checked against
-`tools/vendor-hashes.json`, so a changed package cannot slip in unnoticed), a wheel of
-`py/animerec` built from this tree, the models, and `web/`. Files are written only when
+`tools/vendor-hashes.json`, so a changed package cannot slip in unnoticed), micropip from PyPI,
+a wheel of `py/animerec` built from this tree, the models, and `web/`. Files are written only when
 their bytes change and stale files are removed, so a second build is a no-op and fast.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import subprocess
 import sys
 import time
 import zipfile
@@ -26,7 +27,10 @@ from tools import csp, precompress, service_worker, sri
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "node_modules"
 HASHES = ROOT / "tools" / "vendor-hashes.json"
+CACHE = ROOT / "build" / "cache"
 
+MICROPIP = "micropip-0.11.1-py3-none-any.whl"
+MICROPIP_KEY = f"pypi/{MICROPIP}"  # its key in vendor-hashes.json, beside node_modules paths
 ENTRY = "py/main.py"  # the page script (index.html loads it); web/py/* are modules it imports
 WHEEL = f"animerec-{animerec.__version__}-py3-none-any.whl"
 
@@ -78,9 +82,18 @@ def build(out: Path = ROOT / "dist", models: Path = ROOT / "models", *,
     started = time.perf_counter()
     files: dict[str, bytes] = {}
     vendored = dict(_vendor_files())
+    micropip = _micropip_wheel()
+    vendored[MICROPIP_KEY] = micropip
     _check_hashes(vendored, update_hashes)
     for key, data in vendored.items():
-        files[_dist_path(key)] = data
+        if key != MICROPIP_KEY:
+            files[_dist_path(key)] = data
+    # Shipped so that micropip (and packages from the lock) install from our own origin, never a
+    # CDN; the page itself loads no package at boot (see _pyscript_config).
+    files["vendor/pyodide/" + MICROPIP] = micropip
+    files["vendor/pyodide/pyodide-lock.json"] = _patch_lock(
+        files["vendor/pyodide/pyodide-lock.json"], micropip
+    )
     wheel = build_wheel(ROOT / "py" / "animerec")
     wheel_path = f"wheels/{hashlib.sha256(wheel).hexdigest()[:12]}/{WHEEL}"  # new URL per content
     files[wheel_path] = wheel
@@ -118,6 +131,20 @@ def _dist_path(key: str) -> str:
         if key.startswith(folder + "/"):
             return target + key[len(folder) :]
     raise AssertionError(key)
+
+
+def _micropip_wheel() -> bytes:
+    """micropip from PyPI, downloaded once into build/cache (Pyodide's npm package has none)."""
+    path = CACHE / MICROPIP
+    if not path.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        name, version = MICROPIP.split("-")[:2]
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", f"{name}=={version}", "--no-deps",
+             "--only-binary=:all:", "--python-version", "3.14", "-q", "-d", str(CACHE)],
+            check=True,
+        )  # fmt: skip
+    return path.read_bytes()
 
 
 def _check_hashes(files: dict[str, bytes], update: bool) -> None:
@@ -161,6 +188,15 @@ def models_index(models: Path) -> bytes:
         name = meta.get("name")
         entries.append({"folder": manifest.parent.name, "name": name, "metrics": metrics})
     return (json.dumps({"models": entries}, indent=1) + "\n").encode()
+
+
+def _patch_lock(lock: bytes, micropip: bytes) -> bytes:
+    """Point the lock's micropip entry at the wheel we ship; Pyodide checks its sha256."""
+    obj = json.loads(lock)
+    entry = obj["packages"]["micropip"]
+    entry["file_name"] = MICROPIP
+    entry["sha256"] = hashlib.sha256(micropip).hexdigest()
+    return json.dumps(obj, separators=(",", ":")).encode()
 
 
 def build_wheel(package: Path) -> bytes:

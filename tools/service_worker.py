@@ -8,9 +8,10 @@ import json
 import re
 
 # Not precached: source maps, the wasm backend (only a fallback when WebGL fails), PyScript's
-# editor and terminal chunks (this page has neither), the parity data (tests only).
+# editor and terminal chunks (this page has neither), the parity data (tests only), micropip
+# (shipped for package installs from our own origin; the page installs nothing at boot).
 SKIP = re.compile(
-    r"\.(map|gz|br)$|^sw\.js$|^_headers$|^vendor/tfjs-backend-wasm/|parity\.json$"
+    r"\.(map|gz|br)$|^sw\.js$|^_headers$|^vendor/tfjs-backend-wasm/|parity\.json$|/micropip-"
     r"|^vendor/pyscript/(codemirror|xterm|toml|zip|mpy)[-_.]"
 )
 
