@@ -269,9 +269,16 @@ def _pyscript_config(wheel_path: str, web_files: list[str]) -> bytes:
 
 
 def _build_info(files: dict[str, bytes]) -> bytes:
-    """Byte sizes of the runtime and models, for the loader's progress display."""
+    """Byte sizes of the runtime and models, for the loader's progress display, and the SRI of
+    the TF.js scripts the page adds at run time (not in index.html, so sri.py cannot tag them)."""
     sizes = {p: len(data) for p, data in files.items() if p.startswith(("vendor/", "models/"))}
-    return json.dumps({"sizes": sizes}, indent=1, sort_keys=True).encode()
+    scripts = {
+        p: sri.integrity(data)
+        for p, data in files.items()
+        if p.startswith(("vendor/tfjs/", "vendor/tfjs-backend-wasm/")) and p.endswith(".js")
+    }
+    info = {"sizes": sizes, "integrity": scripts}
+    return json.dumps(info, indent=1, sort_keys=True).encode()
 
 
 def _sync(out: Path, files: dict[str, bytes]) -> int:

@@ -155,3 +155,24 @@ def test_damaged_shard_stops_the_page(browser, site_url: str, models_dir: Path) 
         assert page.is_disabled("#file-form button[type=submit]")
     finally:
         context.close()
+
+
+def test_tampered_tfjs_script_is_refused(browser, site_url: str) -> None:
+    """TF.js is added by the loader at run time, with the SRI value the build computed: a
+    changed byte means the browser refuses to run it and the page says it could not load."""
+    context = browser.new_context()
+    try:
+
+        def tampered(route) -> None:
+            body = route.fetch().body()
+            route.fulfill(body=body + b"\n;window.__pwned = 1;", content_type="text/javascript")
+
+        context.route("**/vendor/tfjs/tf.es2017.min.js", tampered)
+        page = context.new_page()
+        page.goto(site_url)
+        page.wait_for_selector("body.failed", timeout=BOOT_TIMEOUT_MS)
+        assert "tf.es2017.min.js" in page.inner_text("#error")
+        assert page.evaluate("() => window.__pwned") is None
+        assert page.is_disabled("#file-form button[type=submit]")
+    finally:
+        context.close()

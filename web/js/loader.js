@@ -6,7 +6,7 @@ import * as ui from "./ui.js";
 import * as charts from "./charts.js";
 import * as controls from "./controls.js";
 import { checkedText } from "./integrity.js";
-import { loadModel, loadScript } from "./model.js";
+import { loadModel, loadScript, trustScripts } from "./model.js";
 import { chooseModel } from "./models.js";
 
 const BASE = new URL(".", document.baseURI); // the site's root, whatever sub-path it lives at
@@ -65,7 +65,8 @@ async function boot() {
 
   const tfRow = ui.progressRow("TensorFlow.js");
   watchResources(["vendor/tfjs/"], tfRow, sizes);
-  const tfReady = loadScript(new URL("vendor/tfjs/tf.es2017.min.js", BASE).href).then(() => tfRow.done());
+  trustScripts(build.integrity);
+  const tfReady = loadScript("vendor/tfjs/tf.es2017.min.js", BASE).then(() => tfRow.done());
 
   const folder = chooseModel(index.models, location.search);
   const loaded = await loadBundle(folder, sizes, tfReady);

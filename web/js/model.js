@@ -7,10 +7,25 @@ import { checkedFetch } from "./integrity.js";
 
 const WASM_DIR = "vendor/tfjs-backend-wasm/";
 
-/** Add a classic <script> (TF.js builds are not modules) and wait for it. */
-export function loadScript(src) {
+// SRI of the vendored scripts added at run time, path → "sha256-…" (build.json, from dist.py).
+let scriptIntegrity = {};
+
+/** Remember the build's SRI values; loadScript refuses a vendored script without one. */
+export function trustScripts(integrity) {
+  scriptIntegrity = integrity;
+}
+
+/**
+ * Add a classic <script> for the vendored file at `path` (TF.js builds are not modules), with
+ * its Subresource Integrity, and wait for it.
+ */
+export function loadScript(path, base) {
+  const integrity = scriptIntegrity[path];
+  if (!integrity) return Promise.reject(new Error(`no integrity value for ${path}`));
+  const src = new URL(path, base).href;
   return new Promise((resolve, reject) => {
     const script = document.createElement("script");
+    script.integrity = integrity;
     script.src = src;
     script.onload = resolve;
     script.onerror = () => reject(new Error(`could not load ${src}`));
@@ -29,7 +44,7 @@ async function tryBackend(name) {
 
 async function loadWasmBackend(base) {
   if (!tf.wasm) {
-    await loadScript(new URL(WASM_DIR + "tf-backend-wasm.es2017.min.js", base).href);
+    await loadScript(WASM_DIR + "tf-backend-wasm.es2017.min.js", base);
   }
   tf.wasm.setWasmPaths(new URL(WASM_DIR, base).href);
 }
