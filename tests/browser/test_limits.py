@@ -71,6 +71,7 @@ def test_tensors_stable_across_200_reranks(app: Session) -> None:
     assert num_tensors(page) == before_tensors
     assert page.is_hidden("#error")
 
+
 def test_huge_upload_is_refused_unread(app: Session) -> None:
     page = app.page
     page.evaluate("""() => {

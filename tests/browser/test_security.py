@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page
 
 from .conftest import ANILIST_ANSWERS, ANILIST_API, BOOT_TIMEOUT_MS, Session, open_site
 from .test_site import ask_anilist, upload
@@ -137,6 +140,22 @@ def test_injected_scripts_are_blocked(app: Session) -> None:
     assert not [u for u in answered if "evil.example" in u]
 
 
+@contextmanager
+def failed_boot(browser, site_url: str, pattern: str, handler) -> Iterator[Page]:
+    """The site booted with requests matching `pattern` answered by `handler` (a tampered file):
+    waits until the page gives up, checks it offers nothing, and yields it for the specifics."""
+    context = browser.new_context()
+    try:
+        context.route(pattern, handler)
+        page = context.new_page()
+        page.goto(site_url)
+        page.wait_for_selector("body.failed", timeout=BOOT_TIMEOUT_MS)
+        assert page.is_disabled("#file-form button[type=submit]")
+        yield page
+    finally:
+        context.close()
+
+
 def test_damaged_shard_stops_the_page(browser, site_url: str, models_dir: Path) -> None:
     """A shard with one flipped byte: the loader's sha256 check fails, the page says so and
     offers no recommendations (never ranks with wrong weights)."""
@@ -144,35 +163,20 @@ def test_damaged_shard_stops_the_page(browser, site_url: str, models_dir: Path) 
     shard = next(name for name in manifest["files"] if name.endswith(".bin"))
     data = bytearray((models_dir / shard).read_bytes())
     data[len(data) // 2] ^= 0xFF
-    context = browser.new_context()
-    try:
-        context.route(f"**/models/default/{shard}", lambda route: route.fulfill(body=bytes(data)))
-        page = context.new_page()
-        page.goto(site_url)
-        page.wait_for_selector("body.failed", timeout=BOOT_TIMEOUT_MS)
+    flipped = lambda route: route.fulfill(body=bytes(data))  # noqa: E731
+    with failed_boot(browser, site_url, f"**/models/default/{shard}", flipped) as page:
         assert "damaged" in page.inner_text("#error")
         assert page.evaluate("() => animerec.model") is None
-        assert page.is_disabled("#file-form button[type=submit]")
-    finally:
-        context.close()
 
 
 def test_tampered_tfjs_script_is_refused(browser, site_url: str) -> None:
     """TF.js is added by the loader at run time, with the SRI value the build computed: a
     changed byte means the browser refuses to run it and the page says it could not load."""
-    context = browser.new_context()
-    try:
 
-        def tampered(route) -> None:
-            body = route.fetch().body()
-            route.fulfill(body=body + b"\n;window.__pwned = 1;", content_type="text/javascript")
+    def tampered(route) -> None:
+        body = route.fetch().body()
+        route.fulfill(body=body + b"\n;window.__pwned = 1;", content_type="text/javascript")
 
-        context.route("**/vendor/tfjs/tf.es2017.min.js", tampered)
-        page = context.new_page()
-        page.goto(site_url)
-        page.wait_for_selector("body.failed", timeout=BOOT_TIMEOUT_MS)
+    with failed_boot(browser, site_url, "**/vendor/tfjs/tf.es2017.min.js", tampered) as page:
         assert "tf.es2017.min.js" in page.inner_text("#error")
         assert page.evaluate("() => window.__pwned") is None
-        assert page.is_disabled("#file-form button[type=submit]")
-    finally:
-        context.close()
