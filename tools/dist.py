@@ -22,7 +22,7 @@ from pathlib import Path
 
 import animerec
 
-from tools import csp, precompress, service_worker, sri
+from tools import csp, precompile, precompress, service_worker, sri
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "node_modules"
@@ -94,15 +94,20 @@ def build(out: Path = ROOT / "dist", models: Path = ROOT / "models", *,
     files["vendor/pyodide/pyodide-lock.json"] = _patch_lock(
         files["vendor/pyodide/pyodide-lock.json"], micropip
     )
-    wheel = build_wheel(ROOT / "py" / "animerec")
+    stdlib, bytecode = precompile.precompile(files["vendor/pyodide/python_stdlib.zip"],
+                                             _page_modules())  # fmt: skip
+    files["vendor/pyodide/python_stdlib.zip"] = stdlib
+    package_pycs = {p: d for p, d in bytecode.items() if p.startswith("animerec/")}
+    wheel = build_wheel(ROOT / "py" / "animerec", package_pycs)
     wheel_path = f"wheels/{hashlib.sha256(wheel).hexdigest()[:12]}/{WHEEL}"  # new URL per content
     files[wheel_path] = wheel
     _check_models(models)
     files.update(_tree(models, "models"))
     files["models/index.json"] = models_index(models)
     files.update(_tree(ROOT / "web", ""))
+    files.update({f"py/{p}": d for p, d in bytecode.items() if p not in package_pycs})
     _harden(files)
-    files["pyscript.json"] = _pyscript_config(wheel_path, sorted(_tree(ROOT / "web", "")))
+    files["pyscript.json"] = _pyscript_config(wheel_path, sorted(files))
     files = precompress.repack(files)
     files["build.json"] = _build_info(files)
     files["sw.js"] = service_worker.stamp(files)
@@ -199,8 +204,21 @@ def _patch_lock(lock: bytes, micropip: bytes) -> bytes:
     return json.dumps(obj, separators=(",", ":")).encode()
 
 
-def build_wheel(package: Path) -> bytes:
-    """A pure-Python wheel of `package`, byte-for-byte the same for the same sources."""
+def _page_modules() -> dict[str, bytes]:
+    """The modules the page imports, by their paths on its sys.path: the animerec package and
+    web/py (less the entry script, which PyScript runs from source)."""
+    package = ROOT / "py" / "animerec"
+    modules = {f"animerec/{p.relative_to(package).as_posix()}": p.read_bytes()
+               for p in sorted(package.rglob("*.py")) if "__pycache__" not in p.parts}  # fmt: skip
+    for path in sorted((ROOT / "web" / "py").glob("*.py")):
+        if f"py/{path.name}" != ENTRY:
+            modules[path.name] = path.read_bytes()
+    return modules
+
+
+def build_wheel(package: Path, bytecode: dict[str, bytes] | None = None) -> bytes:
+    """A pure-Python wheel of `package`, byte-for-byte the same for the same sources, with
+    `bytecode` (tools/precompile.py's `.pyc`, by path in the wheel) beside them."""
     name, version = package.name, animerec.__version__
     info = f"{name}-{version}.dist-info"
     members = {
@@ -208,6 +226,7 @@ def build_wheel(package: Path) -> bytes:
         for p in sorted(package.rglob("*"))
         if p.is_file() and p.suffix in (".py", ".typed") and "__pycache__" not in p.parts
     }
+    members.update(bytecode or {})
     members[f"{info}/METADATA"] = (
         f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode()
     )
@@ -256,14 +275,15 @@ def _harden(files: dict[str, bytes]) -> None:
 
 def _pyscript_config(wheel_path: str, web_files: list[str]) -> bytes:
     """PyScript's config: our own Pyodide (else it goes to a CDN), and the animerec wheel and the
-    modules main.py imports (web/py/*.py) put into the Pyodide file system's working folder (on
-    sys.path). The wheel is unpacked as a plain archive, not installed through `packages`: that
-    would load micropip first (about 0.25 s of the cold load, measured in TOOLCHAIN.md)."""
+    modules main.py imports (web/py/*.py, with their bytecode) put into the Pyodide file system's
+    working folder (on sys.path). The wheel is unpacked as a plain archive, not installed
+    through `packages`: that would load micropip first (about 0.25 s of the cold load, measured
+    in TOOLCHAIN.md)."""
     config = {
         "interpreter": "./vendor/pyodide/pyodide.mjs",
         "files": {"./" + wheel_path: "./*",
                   **{f"./{p}": f"./{p.removeprefix('py/')}" for p in web_files
-                     if p.startswith("py/") and p.endswith(".py") and p != ENTRY}},
+                     if p.startswith("py/") and p.endswith((".py", ".pyc")) and p != ENTRY}},
     }  # fmt: skip
     return (json.dumps(config, indent=2) + "\n").encode()
 

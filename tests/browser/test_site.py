@@ -209,3 +209,33 @@ def test_wasm_fallback_without_webgl(browser, site_url: str) -> None:
         assert_recommends_off_list(page, watched_ids(XML))
     finally:
         page.context.close()
+
+
+BYTECODE_PROBE = """
+import importlib.util, json, sys, js
+def origin(name):
+    spec = sys.modules[name].__spec__
+    if spec.origin.endswith(".pyc"):  # sourceless, in the stdlib zip
+        return "pyc"
+    try:  # beside the source: used if there and of this Python
+        with open(spec.cached or "", "rb") as f:
+            return "pyc" if f.read(4) == importlib.util.MAGIC_NUMBER else "stale"
+    except OSError:
+        return "source"
+names = ["urllib.parse", "xml.etree.ElementTree", "json.decoder", "pipeline", "views"]
+names += [n for n in sys.modules if n.startswith("animerec")]
+js.window.__bytecode = json.dumps({n: origin(n) for n in names})
+"""
+
+
+def test_imports_load_precompiled_bytecode(app: Session) -> None:
+    """tools/precompile.py's bytecode is what the page runs (stdlib zip, wheel, web/py)."""
+    app.page.evaluate(
+        "code => { const s = document.createElement('script');"
+        " s.type = 'py'; s.textContent = code; document.body.append(s); }",
+        BYTECODE_PROBE,
+    )
+    app.page.wait_for_function("() => window.__bytecode", timeout=30_000)
+    origins = json.loads(app.page.evaluate("window.__bytecode"))
+    assert len(origins) > 10
+    assert set(origins.values()) == {"pyc"}, origins

@@ -1,0 +1,71 @@
+"""Runs inside Pyodide (under Node, from tools/precompile.mjs), never in CPython: only Pyodide's
+own Python writes bytecode its interpreter is sure to accept (same magic number, same build).
+
+`main(work)` reads `work/python_stdlib.zip` (Pyodide's, mounted as the running stdlib too) and
+`work/src/` (the page's modules as laid out on its sys.path), and writes into `work/out/`:
+
+- `python_stdlib.zip`, stored, with every stdlib module the page imports as a sourceless `.pyc`
+  (the rest stay `.py`, compiled on use as before): Pyodide's boot plus importing each module of
+  `src/` is the trace;
+- `src/**/__pycache__/*.cpython-314.pyc` for each module of `src/`.
+
+All bytecode is unchecked-hash (PEP 552): the loaders take it without comparing source mtimes,
+which in the browser are the unpack time.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+import zipfile
+from pathlib import Path
+
+SCRATCH = Path("/tmp/pyodide_compile")  # in Pyodide's in-memory file system
+
+
+def main(work: str) -> None:
+    root = Path(work)
+    src, out = root / "src", root / "out"
+    modules = sorted(src.rglob("*.py"))
+    sys.path.insert(0, str(src))
+    for path in modules:
+        importlib.import_module(".".join(path.relative_to(src).with_suffix("").parts))
+    stdlib = next(p for p in sys.path if p.endswith(".zip"))  # where Pyodide mounted it
+    traced = {
+        origin.removeprefix(stdlib + "/")
+        for module in list(sys.modules.values())
+        if (origin := getattr(getattr(module, "__spec__", None), "origin", None))
+        and origin.startswith(stdlib + "/")
+        and origin.endswith(".py")
+    }
+    _compile_zip(root / "python_stdlib.zip", out / "python_stdlib.zip", traced, stdlib)
+    for path in modules:
+        rel = path.relative_to(src).as_posix()
+        # dfile: the same bytes whatever `work` is; the loader sets the real path on import.
+        _compile(path, out / "src" / importlib.util.cache_from_source(rel), rel)
+
+
+def _compile(source: Path, cfile: Path, dfile: str) -> None:
+    import py_compile  # here, not above: the trace in main() must not count it
+
+    mode = py_compile.PycInvalidationMode.UNCHECKED_HASH
+    py_compile.compile(str(source), str(cfile), dfile, doraise=True, invalidation_mode=mode)
+
+
+def _compile_zip(source: Path, target: Path, modules: set[str], mounted_at: str) -> None:
+    """Copy `source` to `target`, stored, with `modules` (member names) as `.pyc` only: the
+    `.py` would double the bytes shipped, and a traceback through them still names file and
+    line (without the source line)."""
+    SCRATCH.mkdir(parents=True, exist_ok=True)
+    py, pyc = SCRATCH / "m.py", SCRATCH / "m.pyc"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename in modules:
+                py.write_bytes(data)
+                _compile(py, pyc, f"{mounted_at}/{info.filename}")  # zipimport's co_filename
+                info = zipfile.ZipInfo(info.filename + "c", info.date_time)
+                data = pyc.read_bytes()
+            dst.writestr(info, data, zipfile.ZIP_STORED)
