@@ -122,8 +122,13 @@ class Catalog(Sequence[Item]):
         return {"format": CATALOG_FORMAT, "genres": genre_names, "items": cols}
 
 
+_ASCII_FOLD = {c: chr(c).lower() if chr(c).isalnum() else " " for c in range(128)}
+
+
 def fold_title(text: str) -> str:
     """Lower-case, accent-free, punctuation as spaces: for matching titles typed by people."""
+    if text.isascii():  # most titles: same result, ~10x faster (catalog load runs it 18k times)
+        return text.translate(_ASCII_FOLD)
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
 
