@@ -1,6 +1,7 @@
 """Subresource Integrity for the page's own tags: `integrity="sha256-…"` on every `<script src>`
-(classic or module) and stylesheet `<link>` in index.html that names a file of the build, so the
-browser refuses a file that differs from the one built (a partial deploy, a tampering cache).
+(classic or module), stylesheet and modulepreload `<link>` in index.html that names a file of the
+build (a module preloaded with its hash is the one a later `import()` runs), so the browser
+refuses a file that differs from the one built (a partial deploy, a tampering cache).
 
 Not covered here: what those scripts load by themselves (module imports, Pyodide's files, the
 TF.js scripts model.js adds); see tools/csp.py and web/js/integrity.js for those.
@@ -23,8 +24,9 @@ def integrity(data: bytes) -> str:
 
 
 def add_integrity(html: str, files: Mapping[str, bytes]) -> str:
-    """`html` with an integrity attribute on each script/stylesheet tag whose URL (relative to
-    the page) is a key of `files`. Raises ValueError for one that names no built file."""
+    """`html` with an integrity attribute on each script/stylesheet/modulepreload tag whose URL
+    (relative to the page) is a key of `files`. Raises ValueError for one that names no built
+    file."""
 
     def tag(match: re.Match[str]) -> str:
         text = match.group(0)
@@ -35,7 +37,7 @@ def add_integrity(html: str, files: Mapping[str, bytes]) -> str:
             url = attrs.get("src")
             if url is None or attrs.get("type", "").lower() not in SCRIPT_TYPES:
                 return text
-        elif "stylesheet" in attrs.get("rel", "").lower().split():
+        elif {"stylesheet", "modulepreload"} & set(attrs.get("rel", "").lower().split()):
             url = attrs.get("href")
         else:
             return text
