@@ -90,6 +90,14 @@ INFERENCE = """async ([indices, values, warmup, calls]) => {
   }
   return took;
 }"""
+# The probe's marks and the page's own User Timing marks (animerec:*), ms from navigation start.
+MARKS = """() => {
+  const marks = {...__bench, arm: undefined};
+  for (const m of performance.getEntriesByType("mark")) {
+    if (m.name.startsWith("animerec:")) marks[m.name.slice(9)] = m.startTime;
+  }
+  return marks;
+}"""
 # The page's model then falls back to wasm (model.js), as on a real context loss.
 LOSE_WEBGL = "() => tf.backend().gpgpu.gl.getExtension('WEBGL_lose_context').loseContext()"
 # Runs in the page's own interpreter (PyScript shares it between <script type="py">): the page's
@@ -334,7 +342,7 @@ def visit(page: Any, url: str, profile: Path, errors: list[str]) -> dict[str, fl
         state = page.evaluate("[document.getElementById('status')?.textContent,"
                               " document.getElementById('error')?.textContent]")  # fmt: skip
         raise RuntimeError(f"no recommendations: page says {state}, errors {errors}") from err
-    return page.evaluate("({...__bench, arm: undefined})")
+    return page.evaluate(MARKS)
 
 
 def rerank_timings(page: Any) -> list[float]:

@@ -119,7 +119,9 @@ def open_site(browser, url: str, init_script: str | None = None) -> Session:
     page.route(ANILIST_API.rstrip("/"), answer_anilist)
     page.route(COVER_CDN + "**", lambda route: route.fulfill(body=GIF, content_type="image/gif"))
     page.goto(url)
+    # The page takes input once the catalog is in; the tests want the model loaded too.
     page.wait_for_selector("body.ready, body.failed", timeout=BOOT_TIMEOUT_MS)
+    page.wait_for_selector("#backend[data-backend], body.failed", timeout=BOOT_TIMEOUT_MS)
     if page.is_visible("#error"):
         pytest.fail(f"the page failed to load: {page.inner_text('#error')}")
     return session

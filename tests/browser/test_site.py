@@ -12,7 +12,15 @@ import pytest
 from animerec.parsers import parse_profile_file
 from animerec.profile import Status
 
-from .conftest import HOSTILE_TITLE, SHARED, Session, card_ids, open_site, run_and_wait
+from .conftest import (
+    BOOT_TIMEOUT_MS,
+    HOSTILE_TITLE,
+    SHARED,
+    Session,
+    card_ids,
+    open_site,
+    run_and_wait,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -209,6 +217,31 @@ def test_wasm_fallback_without_webgl(browser, site_url: str) -> None:
         assert_recommends_off_list(page, watched_ids(XML))
     finally:
         page.context.close()
+
+
+def test_takes_a_list_while_the_model_loads(browser, site_url: str) -> None:
+    """The page is ready for input once the catalog is in: a list sent while the model's
+    weights are still on their way waits for them, then gives the same recommendations."""
+    context = browser.new_context()
+    held = []
+    context.route("**/models/default/*.bin", lambda route: held.append(route))  # answered below
+    try:
+        page = context.new_page()
+        page.goto(site_url)
+        page.wait_for_selector("body.ready", timeout=BOOT_TIMEOUT_MS)
+        assert page.evaluate("() => animerec.model") is None
+        page.set_input_files("#file-input", str(XML))
+        page.click("#file-form button[type=submit]")
+        page.wait_for_function(
+            "() => document.getElementById('status').textContent.includes('Waiting for the model')"
+        )
+        assert page.query_selector("#recommendations li.card") is None
+        assert len(held) == 1
+        run_and_wait(page, held[0].continue_)
+        assert page.get_attribute("#backend", "data-backend") == "webgl"
+        assert_recommends_off_list(page, watched_ids(XML))
+    finally:
+        context.close()
 
 
 BYTECODE_PROBE = """

@@ -20,21 +20,16 @@ export async function check(bytes, name, manifest) {
   }
 }
 
-/** `text` (a file decoded as UTF-8) once its bytes are checked. */
-export async function checkedText(text, name, manifest) {
-  await check(new TextEncoder().encode(text), name, manifest);
-  return text;
-}
-
-/** A fetch for TF.js's loaders that checks every file under `dir` against the manifest. */
-export function checkedFetch(fetchFunc, dir, manifest) {
-  return async (url, init) => {
-    const href = new URL(url, dir).href;
-    if (!href.startsWith(dir.href)) throw new IntegrityError(`The model refers to ${href}.`);
-    const response = await fetchFunc(url, init);
-    if (!response.ok) return response;
-    const bytes = await response.arrayBuffer();
-    await check(bytes, decodeURIComponent(href.slice(dir.href.length)), manifest);
-    return new Response(bytes, { status: response.status, headers: response.headers });
+/**
+ * name → bytes of that file of the model folder `dir` (a URL ending in "/"), read by
+ * `read(url)`, once they match the manifest: a name that leaves the folder is refused.
+ */
+export function checkedFiles(dir, manifest, read) {
+  return async (name) => {
+    const url = new URL(name, dir);
+    if (!url.href.startsWith(dir.href)) throw new IntegrityError(`The model refers to ${url.href}.`);
+    const bytes = await read(url);
+    await check(bytes, decodeURIComponent(url.href.slice(dir.href.length)), manifest);
+    return bytes;
   };
 }

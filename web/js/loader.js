@@ -1,12 +1,13 @@
 // Runs at first paint: shows what is loading and how many bytes, and meanwhile downloads
 // TF.js, the model and the catalog so they are ready when Python (the slow part) is.
-// Python picks the results up from globalThis.animerec.ready.
+// Python takes the catalog from globalThis.animerec.catalogReady (enough to take input) and
+// the model from globalThis.animerec.ready (needed only to score).
 
 import * as ui from "./ui.js";
 import * as charts from "./charts.js";
 import * as controls from "./controls.js";
-import { checkedText } from "./integrity.js";
-import { loadModel, loadScript, trustScripts } from "./model.js";
+import { checkedFiles } from "./integrity.js";
+import { fetchModel, loadModel, loadScript, readCounting, trustScripts } from "./model.js";
 import { chooseModel } from "./models.js";
 
 const BASE = new URL(".", document.baseURI); // the site's root, whatever sub-path it lives at
@@ -15,23 +16,6 @@ async function fetchOk(url, what) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${what}: HTTP ${response.status} for ${url}`);
   return response;
-}
-
-/** Text of `url`, reporting bytes as they arrive. */
-async function fetchText(url, row, total) {
-  const response = await fetchOk(url, "download");
-  const reader = response.body.getReader();
-  const chunks = [];
-  let loaded = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    loaded += value.byteLength;
-    row.update(loaded, total);
-  }
-  row.done();
-  return new TextDecoder().decode(await new Blob(chunks).arrayBuffer());
 }
 
 /**
@@ -54,6 +38,10 @@ function watchResources(prefixes, row, sizes, expected = prefixes) {
     .observe({ type: "resource", buffered: true });
 }
 
+/**
+ * Starts everything at once; returns {catalog, model}: promises of the default model folder's
+ * catalog (what the page needs to take input) and of its model on a warmed-up backend.
+ */
 async function boot() {
   const started = performance.now();
   const [build, index] = await Promise.all(["build.json", "models/index.json"].map(
@@ -66,51 +54,82 @@ async function boot() {
   const tfRow = ui.progressRow("TensorFlow.js");
   watchResources(["vendor/tfjs/"], tfRow, sizes);
   trustScripts(build.integrity);
-  const tfReady = loadScript("vendor/tfjs/tf.es2017.min.js", BASE).then(() => tfRow.done());
+  const tfReady = loadScript("vendor/tfjs/tf.es2017.min.js", BASE).then(() => {
+    performance.mark("animerec:tfjs-loaded");
+    tfRow.done();
+  });
 
-  const folder = chooseModel(index.models, location.search);
-  const loaded = await loadBundle(folder, sizes, tfReady);
   // The model selector (web/py/main.py) switches through this, after boot.
-  globalThis.animerec.loadBundle = (other) => loadBundle(other, sizes, tfReady, other);
-  const timings = { modelReadyMs: Math.round(performance.now() - started) };
-  return { ...loaded, models: index.models, timings };
+  globalThis.animerec.loadBundle = (other) => loadBundle(other, sizes, tfReady, other).model;
+  const bundle = loadBundle(chooseModel(index.models, location.search), sizes, tfReady);
+  const withModels = async (stage) => ({ ...(await stage), models: index.models });
+  const model = bundle.model.then((loaded) => {
+    ui.setBackend(loaded.model.backend);
+    return { ...loaded, timings: { modelReadyMs: Math.round(performance.now() - started) } };
+  });
+  return { catalog: withModels(bundle.catalog), model: withModels(model) };
 }
 
 /**
- * Catalog, manifest and model of the model folder `folder`, with progress rows (labelled with
- * `label` when given); the model becomes globalThis.animerec.model.
+ * The model folder `folder`, with progress rows (labelled with `label` when given): {catalog,
+ * model}, promises of {folder, manifest, catalogText} and of that plus the model, which then is
+ * globalThis.animerec.model. Catalog and model files download at once, checked against the
+ * folder's manifest; the model is built once TF.js (`tfReady`) is in.
  */
-async function loadBundle(folder, sizes, tfReady, label = "") {
+function loadBundle(folder, sizes, tfReady, label = "") {
   const prefix = `models/${folder}/`;
   const dir = new URL(prefix, BASE);
   const suffix = label ? ` (${label})` : "";
   const catalogRow = ui.progressRow(`Catalog${suffix}`);
-  const catalogText = fetchText(new URL("catalog.json", dir), catalogRow,
-                                sizes[`${prefix}catalog.json`]);
-
-  const manifest = await (await fetchOk(new URL("manifest.json", dir), "manifest")).json();
   const modelRow = ui.progressRow(`Model${suffix}`);
   const modelTotal = Object.entries(sizes)
     .filter(([p]) => p.startsWith(prefix) && !/(catalog|parity|manifest)\.json$/.test(p))
     .reduce((sum, [, n]) => sum + n, 0);
   let modelBytes = 0;
-  await tfReady;
-  const model = await loadModel(dir, manifest, BASE, (n) => {
-    modelBytes += n;
-    modelRow.update(modelBytes, modelTotal);
+  let catalogBytes = 0;
+  const manifest = fetchOk(new URL("manifest.json", dir), "manifest").then((r) => r.json());
+  const files = manifest.then((m) => checkedFiles(dir, m, async (url) => {
+    const response = await fetchOk(url, "download");
+    if (url.pathname.endsWith("/catalog.json")) {
+      const total = sizes[`${prefix}catalog.json`];
+      return readCounting(response, (n) => catalogRow.update(catalogBytes += n, total));
+    }
+    return readCounting(response, (n) => modelRow.update(modelBytes += n, modelTotal));
+  }));
+
+  const catalog = (async () => {
+    const text = new TextDecoder().decode(await (await files)("catalog.json"));
+    catalogRow.done();
+    performance.mark("animerec:catalog");
+    return { folder, manifest: await manifest, catalogText: text };
+  })();
+  const artifacts = files.then(fetchModel).then((fetched) => {
+    performance.mark("animerec:model-fetched");
+    return fetched;
   });
-  modelRow.done(`${ui.mb(modelBytes)} · ${model.backend}`);
-  const checked = await checkedText(await catalogText, "catalog.json", manifest);
-  globalThis.animerec.model?.dispose();
-  globalThis.animerec.model = model;
-  return { folder, catalogText: checked, manifest, model };
+  const model = (async () => {
+    const [ready, fetched] = await Promise.all([catalog, artifacts, tfReady]);
+    const loaded = await loadModel(fetched, ready.manifest, BASE);
+    modelRow.done(`${ui.mb(modelBytes)} · ${loaded.backend}`);
+    globalThis.animerec.model?.dispose();
+    globalThis.animerec.model = loaded;
+    return { ...ready, model: loaded };
+  })();
+  return { catalog, model };
 }
 
 // model.js moved off a lost WebGL context: say where the model runs now.
 window.addEventListener("animerec:backend", (event) => ui.setBackend(event.detail));
-globalThis.animerec = { ui, controls, charts, chooseModel, model: null, ready: boot() };
+const booting = boot(); // sets globalThis.animerec.loadBundle after its first await
+// catalogReady: what the page needs to take input; ready: that plus the model.
+globalThis.animerec = {
+  ui, controls, charts, chooseModel, model: null,
+  catalogReady: booting.then((bundle) => bundle.catalog),
+  ready: booting.then((bundle) => bundle.model),
+};
 globalThis.animerec.ready.catch((err) => {
   document.body.classList.add("failed");
+  ui.setReady(false);
   ui.setStatus("The page could not load what it needs.");
   ui.showError(`Loading failed: ${err.message}`);
 });

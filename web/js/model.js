@@ -1,9 +1,9 @@
-// The model in TF.js: picks the best backend that works here (WebGL, else wasm, else cpu),
-// loads the weights counting bytes and checking them against the manifest (integrity.js), and
+// The model in TF.js: fetches its files (checked against the manifest by the caller, see
+// integrity.js), picks the best backend that works here (WebGL, else wasm, else cpu) and
 // exposes predict(Float32Array) -> Float32Array. If the WebGL context is lost, the model moves
 // to the next backend, rebuilt from the checked bytes it keeps in memory.
 
-import { checkedFetch } from "./integrity.js";
+import { sparseHead } from "./sparse.js";
 
 const WASM_DIR = "vendor/tfjs-backend-wasm/";
 
@@ -63,66 +63,62 @@ export async function pickBackend(base, skip = []) {
   return tf.getBackend();
 }
 
-/** A fetch for TF.js's loaders that reports every byte received through onBytes(n). */
-export function countingFetch(onBytes) {
-  return async (url, init) => {
-    const response = await fetch(url, init);
-    if (!response.ok || !response.body) return response;
-    const reader = response.body.getReader();
-    const chunks = [];
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      onBytes(value.byteLength);
-    }
-    return new Response(new Blob(chunks), { status: response.status, headers: response.headers });
-  };
+/** The body of `response`, reporting every chunk's size through onBytes(n). */
+export async function readCounting(response, onBytes) {
+  const reader = response.body.getReader();
+  const chunks = [];
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    onBytes(value.byteLength);
+  }
+  return new Blob(chunks).arrayBuffer();
 }
 
 /**
- * Load the model in `dir` (an absolute URL ending in "/") described by `manifest`.
+ * TF.js model artifacts from model.json and the weight files it names, read through `file`
+ * (name → checked bytes, integrity.js's checkedFiles). Needs no TF.js, so the download starts
+ * at first paint while TF.js itself still loads.
+ */
+export async function fetchModel(file) {
+  const json = JSON.parse(new TextDecoder().decode(await file("model.json")));
+  const groups = json.weightsManifest ?? [];
+  const shards = await Promise.all(groups.flatMap((group) => group.paths).map(file));
+  const weightData = new Uint8Array(shards.reduce((n, shard) => n + shard.byteLength, 0));
+  shards.reduce((at, shard) => (weightData.set(new Uint8Array(shard), at), at + shard.byteLength), 0);
+  const { weightsManifest, ...artifacts } = json;
+  return { ...artifacts, weightSpecs: groups.flatMap((group) => group.weights),
+           weightData: weightData.buffer };
+}
+
+/**
+ * The model of `artifacts` (fetchModel) on the best backend here, warmed up.
  * Returns {backend, inputSize, predict, predictBatch, dispose}; predict runs one profile row.
  */
-export async function loadModel(dir, manifest, base, onBytes) {
+export async function loadModel(artifacts, manifest, base) {
   let backend = await pickBackend(base);
-  const fetchFunc = checkedFetch(countingFetch(onBytes), dir, manifest);
-  const url = new URL("model.json", dir).href;
-  const artifacts = await tf.io.browserHTTPRequest(url, { fetchFunc }).load();
+  performance.mark("animerec:backend");
   const graph = String(manifest.format || "").includes("graph");
   const build = () => (graph ? tf.loadGraphModel : tf.loadLayersModel)(tf.io.fromMemory(artifacts));
   let model = await build();
+  let head = sparseHead(model); // null: the model takes its rows whole
+  performance.mark("animerec:model-built");
   const inputSize = model.inputs[0].shape[1];
 
-  async function predictRow(row) {
-    if (row.length !== inputSize) {
-      throw new Error(`model takes ${inputSize} inputs, got ${row.length}`);
-    }
-    const output = tf.tidy(() => {
-      const out = model.predict(tf.tensor2d(row, [1, inputSize]));
-      return Array.isArray(out) ? out[0] : out;
-    });
-    try {
-      return await output.data();
-    } finally {
-      output.dispose();
-    }
-  }
-
-  /** `rows` profile rows in one call (leave-one-out explanations): flat in, flat out. */
-  async function predictRows(flat, rows) {
+  /** `rows` profile rows (flat) through the model in one call: their scores, flat. */
+  async function run(flat, rows) {
     if (flat.length !== rows * inputSize) {
       throw new Error(`${rows} rows of ${inputSize} inputs, got ${flat.length} values`);
     }
-    const input = tf.tensor2d(flat, [rows, inputSize]);
     const output = tf.tidy(() => {
-      const out = model.predict(input);
+      if (head) return head.apply(flat, rows);
+      const out = model.predict(tf.tensor2d(flat, [rows, inputSize]));
       return Array.isArray(out) ? out[0] : out;
     });
     try {
-      return await output.data();
+      return (await output.data()).subarray(0, rows * output.shape[1]);
     } finally {
-      input.dispose();
       output.dispose();
     }
   }
@@ -134,6 +130,7 @@ export async function loadModel(dir, manifest, base, onBytes) {
     const lost = model;
     backend = await pickBackend(base, ["webgl"]);
     model = await build();
+    head = sparseHead(model);
     try {
       lost.dispose();
     } catch (err) {
@@ -155,10 +152,12 @@ export async function loadModel(dir, manifest, base, onBytes) {
     return compute();
   }
 
-  const predict = (row) => guarded(() => predictRow(row));
-  const predictBatch = (flat, rows) => guarded(() => predictRows(flat, rows));
+  const predict = (row) => guarded(() => run(row, 1));
+  /** `rows` profile rows in one call (leave-one-out explanations): flat in, flat out. */
+  const predictBatch = (flat, rows) => guarded(() => run(flat, rows));
 
   await predict(new Float32Array(inputSize)); // compiles the shaders while Python boots
+  performance.mark("animerec:model-warm");
   return {
     get backend() {
       return backend;

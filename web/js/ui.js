@@ -23,7 +23,9 @@ export function setStatus(text) {
   $("status").textContent = text;
 }
 
+/** Ready for input, or not; a page whose loading failed (body.failed) stays not ready. */
 export function setReady(ready) {
+  ready = ready && !document.body.classList.contains("failed");
   for (const button of document.querySelectorAll("#sources button")) button.disabled = !ready;
   $("search-input").disabled = !ready;
   document.body.classList.toggle("ready", ready);

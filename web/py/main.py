@@ -29,7 +29,13 @@ from transport import pyfetch_transport
 SEARCH_LIMIT = 8
 LONGEST_WAIT_S = 10.0  # a longer AniList Retry-After is shown as an error, not waited out
 MAX_UPLOAD_BYTES = 50_000_000  # refused before reading: the largest real export is a few MB
-VISITOR_ERRORS = (ProfileParseError, anilist.AniListError, pipeline.NothingKnown)
+
+
+class ModelUnavailable(Exception):
+    """The loader could not load the model (it says why on the page)."""
+
+
+VISITOR_ERRORS = (ProfileParseError, anilist.AniListError, pipeline.NothingKnown, ModelUnavailable)
 
 ui = site.ui
 _handlers = []  # keeps the event proxies alive for the page's lifetime
@@ -81,10 +87,10 @@ class Page:
         site.controls.mount(controls.spec(self.context.genres), self.on_filters_proxy)
 
     async def predict(self, row: array) -> array:
-        return floats(await site.model.predict(to_js(row)))
+        return floats(await (await model()).predict(to_js(row)))
 
     async def predict_batch(self, flat: array, rows: int) -> array:
-        return floats(await site.model.predictBatch(to_js(flat), rows))
+        return floats(await (await model()).predictBatch(to_js(flat), rows))
 
     def start(self, load: Callable[[], Awaitable[Profile]], anilist_name: str | None = None):
         """Run one recommendation request unless a request is already running."""
@@ -97,9 +103,12 @@ class Page:
 
         self.run(work)
 
+    def busy(self) -> bool:
+        return self.task is not None and not self.task.done()
+
     def run(self, work: Callable[[], Awaitable[None]]) -> bool:
         """Start `work` (a profile or model request) unless one is running; False if one is."""
-        if self.task is not None and not self.task.done():
+        if self.busy():
             return False
         self.task = asyncio.ensure_future(self._guarded(work))
         return True
@@ -281,6 +290,17 @@ class Page:
         window.addEventListener("popstate", kept(self.on_popstate))
 
 
+async def model():
+    """The page's model (`site.model`), once the loader has it: the page takes input before."""
+    if not site.model:  # JS null (pyodide.ffi.jsnull) until the loader has the model
+        ui.setStatus("Waiting for the model to load…")
+        try:
+            await site.ready
+        except JsException as err:
+            raise ModelUnavailable("The model could not be loaded; reload the page.") from err
+    return site.model
+
+
 def share_state(anilist_name: str | None) -> None:
     """Keep `?anilist=NAME` in the address bar for AniList results, and only for those."""
     url = URL.new(location.href)
@@ -292,9 +312,11 @@ def share_state(anilist_name: str | None) -> None:
 
 
 async def boot() -> None:
-    ui.setStatus("Python is up; waiting for the model…")
+    """Take input as soon as the catalog is in; the model loads on (site.ready)."""
+    window.performance.mark("animerec:py-main")
+    ui.setStatus("Python is up; waiting for the catalog…")
     try:
-        loaded = await site.ready
+        loaded = await site.catalogReady
     except JsException:
         return  # the loader has already told the visitor what failed
     problem = encoding_problem(loaded.manifest.to_py())
@@ -302,16 +324,24 @@ async def boot() -> None:
         ui.showError(problem)
         return
     catalog = Catalog.from_json(json.loads(loaded.catalogText))
+    window.performance.mark("animerec:py-catalog")
     page = Page(catalog, loaded.folder, loaded.models)
-    backend = loaded.model.backend
     page.wire()
-    ui.setBackend(backend)
     ui.setReady(True)
-    ui.setStatus(f"Ready: {len(catalog):,} titles, model on {backend}.")
+    window.performance.mark("animerec:py-ready")
+    ready = f"Ready: {len(catalog):,} titles"
+    if not site.model:
+        ui.setStatus(f"{ready}; the model is still loading.")
     name = URLSearchParams.new(location.search).get("anilist")
     if name:
         document.getElementById("anilist-user").value = name
         page.anilist(name)
+    try:
+        await site.ready
+    except JsException:
+        return
+    if not page.busy():
+        ui.setStatus(f"{ready}, model on {site.model.backend}.")
 
 
 await boot()  # noqa: F704  (PyScript runs the page script with top-level await)
