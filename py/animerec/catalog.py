@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 CATALOG_FORMAT = "animerec-catalog/1"
@@ -49,9 +50,6 @@ class Catalog(Sequence[Item]):
         self._by_mal = {item.mal_id: item.index for item in self._items}
         if len(self._by_mal) != len(self._items):
             raise CatalogError("duplicate MyAnimeList ids in the catalog")
-        self._folded = [
-            fold_title(i.title) + "\n" + fold_title(i.title_en or "") for i in self._items
-        ]
 
     def __len__(self) -> int:
         return len(self._items)
@@ -68,6 +66,12 @@ class Catalog(Sequence[Item]):
 
     def anilist_to_mal(self) -> dict[int, int]:
         return {i.anilist_id: i.mal_id for i in self._items if i.anilist_id is not None}
+
+    @cached_property
+    def _folded(self) -> list[str]:
+        """Each item's titles folded for `search`: built at the first search, not at load (the
+        page needs the catalog to show results first; this is ~40 ms in Pyodide)."""
+        return [fold_title(i.title) + "\n" + fold_title(i.title_en or "") for i in self._items]
 
     def search(self, query: str, limit: int = 10) -> list[Item]:
         """Titles containing every word of `query` (accent- and case-insensitive), most popular
@@ -93,23 +97,15 @@ class Catalog(Sequence[Item]):
         missing = [f for f in FIELDS if len(cols.get(f, ())) != n]
         if missing:
             raise CatalogError(f"catalog columns missing or of the wrong length: {missing}")
-        return cls(
-            Item(
-                index=i,
-                mal_id=cols["mal_id"][i],
-                title=cols["title"][i],
-                title_en=cols["title_en"][i],
-                type=cols["type"][i],
-                episodes=cols["episodes"][i],
-                year=cols["year"][i],
-                season=cols["season"][i],
-                genres=tuple(genre_names[g] for g in cols["genres"][i]),
-                popularity=cols["popularity"][i],
-                anilist_id=cols["anilist_id"][i],
-                franchise=cols["franchise"][i],
-            )
-            for i in range(n)
-        )
+        name = genre_names.__getitem__
+        return cls(  # positional, column by column: ~2x faster than keywords per item
+            list(map(
+                Item, range(n), cols["mal_id"], cols["title"], cols["title_en"], cols["type"],
+                cols["episodes"], cols["year"], cols["season"],
+                [tuple(map(name, g)) for g in cols["genres"]], cols["popularity"],
+                cols["anilist_id"], cols["franchise"],
+            ))
+        )  # fmt: skip
 
     def to_json(self) -> dict[str, Any]:
         genre_names = sorted({g for item in self._items for g in item.genres})
@@ -145,6 +141,15 @@ _SEQUEL_SUFFIX = re.compile(
 )
 
 
+# Every match of _SEQUEL_SUFFIX ends in one of these words: a title whose last word is none of
+# them has no marker, and is not searched (the regex tries every position; most titles have no
+# marker, and the page stems all 6k titles at load).
+_SEQUEL_LAST_WORD = re.compile(
+    r"\d+|[ivx]+|s\d+|one|two|three|four|five|season|part|cour|arc|series"
+    r"|movie|ova|ona|specials?|recap|tv"
+)
+
+
 def title_stem(title: str) -> str:
     """The franchise part of a title: folded, cut at ": " (subtitle), sequel markers removed.
     "Shingeki no Kyojin Season 2" and "Shingeki no Kyojin: The Final Season" both give
@@ -152,6 +157,8 @@ def title_stem(title: str) -> str:
     head = title.split(": ", 1)[0] if ": " in title else title
     stem = " ".join(fold_title(head).split())
     while True:
+        if not _SEQUEL_LAST_WORD.fullmatch(stem.rpartition(" ")[2]):
+            return stem
         shorter = _SEQUEL_SUFFIX.sub("", stem)
         if shorter == stem or len(shorter) < MIN_STEM_LENGTH:
             return stem
