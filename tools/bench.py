@@ -47,7 +47,8 @@ MB = 1_000_000
 OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
 
 # Marks by performance.now() (0 = navigation start): py:ready, loader done, page ready
-# (body.ready), first card. Submits the file form once the page is ready and the file is set.
+# (body.ready), first card, first request done (explanations shown). Submits the file form
+# once the page is ready and the file is set.
 PROBE = """
 (() => {
   const b = (window.__bench = {});
@@ -65,8 +66,9 @@ PROBE = """
       if (b.armed) submit();
     }
     if (document.querySelector("#recommendations li.card")) mark("recs");
+    if (document.body?.dataset.runs) mark("explained");  // the request ended, explanations shown
   }).observe(document, { subtree: true, childList: true, attributes: true,
-                         attributeFilter: ["class"] });
+                         attributeFilter: ["class", "data-runs"] });
 })();
 """
 BOOT_PAGE = """<!doctype html>
@@ -92,7 +94,7 @@ INFERENCE = """async ([indices, values, warmup, calls]) => {
 }"""
 # The probe's marks and the page's own User Timing marks (animerec:*), ms from navigation start.
 MARKS = """() => {
-  const marks = {...__bench, arm: undefined};
+  const marks = {...__bench, arm: undefined, armed: undefined};
   for (const m of performance.getEntriesByType("mark")) {
     if (m.name.startsWith("animerec:")) marks[m.name.slice(9)] = m.startTime;
   }
@@ -318,8 +320,10 @@ def one_run(playwright: Any, url: str, profile: Path, tally: Tally) -> dict[str,
             "cold_py_ready_ms": cold.get("pyReady", float("nan")),
             "cold_model_ready_ms": cold.get("modelReady", float("nan")),
             "cold_page_ready_ms": cold["ready"],
+            "cold_explained_ms": cold["explained"],
             "warm_page_ready_ms": warm["ready"],
         },
+        "marks": {"cold": cold, "warm": warm},
         "cold_log": [
             {"path": _dist_path(p), "status": s, "bytes": n, "encoding": e or "identity"}
             for p, s, n, e in cold_rows
@@ -337,7 +341,9 @@ def visit(page: Any, url: str, profile: Path, errors: list[str]) -> dict[str, fl
     page.set_input_files("#file-input", str(profile))
     page.evaluate("__bench.arm()")
     try:
-        page.wait_for_function("() => 'recs' in window.__bench", timeout=LOAD_TIMEOUT_MS)
+        page.wait_for_function(
+            "() => 'recs' in __bench && 'explained' in __bench", timeout=LOAD_TIMEOUT_MS
+        )
     except Exception as err:
         state = page.evaluate("[document.getElementById('status')?.textContent,"
                               " document.getElementById('error')?.textContent]")  # fmt: skip
@@ -391,6 +397,9 @@ def summarize(runs: list[dict[str, Any]], site: Path, args: argparse.Namespace) 
         "machine": {"cpus": os.cpu_count(), "chromium": CHROMIUM, "flags": [*FLAGS, OFFLINE]},
         "runs": len(runs),
         "figures": figures,
+        "timeline": {
+            visit: timeline([r["marks"][visit] for r in runs]) for visit in ("cold", "warm")
+        },
         "cold_load": {
             "files": len(files),
             **sizes,
@@ -400,6 +409,13 @@ def summarize(runs: list[dict[str, Any]], site: Path, args: argparse.Namespace) 
         "model_bytes": sum((site / "models" / "default" / f).stat().st_size for f in model_files),
         "catalog_bytes": (site / "models" / "default" / "catalog.json").stat().st_size,
     }
+
+
+def timeline(visits: list[dict[str, Any]]) -> dict[str, float]:
+    """Each mark's median over the visits that have it, in the order the medians fall."""
+    names = {k for v in visits for k, t in v.items() if isinstance(t, (int, float))}
+    medians = {k: statistics.median(v[k] for v in visits if k in v) for k in names}
+    return dict(sorted(medians.items(), key=lambda item: item[1]))
 
 
 def shipped_sizes(site: Path, files: list[str]) -> dict[str, int]:
@@ -439,6 +455,7 @@ ROWS = (  # (figure, label, unit)
     ("cold_py_ready_ms", "cold: PyScript ready", "ms"),
     ("cold_model_ready_ms", "cold: model loaded and warmed up", "ms"),
     ("cold_page_ready_ms", "cold: page ready for input", "ms"),
+    ("cold_explained_ms", "cold: explanations shown", "ms"),
 )
 
 
@@ -467,4 +484,7 @@ def table(report: dict[str, Any]) -> str:
         f"model files {report['model_bytes'] / MB:.2f} MB, catalog "
         f"{report['catalog_bytes'] / MB:.2f} MB",
     ]
+    for visit, marks in report["timeline"].items():  # the page's animerec:* marks among them
+        lines.append(f"{visit} timeline (median ms): "
+                     + ", ".join(f"{name} {ms:.0f}" for name, ms in marks.items()))  # fmt: skip
     return "\n".join(lines)
