@@ -244,6 +244,23 @@ def test_takes_a_list_while_the_model_loads(browser, site_url: str) -> None:
         context.close()
 
 
+def test_offline_after_the_first_visit(browser, site_url: str) -> None:
+    """Once the first list has been answered, the service worker holds this build: with the
+    network gone, a reload boots the page and the model from it and still recommends."""
+    page = open_site(browser, site_url).page
+    try:
+        upload(page, XML)
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        page.context.set_offline(True)
+        page.reload()
+        page.wait_for_selector("body.ready", timeout=BOOT_TIMEOUT_MS)
+        page.wait_for_selector("#backend[data-backend]", timeout=BOOT_TIMEOUT_MS)
+        upload(page, XML)
+        assert_recommends_off_list(page, watched_ids(XML))
+    finally:
+        page.context.close()
+
+
 BYTECODE_PROBE = """
 import importlib.util, json, sys, js
 def origin(name):

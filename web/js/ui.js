@@ -31,10 +31,17 @@ export function setReady(ready) {
   document.body.classList.toggle("ready", ready);
 }
 
+let firstRunEnded;
+/** Settles when the page's first request (a profile and its explanations) has ended. */
+export const firstRun = new Promise((resolve) => { firstRunEnded = resolve; });
+
 /** Busy while a request runs; body[data-runs] counts finished requests (tests wait on it). */
 export function setBusy(busy) {
   document.body.classList.toggle("busy", busy);
-  if (!busy) document.body.dataset.runs = String(Number(document.body.dataset.runs || 0) + 1);
+  if (!busy) {
+    document.body.dataset.runs = String(Number(document.body.dataset.runs || 0) + 1);
+    firstRunEnded();
+  }
   for (const button of document.querySelectorAll("#sources button")) button.disabled = busy;
 }
 
