@@ -94,6 +94,33 @@ def test_model_matches_python(app: Session, models_dir: Path) -> None:
         assert worst <= tolerance, f"{case['name']}: off by {worst}"
 
 
+def test_batched_rows_match_single_calls(app: Session, models_dir: Path) -> None:
+    """predictBatch (the explanations' one call; its rows are padded to a few counts) gives
+    each row what predict gives it alone, and as many rows as it was given."""
+    cases = json.loads((models_dir / "parity.json").read_text())["cases"]
+    rows = [(c["indices"], c["values"]) for c in cases][:3]
+    rows.append((rows[0][0][1:], rows[0][1][1:]))  # a list less one title, as explanations do
+    worst, length, expected = app.page.evaluate(
+        """async (rows) => {
+            const n = animerec.model.inputSize;
+            const flat = new Float32Array(rows.length * n);
+            rows.forEach(([indices, values], r) => {
+                indices.forEach((i, k) => { flat[r * n + i] = values[k]; });
+            });
+            const batch = await animerec.model.predictBatch(flat, rows.length);
+            let worst = 0;
+            for (let r = 0; r < rows.length; r++) {
+                const one = await animerec.model.predict(flat.slice(r * n, (r + 1) * n));
+                one.forEach((v, i) => { worst = Math.max(worst, Math.abs(v - batch[r * n + i])); });
+            }
+            return [worst, batch.length, rows.length * n];
+        }""",
+        rows,
+    )
+    assert length == expected
+    assert worst <= 1e-4
+
+
 @pytest.mark.parametrize("path", [XML, XML_V110, LIST_JSON], ids=["xml", "xml-v110", "list-json"])
 def test_file_upload_recommends(app: Session, path: Path) -> None:
     upload(app.page, path)

@@ -102,10 +102,7 @@ export async function loadModel(artifacts, manifest, base) {
   const graph = String(manifest.format || "").includes("graph");
   const build = () => (graph ? tf.loadGraphModel : tf.loadLayersModel)(tf.io.fromMemory(artifacts));
   let model = await build();
-  // WebGL only: there the dense first product is the slow part (SwiftShader: 40 ms, gather
-  // 2.5 ms); TF.js wasm multiplies densely in 0.3 ms but gathers in 3.4 ms.
-  const headFor = (built) => (backend === "webgl" ? sparseHead(built) : null);
-  let head = headFor(model); // null: the model takes its rows whole
+  let head = sparseHead(model); // null: the model takes its rows whole
   performance.mark("animerec:model-built");
   const inputSize = model.inputs[0].shape[1];
 
@@ -133,7 +130,7 @@ export async function loadModel(artifacts, manifest, base) {
     const lost = model;
     backend = await pickBackend(base, ["webgl"]);
     model = await build();
-    head = headFor(model);
+    head = sparseHead(model);
     try {
       lost.dispose();
     } catch (err) {
