@@ -31,6 +31,8 @@ CACHE = ROOT / "build" / "cache"
 
 MICROPIP = "micropip-0.11.1-py3-none-any.whl"
 MICROPIP_KEY = f"pypi/{MICROPIP}"  # its key in vendor-hashes.json, beside node_modules paths
+UNUSED_PYSCRIPT_PLUGINS = ("codemirror", "deprecations-manager", "donkey", "py-editor", "py-game",
+                           "py-terminal")  # fmt: skip
 ENTRY = "py/main.py"  # the page script (index.html loads it); web/py/* are modules it imports
 WHEEL = f"animerec-{animerec.__version__}-py3-none-any.whl"
 
@@ -281,6 +283,9 @@ def _pyscript_config(wheel_path: str, web_files: list[str]) -> bytes:
     in TOOLCHAIN.md)."""
     config = {
         "interpreter": "./vendor/pyodide/pyodide.mjs",
+        # PyScript imports its plugin modules and waits for them before it loads Pyodide; the
+        # page uses none. (Its MicroPython side, with no config, still fetches them: unawaited.)
+        "plugins": [f"!{name}" for name in UNUSED_PYSCRIPT_PLUGINS],
         "files": {"./" + wheel_path: "./*",
                   **{f"./{p}": f"./{p.removeprefix('py/')}" for p in web_files
                      if p.startswith("py/") and p.endswith((".py", ".pyc")) and p != ENTRY}},
