@@ -7,11 +7,12 @@ worker) and measures, on one served copy of dist/:
 - cold: navigation start → first recommendation card in the DOM, the fixture export uploaded
   (set on the file input during load; the form is submitted the moment the page is ready);
 - the bare Pyodide boot (`loadPyodide` on the same files, from a page served beside dist/);
-- warm: the same, second navigation in the same profile;
 - model inference (`animerec.model.predict`, the page's own path) and the re-rank of
-  `animerec.ranking.time_rerank`, both inside the page after the cold load; then inference
-  again on TF.js's wasm backend, for comparison: the WebGL context is lost on purpose and the
-  page's model moves to wasm as it would on a real context loss (model.js);
+  `animerec.ranking.time_rerank`, both inside the page after the cold load (and its service
+  worker's install);
+- warm: the same as cold, a second navigation in the same profile;
+- inference again on TF.js's wasm backend, for comparison, on the warm page: its WebGL context
+  is lost on purpose and the model moves to wasm as on a real context loss (model.js);
 - bytes on the wire, counted by the server, so a service worker's own fetches count too.
 
 Figures are medians over runs with min and max; percentiles are per run, then medianed.
@@ -294,15 +295,16 @@ def one_run(playwright: Any, url: str, profile: Path, tally: Tally) -> dict[str,
             INFERENCE, [case["indices"], case["values"], INFERENCE_WARMUP, INFERENCE_CALLS]
         )
         rerank = rerank_timings(page)
+        tally.take()
+        warm = visit(page, url, profile, errors)
+        warm_rows = tally.take()
+        # Last: a page that lost its WebGL context stays off WebGL (and the next one may too).
         page.evaluate(LOSE_WEBGL)
         inference_wasm = page.evaluate(
             INFERENCE, [case["indices"], case["values"], INFERENCE_WARMUP, INFERENCE_CALLS]
         )
         if page.evaluate("animerec.model.backend") != "wasm":
             raise RuntimeError("the model did not move to wasm after the WebGL context loss")
-        tally.take()
-        warm = visit(page, url, profile, errors)
-        warm_rows = tally.take()
 
     return {
         "figures": {
