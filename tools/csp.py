@@ -10,7 +10,7 @@ Why each source is allowed (measured in headless Chromium, see tests/browser/tes
   regenerator polyfill that calls `Function(...)`; the wasm backend must be its es2017 build
   too, as ES5 classes cannot extend core's), and web/js/pyscript-csp.js empties
   PyScript's one default worker hook, which PyScript otherwise compiles with `Function(...)`.
-- worker-src 'self': no page code starts workers; a same-origin service worker may register.
+- worker-src 'self': the loader's download worker and the service worker, both same-origin.
 - connect-src 'self' https://graphql.anilist.co: the model, catalog and runtime files, AniList.
 - img-src 'self' https://s4.anilist.co: the favicon and AniList covers (no data: URIs are used).
 - style-src 'self': only stylesheets; the scripts set styles through the CSSOM, which CSP allows.

@@ -6,8 +6,8 @@
 import * as ui from "./ui.js";
 import * as charts from "./charts.js";
 import * as controls from "./controls.js";
-import { checkedFiles } from "./integrity.js";
-import { fetchModel, loadModel, loadScript, readCounting, trustScripts } from "./model.js";
+import { checkedFiles } from "./download.js";
+import { fetchModel, loadModel, loadScript, trustScripts } from "./model.js";
 import { chooseModel } from "./models.js";
 
 const BASE = new URL(".", document.baseURI); // the site's root, whatever sub-path it lives at
@@ -88,13 +88,9 @@ function loadBundle(folder, sizes, tfReady, label = "") {
   let modelBytes = 0;
   let catalogBytes = 0;
   const manifest = fetchOk(new URL("manifest.json", dir), "manifest").then((r) => r.json());
-  const files = manifest.then((m) => checkedFiles(dir, m, async (url) => {
-    const response = await fetchOk(url, "download");
-    if (url.pathname.endsWith("/catalog.json")) {
-      const total = sizes[`${prefix}catalog.json`];
-      return readCounting(response, (n) => catalogRow.update(catalogBytes += n, total));
-    }
-    return readCounting(response, (n) => modelRow.update(modelBytes += n, modelTotal));
+  const files = manifest.then((m) => checkedFiles(dir, m, (name, n) => {
+    if (name === "catalog.json") catalogRow.update(catalogBytes += n, sizes[`${prefix}${name}`]);
+    else modelRow.update(modelBytes += n, modelTotal);
   }));
 
   const catalog = (async () => {

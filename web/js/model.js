@@ -63,22 +63,9 @@ export async function pickBackend(base, skip = []) {
   return tf.getBackend();
 }
 
-/** The body of `response`, reporting every chunk's size through onBytes(n). */
-export async function readCounting(response, onBytes) {
-  const reader = response.body.getReader();
-  const chunks = [];
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    onBytes(value.byteLength);
-  }
-  return new Blob(chunks).arrayBuffer();
-}
-
 /**
  * TF.js model artifacts from model.json and the weight files it names, read through `file`
- * (name → checked bytes, integrity.js's checkedFiles). Needs no TF.js, so the download starts
+ * (name → checked bytes, download.js's checkedFiles). Needs no TF.js, so the download starts
  * at first paint while TF.js itself still loads.
  */
 export async function fetchModel(file) {
