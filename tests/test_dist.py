@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tools import csp, dist, sri
+from tools import csp, dist, modulepreload, sri
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -102,6 +102,23 @@ def test_page_carries_the_policy_and_sri(tmp_path: Path) -> None:
     headers = files["_headers"].decode()
     assert headers.startswith("/vendor/*\n  Cache-Control: max-age=31536000, immutable\n\n/")
     assert f"  Content-Security-Policy: {csp.header_policy()}\n" in headers
+
+
+def test_modulepreload_links_cover_the_static_import_graph() -> None:
+    """Every module the page's module scripts import, at any depth and minified or not, gets a
+    modulepreload link (then an integrity attribute, from sri.py); on-demand imports do not."""
+    files = {
+        "js/a.js": b'import { b } from "./b.js";\nconst lazy = () => import("./lazy.js");',
+        "js/b.js": b'export{c as b}from"../vendor/c.js";import"./d.js";',
+        "vendor/c.js": b"export const c = 1;",
+        "js/d.js": b"",
+        "js/lazy.js": b"",
+    }
+    html = '<head><link rel="modulepreload" href="js/d.js"><script type="module" src="./js/a.js">'
+    out = modulepreload.add_links(html, files)
+    assert modulepreload.PRELOADED.findall(out) == ["js/d.js", "js/b.js", "vendor/c.js"]
+    with pytest.raises(ValueError, match="does not ship"):
+        modulepreload.add_links(html, {**files, "js/d.js": b'import "./gone.js";'})
 
 
 def test_headers_cache_hashed_paths_forever_and_revalidate_entry_points() -> None:

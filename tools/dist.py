@@ -22,7 +22,7 @@ from pathlib import Path
 
 import animerec
 
-from tools import csp, precompile, precompress, service_worker, sri
+from tools import csp, modulepreload, precompile, precompress, service_worker, sri
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "node_modules"
@@ -261,14 +261,15 @@ def _tree(folder: Path, prefix: str) -> dict[str, bytes]:
 
 
 def _harden(files: dict[str, bytes]) -> None:
-    """The CSP meta tag and SRI attributes in index.html; `_headers` for static hosts (keeping
-    rules web/_headers may bring)."""
+    """The CSP meta tag, modulepreload links and SRI attributes in index.html; `_headers` for
+    static hosts (keeping rules web/_headers may bring)."""
     html = files["index.html"].decode()
     charset = '<meta charset="utf-8">'
     if charset not in html:
         raise BuildError(f"web/index.html must open its <head> with {charset}")
     html = html.replace(charset, f"{charset}\n  {csp.meta_tag()}", 1)
     try:
+        html = modulepreload.add_links(html, files)
         files["index.html"] = sri.add_integrity(html, files).encode()
     except ValueError as err:
         raise BuildError(str(err)) from err
