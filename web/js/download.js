@@ -1,35 +1,45 @@
-// The model folder's files download in a worker (download-worker.js). Pyodide's start-up holds
-// the main thread for up to a second at a time, and a body read there advances only between
-// those tasks; the worker reads, hashes and hands each file over whole, ready when needed.
+// A model folder downloads in a worker (download-worker.js), manifest first: Pyodide's start-up
+// holds the main thread for up to a second at a time, and a fetch chained on the main thread
+// (manifest → model.json → shards) advanced only between those tasks. The worker reads, checks
+// against the manifest and hands over each part whole; the main thread only receives them.
 
 import { IntegrityError } from "./integrity.js";
 
 const worker = new Worker(new URL("download-worker.js", import.meta.url), { type: "module" });
-const jobs = new Map(); // id → {resolve, reject, onBytes}
+const jobs = new Map(); // id → {parts: {manifest, catalog, artifacts} deferreds, onBytes}
 let lastId = 0;
+
+function deferred() {
+  let settle;
+  const promise = new Promise((resolve, reject) => { settle = { resolve, reject }; });
+  return { promise, ...settle };
+}
 
 worker.onmessage = ({ data }) => {
   const job = jobs.get(data.id);
-  if (data.received) return job.onBytes(data.received);
-  jobs.delete(data.id);
-  if (data.bytes) job.resolve(data.bytes);
-  else job.reject(data.integrity ? new IntegrityError(data.error) : new Error(data.error));
+  if (data.received) return job.onBytes(data.name, data.received);
+  if (data.error) {
+    const error = data.integrity ? new IntegrityError(data.error) : new Error(data.error);
+    Object.values(job.parts).forEach((part) => part.reject(error));
+    return jobs.delete(data.id);
+  }
+  for (const [name, part] of Object.entries(job.parts)) {
+    if (name in data) part.resolve(data[name]);
+  }
+  if ("artifacts" in data || "catalog" in data) job.done += 1;
+  if (job.done === 2) jobs.delete(data.id);
 };
 
 /**
- * name → the bytes of that file of the model folder `dir` (a URL ending in "/"), once they
- * match `manifest`'s sha256; onBytes(name, n) as they arrive. A name that leaves the folder, or
- * that the manifest does not list, is refused.
+ * The model folder `dir` (an absolute URL ending in "/"): {manifest, catalog, artifacts},
+ * promises of its manifest, its catalog's bytes and its model's TF.js artifacts, each file
+ * checked against the manifest; onBytes(name, n) as bytes arrive.
  */
-export function checkedFiles(dir, manifest, onBytes) {
-  return (name) => new Promise((resolve, reject) => {
-    const url = new URL(name, dir);
-    if (!url.href.startsWith(dir.href)) throw new IntegrityError(`The model refers to ${url.href}.`);
-    const path = decodeURIComponent(url.href.slice(dir.href.length));
-    const sha256 = manifest.files?.[path]?.sha256;
-    if (!sha256) throw new IntegrityError(`The model's manifest does not list ${path}.`);
-    const id = ++lastId;
-    jobs.set(id, { resolve, reject, onBytes: (n) => onBytes(path, n) });
-    worker.postMessage({ id, url: url.href, name: path, sha256 });
-  });
+export function downloadFolder(dir, onBytes) {
+  const id = ++lastId;
+  const parts = { manifest: deferred(), catalog: deferred(), artifacts: deferred() };
+  jobs.set(id, { parts, onBytes, done: 0 });
+  worker.postMessage({ id, dir: dir.href });
+  const [manifest, catalog, artifacts] = Object.values(parts).map((part) => part.promise);
+  return { manifest, catalog, artifacts };
 }

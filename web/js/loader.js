@@ -6,8 +6,8 @@
 import * as ui from "./ui.js";
 import * as charts from "./charts.js";
 import * as controls from "./controls.js";
-import { checkedFiles } from "./download.js";
-import { fetchModel, loadModel, loadScript, trustScripts } from "./model.js";
+import { downloadFolder } from "./download.js";
+import { loadModel, loadScript, trustScripts } from "./model.js";
 import { chooseModel } from "./models.js";
 
 const BASE = new URL(".", document.baseURI); // the site's root, whatever sub-path it lives at
@@ -73,8 +73,8 @@ async function boot() {
 /**
  * The model folder `folder`, with progress rows (labelled with `label` when given): {catalog,
  * model}, promises of {folder, manifest, catalogText} and of that plus the model, which then is
- * globalThis.animerec.model. Catalog and model files download at once, checked against the
- * folder's manifest; the model is built once TF.js (`tfReady`) is in.
+ * globalThis.animerec.model. The folder downloads in a worker (download.js), each file checked
+ * against its manifest; the model is built once TF.js (`tfReady`) is in.
  */
 function loadBundle(folder, sizes, tfReady, label = "") {
   const prefix = `models/${folder}/`;
@@ -87,19 +87,18 @@ function loadBundle(folder, sizes, tfReady, label = "") {
     .reduce((sum, [, n]) => sum + n, 0);
   let modelBytes = 0;
   let catalogBytes = 0;
-  const manifest = fetchOk(new URL("manifest.json", dir), "manifest").then((r) => r.json());
-  const files = manifest.then((m) => checkedFiles(dir, m, (name, n) => {
+  const folderFiles = downloadFolder(dir, (name, n) => {
     if (name === "catalog.json") catalogRow.update(catalogBytes += n, sizes[`${prefix}${name}`]);
     else modelRow.update(modelBytes += n, modelTotal);
-  }));
+  });
 
   const catalog = (async () => {
-    const text = new TextDecoder().decode(await (await files)("catalog.json"));
+    const [bytes, manifest] = await Promise.all([folderFiles.catalog, folderFiles.manifest]);
     catalogRow.done();
     performance.mark("animerec:catalog");
-    return { folder, manifest: await manifest, catalogText: text };
+    return { folder, manifest, catalogText: new TextDecoder().decode(bytes) };
   })();
-  const artifacts = files.then(fetchModel).then((fetched) => {
+  const artifacts = folderFiles.artifacts.then((fetched) => {
     performance.mark("animerec:model-fetched");
     return fetched;
   });

@@ -1,7 +1,7 @@
-// The model in TF.js: fetches its files (checked against the manifest by the caller, see
-// integrity.js), picks the best backend that works here (WebGL, else wasm, else cpu) and
-// exposes predict(Float32Array) -> Float32Array. If the WebGL context is lost, the model moves
-// to the next backend, rebuilt from the checked bytes it keeps in memory.
+// The model in TF.js, from artifacts the loader downloaded and checked (download.js): picks the
+// best backend that works here (WebGL, else wasm, else cpu) and exposes predict(Float32Array)
+// -> Float32Array. If the WebGL context is lost, the model moves to the next backend, rebuilt
+// from the checked bytes it keeps in memory.
 
 import { sparseHead } from "./sparse.js";
 
@@ -64,23 +64,7 @@ export async function pickBackend(base, skip = []) {
 }
 
 /**
- * TF.js model artifacts from model.json and the weight files it names, read through `file`
- * (name → checked bytes, download.js's checkedFiles). Needs no TF.js, so the download starts
- * at first paint while TF.js itself still loads.
- */
-export async function fetchModel(file) {
-  const json = JSON.parse(new TextDecoder().decode(await file("model.json")));
-  const groups = json.weightsManifest ?? [];
-  const shards = await Promise.all(groups.flatMap((group) => group.paths).map(file));
-  const weightData = new Uint8Array(shards.reduce((n, shard) => n + shard.byteLength, 0));
-  shards.reduce((at, shard) => (weightData.set(new Uint8Array(shard), at), at + shard.byteLength), 0);
-  const { weightsManifest, ...artifacts } = json;
-  return { ...artifacts, weightSpecs: groups.flatMap((group) => group.weights),
-           weightData: weightData.buffer };
-}
-
-/**
- * The model of `artifacts` (fetchModel) on the best backend here, warmed up.
+ * The model of `artifacts` (download.js) on the best backend here, warmed up.
  * Returns {backend, inputSize, predict, predictBatch, dispose}; predict runs one profile row.
  */
 export async function loadModel(artifacts, manifest, base) {
