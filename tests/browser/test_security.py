@@ -180,3 +180,26 @@ def test_tampered_tfjs_script_is_refused(browser, site_url: str) -> None:
     with failed_boot(browser, site_url, "**/vendor/tfjs/tf.es2017.min.js", tampered) as page:
         assert "tf.es2017.min.js" in page.inner_text("#error")
         assert page.evaluate("() => window.__pwned") is None
+
+
+def test_tampered_imported_module_is_refused(browser, site_url: str) -> None:
+    """The modules the page's scripts import carry SRI too (their modulepreload links,
+    tools/modulepreload.py): a changed ui.js is refused, not run, and the page never offers
+    recommendations."""
+
+    def tampered(route) -> None:
+        body = route.fetch().body()
+        route.fulfill(body=body + b"\n;window.__pwned = 1;", content_type="text/javascript")
+
+    context = browser.new_context()
+    try:
+        context.route("**/js/ui.js", tampered)
+        page = context.new_page()
+        with page.expect_console_message(lambda m: "integrity" in m.text, timeout=BOOT_TIMEOUT_MS):
+            page.goto(site_url)
+        page.wait_for_timeout(3000)  # time enough for a loader that did run to fetch and paint
+        assert page.evaluate("() => window.__pwned") is None
+        assert page.evaluate("() => document.body.classList.contains('ready')") is False
+        assert page.is_disabled("#file-form button[type=submit]")
+    finally:
+        context.close()
