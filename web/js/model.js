@@ -76,6 +76,7 @@ export async function loadModel(artifacts, manifest, base) {
   let head = sparseHead(model); // null: the model takes its rows whole
   performance.mark("animerec:model-built");
   const inputSize = model.inputs[0].shape[1];
+  const outputSize = model.outputs[0].shape[1];
 
   /** `rows` profile rows (flat) through the model in one call: their scores, flat. */
   async function run(flat, rows) {
@@ -88,7 +89,7 @@ export async function loadModel(artifacts, manifest, base) {
       return Array.isArray(out) ? out[0] : out;
     });
     try {
-      return (await output.data()).subarray(0, rows * output.shape[1]);
+      return (await output.data()).subarray(0, rows * outputSize);
     } finally {
       output.dispose();
     }
@@ -98,11 +99,12 @@ export async function loadModel(artifacts, manifest, base) {
 
   /** Off WebGL for good: the next backend, the same checked weights; the page is told. */
   async function fallBack() {
-    const lost = model;
+    const [lost, lostHead] = [model, head];
     backend = await pickBackend(base, ["webgl"]);
     model = await build();
     head = sparseHead(model);
     try {
+      lostHead?.dispose();
       lost.dispose();
     } catch (err) {
       console.warn("disposing the model of the lost WebGL context", err);
@@ -133,6 +135,10 @@ export async function loadModel(artifacts, manifest, base) {
     get backend() {
       return backend;
     },
-    inputSize, predict, predictBatch, dispose: () => model.dispose(),
+    inputSize, predict, predictBatch,
+    dispose() {
+      head?.dispose();
+      model.dispose();
+    },
   };
 }

@@ -9,6 +9,8 @@
 // wasm 75 → 33 ms. TF.js compiles a WebGL program per shape, so rows are padded up to a
 // few counts (zero rows add nothing): a new list reuses the programs of the last.
 
+import { rowKernel } from "./matvec.js";
+
 const ROW_SIZES = [1, 8, 16, 32, 64];
 
 const padded = (n) => ROW_SIZES.find((size) => size >= n) ?? n;
@@ -26,8 +28,9 @@ function chain(model) {
 
 /**
  * For a layers model whose first layer is a bias-free linear Dense in a chain:
- * {apply(flat, rows)}, the model's output for `rows` flat input rows as a tensor with at least
- * `rows` rows (padding rows follow; call inside tf.tidy). Otherwise null.
+ * {apply(flat, rows), dispose()}; apply gives the model's output for `rows` flat input rows as a
+ * tensor whose data starts with those rows' scores, in order (call it inside tf.tidy). On WebGL
+ * a single row through a final linear layer runs matvec.js's kernel. Otherwise null.
  */
 export function sparseHead(model) {
   const layers = model.layers ? chain(model) : null;
@@ -37,6 +40,7 @@ export function sparseHead(model) {
   const kernel = first.getWeights()[0];
   const [size, rank] = kernel.shape;
   const weights = kernel.dataSync(); // never uploaded: only a list's rows are read, here
+  const single = tf.getBackend() === "webgl" && rest.length === 1 ? rowKernel(rest[0]) : null;
   return {
     apply(flat, rows) {
       const hidden = new Float32Array(padded(rows) * rank);
@@ -47,8 +51,10 @@ export function sparseHead(model) {
           for (let j = 0, at = i * rank; j < rank; j++) hidden[r * rank + j] += value * weights[at + j];
         }
       }
+      if (single && rows === 1) return single.apply(hidden);
       const input = tf.tensor2d(hidden, [hidden.length / rank, rank]);
       return rest.reduce((x, layer) => layer.apply(x), input);
     },
+    dispose: () => single?.dispose(),
   };
 }
