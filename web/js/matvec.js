@@ -11,7 +11,6 @@
 // the kernel's copy W is packed [2k, 2m] so that W's block (2i, 2t) holds input i's weights for
 // those four outputs.
 
-const LANES = [0, 1, 4, 5]; // the outputs of a block, from its first: texel order x, y, z, w
 const SPARE_UNIFORMS = 16; // vec4s left for TF.js's own uniforms
 
 /**
@@ -28,19 +27,22 @@ export function rowKernel(layer) {
   const gl = tf.backend().gpgpu?.gl;
   if (!gl || quads + SPARE_UNIFORMS > gl.getParameter(gl.MAX_FRAGMENT_UNIFORM_VECTORS)) return null;
   const blocks = 2 * Math.ceil(n / 8);
+  const width = 2 * blocks;
   const source = weights.dataSync();
-  const laidOut = new Float32Array(2 * 4 * quads * 2 * blocks);
+  const laidOut = new Float32Array(2 * 4 * quads * width);
   for (let i = 0; i < k; i++) {
+    const top = 2 * i * width; // W's rows 2i and 2i + 1: texel order x, y, then z, w
+    const from = i * n;
     for (let t = 0; t < blocks; t++) {
       const first = 8 * (t >> 1) + 2 * (t & 1);
-      LANES.forEach((lane, slot) => {
-        if (first + lane < n) {
-          laidOut[(2 * i + (slot >> 1)) * 2 * blocks + 2 * t + (slot & 1)] = source[i * n + first + lane];
-        }
-      });
+      const at = 2 * t;
+      if (first < n) laidOut[top + at] = source[from + first];
+      if (first + 1 < n) laidOut[top + at + 1] = source[from + first + 1];
+      if (first + 4 < n) laidOut[top + width + at] = source[from + first + 4];
+      if (first + 5 < n) laidOut[top + width + at + 1] = source[from + first + 5];
     }
   }
-  const packed = tf.tensor2d(laidOut, [2 * 4 * quads, 2 * blocks]);
+  const packed = tf.tensor2d(laidOut, [2 * 4 * quads, width]);
   const program = {
     variableNames: ["W"],
     outputShape: [blocks, 4],
