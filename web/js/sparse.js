@@ -2,8 +2,8 @@
 // When the model is a chain that starts with a bias-free linear Dense layer (the EASE factor
 // model does), that layer's output is the sum of its kernel rows for those inputs, a few
 // hundred rows of `rank` floats: summed here in JS, from the kernel's CPU copy, instead of a
-// [rows, inputs] × [inputs, rank] product that is almost all zeros. The kernel never goes to
-// the GPU (half the model's GPU memory and upload), and the rest of the model runs as before.
+// [rows, inputs] × [inputs, rank] product that is almost all zeros. That layer's weights never
+// go to the GPU (half the model's GPU memory and upload); the rest of the model runs in TF.js.
 // In-page, the parity profile (121 inputs), dense → here: WebGL (SwiftShader) 47 → 28 ms
 // (gathering the rows on the GPU: 31 ms), wasm 0.8 → 0.4 ms; 150 rows: WebGL 850 → 330 ms,
 // wasm 75 → 33 ms. TF.js compiles a WebGL program per shape, so rows are padded up to a
@@ -37,9 +37,9 @@ export function sparseHead(model) {
   const [first, ...rest] = layers ?? [];
   const config = first?.getClassName() === "Dense" ? first.getConfig() : null;
   if (!config || config.useBias || config.activation !== "linear") return null;
-  const kernel = first.getWeights()[0];
-  const [size, rank] = kernel.shape;
-  const weights = kernel.dataSync(); // never uploaded: only a list's rows are read, here
+  const firstWeights = first.getWeights()[0];
+  const [size, rank] = firstWeights.shape;
+  const weights = firstWeights.dataSync(); // never uploaded: only a list's rows are read, here
   const single = tf.getBackend() === "webgl" && rest.length === 1 ? rowKernel(rest[0]) : null;
   return {
     apply(flat, rows) {
