@@ -13,7 +13,9 @@ worker) and measures, on one served copy of dist/:
 - warm: the same as cold, a second navigation in the same profile;
 - inference again on TF.js's wasm backend, for comparison, on the warm page: its WebGL context
   is lost on purpose and the model moves to wasm as on a real context loss (model.js);
-- bytes on the wire, counted by the server, so a service worker's own fetches count too.
+- bytes on the wire, counted by the server, so a service worker's own fetches count too;
+- the CPU time Chromium's processes used (tools/cpu_time.py) for the bare boot and up to the
+  first card: divided by the cores, the shortest the load could be with that much work.
 
 Figures are medians over runs with min and max; percentiles are per run, then medianed.
 """
@@ -34,7 +36,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from tools import dist, precompress
+from tools import cpu_time, dist, precompress
 from tools.browser import CHROMIUM, FLAGS
 from tools.serve import SiteHandler, serve_in_thread
 
@@ -44,6 +46,10 @@ LOAD_TIMEOUT_MS = 120_000
 INFERENCE_WARMUP, INFERENCE_CALLS = 20, 200
 RERANK_REPEAT = 25
 MB = 1_000_000
+CORES = os.cpu_count() or 1
+# A new browser counts as started once a window of SETTLE_WINDOW_S uses under SETTLE_IDLE_SHARE
+# of one core (NaN without /proc: then it waits SETTLE_MAX_S).
+SETTLE_WINDOW_S, SETTLE_IDLE_SHARE, SETTLE_MAX_S = 0.25, 0.05, 5.0
 # Other hosts (cover images) fail at once, without Playwright routing: routing turns off the cache.
 OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
 
@@ -258,33 +264,38 @@ def overlay(site: Path) -> Iterator[Path]:
 
 
 @contextmanager
-def fresh_profile(playwright: Any) -> Iterator[Any]:
-    """A browser with its own new user-data-dir: empty HTTP cache, no service worker."""
+def fresh_profile(playwright: Any) -> Iterator[tuple[Any, Callable[[], dict[str, float]]]]:
+    """A browser with its own new user-data-dir (empty HTTP cache, no service worker), and a
+    function that reads the CPU time its processes have used so far (cpu_time.usage)."""
     with tempfile.TemporaryDirectory(prefix="animerec-chromium-") as tmp:
         context = playwright.chromium.launch_persistent_context(
             tmp, executable_path=CHROMIUM, args=[*FLAGS, OFFLINE], headless=True
         )
         try:
-            yield context
+            yield context, lambda: cpu_time.usage(tmp)
         finally:
             context.close()
 
 
 def one_run(playwright: Any, url: str, profile: Path, tally: Tally) -> dict[str, Any]:
-    with fresh_profile(playwright) as context:
+    with fresh_profile(playwright) as (context, cpu):
         page = context.new_page()
+        settle(page, cpu)
         tally.take()
+        before = cpu()
         page.goto(url + "bench/pyodide-boot.html")
         page.wait_for_function("() => window.__bench?.booted", timeout=LOAD_TIMEOUT_MS)
+        boot_cpu = cpu_time.since(before, cpu())
         boot_ms = page.evaluate("__bench.booted")
 
-    with fresh_profile(playwright) as context:
+    with fresh_profile(playwright) as (context, cpu):
         context.add_init_script(PROBE)
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda err: errors.append(str(err)))
+        settle(page, cpu)
         tally.take()
-        cold = visit(page, url, profile, errors)
+        cold = visit(page, url, profile, errors, cpu)
         # The page registers its service worker after the first request; its install
         # (revalidating every file) would run during the timings below.
         page.evaluate("async () => { await navigator.serviceWorker.ready; }")
@@ -296,7 +307,7 @@ def one_run(playwright: Any, url: str, profile: Path, tally: Tally) -> dict[str,
         )
         rerank = rerank_timings(page)
         tally.take()
-        warm = visit(page, url, profile, errors)
+        warm = visit(page, url, profile, errors, cpu)
         warm_rows = tally.take()
         # Last: a page that lost its WebGL context stays off WebGL (and the next one may too).
         page.evaluate(LOSE_WEBGL)
@@ -327,7 +338,11 @@ def one_run(playwright: Any, url: str, profile: Path, tally: Tally) -> dict[str,
             "cold_page_ready_ms": cold["ready"],
             "cold_explained_ms": cold["explained"],
             "warm_page_ready_ms": warm["ready"],
+            "cold_cpu_ms": cold["cpu"]["total"],
+            "boot_cpu_ms": boot_cpu["total"],
+            "cold_cpu_over_cores_over_boot": cold["cpu"]["total"] / CORES / boot_ms,
         },
+        "cpu_ms": {"cold": cold.pop("cpu"), "warm": warm.pop("cpu"), "boot": boot_cpu},
         "marks": {"cold": cold, "warm": warm},
         "cold_log": [
             {"path": _dist_path(p), "status": s, "bytes": n, "encoding": e or "identity"}
@@ -340,20 +355,39 @@ def one_run(playwright: Any, url: str, profile: Path, tally: Tally) -> dict[str,
     }
 
 
-def visit(page: Any, url: str, profile: Path, errors: list[str]) -> dict[str, float]:
-    """Navigate, hand the page the export while it loads, wait for the first card."""
+def settle(page: Any, cpu: Callable[[], dict[str, float]]) -> None:
+    """Wait on about:blank until the new browser has finished starting (its processes idle):
+    a visitor's browser is running before they open the site, and start-up work would count
+    against the load timed next (and its CPU time)."""
+    page.goto("about:blank")
+    deadline = time.monotonic() + SETTLE_MAX_S
+    last = cpu()["total"]
+    while time.monotonic() < deadline:
+        time.sleep(SETTLE_WINDOW_S)
+        now = cpu()["total"]
+        if now - last < SETTLE_IDLE_SHARE * SETTLE_WINDOW_S * 1000:
+            return
+        last = now
+
+
+def visit(
+    page: Any, url: str, profile: Path, errors: list[str], cpu: Callable[[], dict[str, float]]
+) -> dict[str, Any]:
+    """Navigate, hand the page the export while it loads, wait for the first card (the CPU
+    time the browser used up to then is "cpu"), then for the explanations: the page's marks."""
+    before = cpu()
     page.goto(url, wait_until="commit")
     page.set_input_files("#file-input", str(profile))
     page.evaluate("__bench.arm()")
     try:
-        page.wait_for_function(
-            "() => 'recs' in __bench && 'explained' in __bench", timeout=LOAD_TIMEOUT_MS
-        )
+        page.wait_for_function("() => 'recs' in __bench", timeout=LOAD_TIMEOUT_MS)
+        used = cpu_time.since(before, cpu())
+        page.wait_for_function("() => 'explained' in __bench", timeout=LOAD_TIMEOUT_MS)
     except Exception as err:
         state = page.evaluate("[document.getElementById('status')?.textContent,"
                               " document.getElementById('error')?.textContent]")  # fmt: skip
         raise RuntimeError(f"no recommendations: page says {state}, errors {errors}") from err
-    return page.evaluate(MARKS)
+    return {**page.evaluate(MARKS), "cpu": used}
 
 
 def rerank_timings(page: Any) -> list[float]:
@@ -404,6 +438,13 @@ def summarize(runs: list[dict[str, Any]], site: Path, args: argparse.Namespace) 
         "figures": figures,
         "timeline": {
             visit: timeline([r["marks"][visit] for r in runs]) for visit in ("cold", "warm")
+        },
+        "cpu_ms_by_process": {  # medians; cold and warm up to the first card
+            visit: {
+                kind: statistics.median(r["cpu_ms"][visit][kind] for r in runs)
+                for kind in runs[0]["cpu_ms"][visit]
+            }
+            for visit in ("cold", "warm", "boot")
         },
         "cold_load": {
             "files": len(files),
@@ -461,6 +502,9 @@ ROWS = (  # (figure, label, unit)
     ("cold_model_ready_ms", "cold: model loaded and warmed up", "ms"),
     ("cold_page_ready_ms", "cold: page ready for input", "ms"),
     ("cold_explained_ms", "cold: explanations shown", "ms"),
+    ("cold_cpu_ms", "cold: Chromium CPU time to first card", "ms"),
+    ("boot_cpu_ms", "bare boot: Chromium CPU time", "ms"),
+    ("cold_cpu_over_cores_over_boot", "cold CPU time ÷ cores ÷ bare boot", "×"),
 )
 
 
@@ -489,6 +533,13 @@ def table(report: dict[str, Any]) -> str:
         f"model files {report['model_bytes'] / MB:.2f} MB, catalog "
         f"{report['catalog_bytes'] / MB:.2f} MB",
     ]
+    lines.append(
+        f"Chromium CPU time by process (median ms; {report['machine']['cpus']} cores): "
+        + "; ".join(
+            f"{visit} " + ", ".join(f"{k} {ms:.0f}" for k, ms in kinds.items())
+            for visit, kinds in report["cpu_ms_by_process"].items()
+        )
+    )
     for visit, marks in report["timeline"].items():  # the page's animerec:* marks among them
         lines.append(f"{visit} timeline (median ms): "
                      + ", ".join(f"{name} {ms:.0f}" for name, ms in marks.items()))  # fmt: skip
