@@ -16,7 +16,10 @@ from pathlib import Path
 PROC = Path("/proc")
 TICK_MS = 1000 / os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 10.0
 PROCESS_TYPE = re.compile(rb"--type=([a-z-]+)")
-KINDS = ("renderer", "gpu", "browser")  # browser: the browser process and its utilities
+# renderer-main: the renderers' main threads (the page's JS, Python on Pyodide, layout);
+# renderer-other: their other threads (V8's background compiles of JS and wasm, GC, raster);
+# browser: the browser process and its utility processes (network, storage).
+KINDS = ("renderer-main", "renderer-other", "gpu", "browser")
 
 
 def usage(profile_dir: str | os.PathLike[str]) -> dict[str, float]:
@@ -34,17 +37,27 @@ def usage(profile_dir: str | os.PathLike[str]) -> dict[str, float]:
             command = (entry / "cmdline").read_bytes()
             if marker not in command:
                 continue
-            stat = (entry / "stat").read_text()
+            process = _cpu_ms(entry / "stat")
+            match = PROCESS_TYPE.search(command)
+            kind = match.group(1).decode() if match else ""
+            if kind == "renderer":
+                main = _cpu_ms(entry / "task" / entry.name / "stat")
         except OSError:  # ended meanwhile
             continue
-        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
-        match = PROCESS_TYPE.search(command)
-        kind = {b"renderer": "renderer", b"gpu-process": "gpu"}.get(
-            match.group(1) if match else b"", "browser"
-        )
-        used[kind] += (int(fields[11]) + int(fields[12])) * TICK_MS  # utime + stime
+        if kind == "renderer":
+            used["renderer-main"] += main
+            used["renderer-other"] += process - main
+        else:
+            used["gpu" if kind == "gpu-process" else "browser"] += process
     used["total"] = sum(used.values())
     return used
+
+
+def _cpu_ms(stat_path: Path) -> float:
+    """utime + stime of a /proc stat file (a process's, or one thread's under task/)."""
+    stat = stat_path.read_text()
+    fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
+    return (int(fields[11]) + int(fields[12])) * TICK_MS
 
 
 def since(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
