@@ -2,7 +2,8 @@
 
 A benchmark, not a test: it prints a table against the targets and writes JSON, and fails only
 when it cannot measure. Each run uses fresh browser profiles (empty HTTP cache, no service
-worker) and measures, on one served copy of dist/:
+worker), each settled on about:blank before its first load, and measures, on one served copy of
+dist/:
 
 - cold: navigation start → first recommendation card in the DOM, the fixture export uploaded
   (set on the file input during load; the form is submitted the moment the page is ready);
