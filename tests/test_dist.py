@@ -61,6 +61,21 @@ def test_lock_points_at_the_shipped_micropip() -> None:
     assert entry == {"file_name": dist.MICROPIP, "sha256": hashlib.sha256(wheel).hexdigest()}
 
 
+def test_pyscript_prelude_no_longer_imports_its_package() -> None:
+    """The vendored PyScript's prelude loses its eager `import pyscript`, in exactly one chunk;
+    a PyScript without that line fails the build instead of shipping unpatched."""
+    files = {dist._dist_path(p): d for p, d in dist._vendor_files() if "pyscript" in p}
+    before = dict(files)
+    dist._patch_pyscript_core(files)
+    changed = [p for p in files if files[p] != before[p]]
+    assert len(changed) == 1
+    text = files[changed[0]].decode()
+    assert dist.PYSCRIPT_EAGER_IMPORT not in text
+    assert text.count(dist.PYSCRIPT_NO_IMPORT) == 1
+    with pytest.raises(dist.BuildError, match="prelude"):
+        dist._patch_pyscript_core(files)
+
+
 def test_page_uses_relative_urls_only() -> None:
     html = (ROOT / "web" / "index.html").read_text()
     urls = re.findall(r'(?:src|href|config)="([^"]*)"', html)

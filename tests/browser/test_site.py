@@ -288,6 +288,26 @@ def test_offline_after_the_first_visit(browser, site_url: str) -> None:
         page.context.close()
 
 
+PYSCRIPT_PROBE = """
+import sys, js
+loaded = "pyscript" in sys.modules
+import pyscript
+js.window.__pyscript = [loaded, callable(pyscript.display)]
+"""
+
+
+def test_pyscript_package_is_not_imported_at_start_but_imports_on_demand(app: Session) -> None:
+    """tools/dist.py drops PyScript's eager `import pyscript`: the page never uses it; a script
+    that does still gets it."""
+    app.page.evaluate(
+        "code => { const s = document.createElement('script');"
+        " s.type = 'py'; s.textContent = code; document.body.append(s); }",
+        PYSCRIPT_PROBE,
+    )
+    app.page.wait_for_function("() => window.__pyscript", timeout=30_000)
+    assert app.page.evaluate("window.__pyscript") == [False, True]
+
+
 BYTECODE_PROBE = """
 import importlib.util, json, sys, js
 def origin(name):
