@@ -51,6 +51,10 @@ CORES = os.cpu_count() or 1
 # A new browser counts as started once a window of SETTLE_WINDOW_S uses under SETTLE_IDLE_SHARE
 # of one core (NaN without /proc: then it waits SETTLE_MAX_S).
 SETTLE_WINDOW_S, SETTLE_IDLE_SHARE, SETTLE_MAX_S = 0.25, 0.05, 5.0
+# Debian's Chromium 156 crashes the page's renderer in about 1 of 35 cold loads here (no V8
+# message; a minidump from a renderer running wasm, with SwiftShader): such a run is run again,
+# at most this many times in all, and the report counts them.
+CRASH_RETRIES = 3
 # Other hosts (cover images) fail at once, without Playwright routing: routing turns off the cache.
 OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
 
@@ -175,21 +179,37 @@ def main(args: argparse.Namespace) -> int:
         return 1
     tally = Tally()
     runs: list[dict[str, Any]] = []
+    crashes = 0
     with overlay(site) as root, sync_playwright() as playwright:
         url, stop = serve_in_thread(root, handler=tally.handler())
         try:
             for n in range(args.runs):
-                runs.append(one_run(playwright, url, args.profile, tally))
+                while True:
+                    try:
+                        runs.append(one_run(playwright, url, args.profile, tally))
+                        break
+                    except Exception as err:
+                        if not _renderer_crashed(err) or crashes == CRASH_RETRIES:
+                            raise
+                        crashes += 1
+                        print(f"[bench] run {n + 1}: the page's renderer crashed; again",
+                              file=sys.stderr)  # fmt: skip
                 done = ", ".join(f"{k} {v:.0f}" for k, v in runs[-1]["figures"].items())
                 print(f"[bench] run {n + 1}/{args.runs}: {done}", file=sys.stderr)
         finally:
             stop()
     report = summarize(runs, site, args)
+    report["renderer_crashes_rerun"] = crashes
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1) + "\n")
     print(table(report))
     print(f"\nJSON: {args.out}")
     return 0
+
+
+def _renderer_crashed(err: BaseException) -> bool:
+    """Whether `err` (or what it was raised from) is Playwright's "Target crashed"."""
+    return any("Target crashed" in str(e) for e in (err, err.__cause__) if e is not None)
 
 
 # --- serving -------------------------------------------------------------------------------
@@ -541,6 +561,8 @@ def table(report: dict[str, Any]) -> str:
             for visit, kinds in report["cpu_ms_by_process"].items()
         )
     )
+    if report.get("renderer_crashes_rerun"):
+        lines.append(f"runs run again after a renderer crash: {report['renderer_crashes_rerun']}")
     for visit, marks in report["timeline"].items():  # the page's animerec:* marks among them
         lines.append(f"{visit} timeline (median ms): "
                      + ", ".join(f"{name} {ms:.0f}" for name, ms in marks.items()))  # fmt: skip
