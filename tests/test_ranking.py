@@ -1,4 +1,5 @@
 import json
+import math
 import random
 
 import pytest
@@ -154,9 +155,9 @@ def test_niche_boost_lifts_less_popular_items():
     cands = Candidates(RankContext(cat), Profile(), [1.0, 0.0])
     assert [r.item.title for r in cands.rank(Filters())] == ["Hit", "Gem"]
     assert [r.item.title for r in cands.rank(Filters(niche=0.5))] == ["Gem", "Hit"]
-    # The shown score and match stay the model's own.
+    # The shown score and match stay the model's own: Gem is e⁻¹ as likely as the top pick.
     gem = cands.rank(Filters(niche=0.5))[0]
-    assert (gem.score, gem.match) == (0.0, 0.0)
+    assert gem.score == 0.0 and gem.match == pytest.approx(100 * math.exp(-1))
 
 
 def test_n_is_respected():
@@ -164,10 +165,21 @@ def test_n_is_respected():
     assert len(ranked(Profile(), Filters(n=1, hide_unstarted_sequels=False))) == 1
 
 
-def test_match_is_the_share_of_items_scored_lower():
+def test_match_is_relative_to_the_top_pick():
     recs = Candidates(CONTEXT, Profile(), SCORES).rank(Filters(n=2))
     assert recs[0].match == 100.0
     assert recs[0].score == SCORES[0]
+    assert recs[1].match == pytest.approx(100 * math.exp(recs[1].score - recs[0].score))
+
+
+def test_hidden_titles_are_left_out_and_the_list_refills():
+    cands = Candidates(CONTEXT, Profile(), SCORES)
+    before = cands.rank(Filters(n=3, hide_unstarted_sequels=False))
+    hidden = {before[0].item.index}
+    after = cands.rank(Filters(n=3, hide_unstarted_sequels=False), hidden)
+    assert [r.item for r in after[:2]] == [r.item for r in before[1:]]
+    assert len(after) == 3 and before[0].item not in [r.item for r in after]
+    assert after[0].match == before[1].match  # the match stays relative to the model's top
 
 
 def test_top_n_still_works_and_checks_lengths():

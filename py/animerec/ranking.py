@@ -16,7 +16,13 @@ softmax probability:
   from jumping to the top.
 - plan-to-watch boost: `+ PLAN_TO_WATCH_BOOST` (×e² ≈ 7.4 on the probability).
 
-`Recommendation.score` and `.match` stay the model's own (unadjusted) opinion.
+`Recommendation.score` and `.match` stay the model's own (unadjusted) opinion. The match is the
+softmax probability of the item relative to the best-scored title not on the list,
+`100·exp(logit − top logit)`: 100 for the model's top pick, 50 for a title it thinks half as
+likely to be the visitor's next one (the logits carry the temperature fitted on held-out users).
+
+Titles the visitor marked "not interested" are left out of a ranking (`rank(…, hidden=…)`);
+the list refills from the same model output.
 """
 
 from __future__ import annotations
@@ -24,8 +30,7 @@ from __future__ import annotations
 import heapq
 import math
 import time
-from bisect import bisect_left
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from .catalog import MIN_STEM_LENGTH, TYPES, Catalog, Item, title_stem
@@ -41,7 +46,7 @@ YEAR_MAX = 10_000  # beyond any start year
 class Recommendation:
     item: Item
     score: float  # the model's raw output for the item
-    match: float  # 0–100: the share of catalog items the model scores lower
+    match: float  # 0–100: the model's probability relative to its top pick (module docstring)
     because: tuple[Entry, ...] = ()
     planned: bool = False  # on the visitor's plan-to-watch list
 
@@ -112,7 +117,6 @@ class Candidates:
             raise ValueError(f"{len(scores)} scores for a catalog of {len(catalog)} items")
         self.context = context
         self.scores = scores
-        self._sorted = sorted(scores)
         self.planned: set[int] = set()
         self.watched: set[int] = set()  # on the list with any other status
         dropped: list[int] = []
@@ -130,11 +134,15 @@ class Candidates:
             i for i, g in enumerate(context.group) if context.is_sequel[i] and g not in started
         }
         self._bases: dict[tuple[bool, bool, bool], list[int]] = {}
+        self._top = max((s for i, s in enumerate(scores) if i not in self.watched), default=0.0)
 
-    def rank(self, filters: Filters) -> list[Recommendation]:
-        """The `filters.n` best items under `filters`, best first."""
+    def rank(self, filters: Filters, hidden: Collection[int] = ()) -> list[Recommendation]:
+        """The `filters.n` best items under `filters`, best first, leaving out the catalog
+        indices in `hidden` (titles the visitor is not interested in)."""
         ctx = self.context
         cand = self._base(filters)
+        if hidden:
+            cand = [i for i in cand if i not in hidden]
         if filters.types:
             mask, bits = ctx.type_mask(filters.types), ctx.type_bits
             cand = [i for i in cand if bits[i] & mask]
@@ -160,9 +168,8 @@ class Candidates:
         ]
 
     def match(self, index: int) -> float:
-        """0–100: the share of all items the model scores lower than `index`."""
-        top = max(len(self._sorted) - 1, 1)
-        return 100.0 * bisect_left(self._sorted, self.scores[index]) / top
+        """0–100: the model's probability for `index` relative to its top pick off the list."""
+        return 100.0 * math.exp(min(float(self.scores[index]) - self._top, 0.0))
 
     def _base(self, filters: Filters) -> list[int]:
         """Items the profile-dependent filters leave, cached per combination of those filters.
@@ -208,14 +215,18 @@ def top_n(
 
 
 def time_rerank(
-    candidates: Candidates, filters: Sequence[Filters], repeat: int = 20
+    candidates: Candidates,
+    filters: Sequence[Filters],
+    repeat: int = 20,
+    hidden: Collection[int] = (),
 ) -> list[float]:
-    """Milliseconds per `candidates.rank(f)`, cycling `repeat` times through `filters`: the hook
-    the re-rank benchmark calls (CPython and Pyodide alike)."""
+    """Milliseconds per `candidates.rank(f, hidden)`, cycling `repeat` times through `filters`:
+    the hook the re-rank benchmark calls (CPython and Pyodide alike); `hidden` times the
+    "not interested" path."""
     timings = []
     for _ in range(repeat):
         for f in filters:
             start = time.perf_counter()
-            candidates.rank(f)
+            candidates.rank(f, hidden)
             timings.append(1000.0 * (time.perf_counter() - start))
     return timings
