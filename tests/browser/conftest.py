@@ -88,6 +88,7 @@ class Session:
     page: object
     requests: list[str] = field(default_factory=list)
     anilist_calls: list[str] = field(default_factory=list)
+    cover_calls: list[list[int]] = field(default_factory=list)
 
     def foreign_requests(self) -> list[str]:
         return [u for u in self.requests if urlsplit(u).hostname not in ALLOWED_HOSTS]
@@ -104,7 +105,11 @@ def open_site(browser, url: str, init_script: str | None = None) -> Session:
     page.on("console", lambda m: print(f"[console.{m.type}] {m.text}"))
 
     def answer_anilist(route) -> None:
-        name = (route.request.post_data_json or {}).get("variables", {}).get("name", "")
+        variables = (route.request.post_data_json or {}).get("variables", {})
+        if "ids" in variables:  # the covers of the shown titles (animerec.covers)
+            answer_covers(route, variables["ids"], session)
+            return
+        name = variables.get("name", "")
         session.anilist_calls.append(name)
         if name == "offline":
             route.abort("internetdisconnected")
@@ -125,6 +130,30 @@ def open_site(browser, url: str, init_script: str | None = None) -> Session:
     if page.is_visible("#error"):
         pytest.fail(f"the page failed to load: {page.inner_text('#error')}")
     return session
+
+
+def answer_covers(route, ids: list[int], session: Session) -> None:
+    """A faked AniList `Page { media { idMal coverImage } }`: a cover for every even id, none
+    for odd ones (so both the image and the letter tile show)."""
+    session.cover_calls.append(list(ids))
+    media = [
+        {"idMal": i, "coverImage": {"medium": f"{COVER_CDN}file/cover/{i}.jpg", "large": None,
+                                    "color": "#e4a15d"}}
+        for i in ids if i % 2 == 0
+    ]  # fmt: skip
+    route.fulfill(json={"data": {"Page": {"media": media}}},
+                  headers={"Access-Control-Allow-Origin": "*"})  # fmt: skip
+
+
+def open_sources(page) -> None:
+    """Unfold the source forms if a previous answer folded them into the "Your list" bar."""
+    if page.is_hidden("#source-forms"):
+        page.click("#change-list")
+
+
+def open_filters(page) -> None:
+    if page.is_hidden("#filter-panel"):
+        page.click("#filters-toggle")
 
 
 def run_and_wait(page, action) -> None:

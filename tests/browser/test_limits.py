@@ -10,7 +10,15 @@ import time
 
 import pytest
 
-from .conftest import ANILIST_ANSWERS, ANILIST_API, RUN_TIMEOUT_MS, Session, open_site, run_and_wait
+from .conftest import (
+    ANILIST_ANSWERS,
+    ANILIST_API,
+    RUN_TIMEOUT_MS,
+    Session,
+    open_site,
+    open_sources,
+    run_and_wait,
+)
 from .test_security import RECORD_VIOLATIONS
 from .test_site import LIST_JSON, XML, ask_anilist, upload
 
@@ -85,6 +93,7 @@ def test_huge_upload_is_refused_unread(app: Session) -> None:
         }
     }""")  # fmt: skip
     big = {"name": "huge.xml", "mimeType": "application/xml", "buffer": b" " * 50_000_001}
+    open_sources(page)
     page.set_input_files("#file-input", big)
     run_and_wait(page, lambda: page.click("#file-form button[type=submit]"))
     assert "up to 50 MB" in page.inner_text("#error")
@@ -141,6 +150,7 @@ def test_retry_after_is_shown_while_waiting(app: Session) -> None:
         route.fulfill(status=status, json=body, headers={**CORS, **headers})
 
     anilist_route(page, "patient_user", answer)
+    open_sources(page)
     page.fill("#anilist-user", "patient_user")
     run_and_wait(page, lambda: (
         page.click("#anilist-form button[type=submit]"),

@@ -19,6 +19,7 @@ from .conftest import (
     Session,
     card_ids,
     open_site,
+    open_sources,
     run_and_wait,
 )
 
@@ -47,11 +48,13 @@ def app(browser, site_url) -> Session:
 
 
 def upload(page, path: Path) -> None:
+    open_sources(page)
     page.set_input_files("#file-input", str(path))
     run_and_wait(page, lambda: page.click("#file-form button[type=submit]"))
 
 
 def ask_anilist(page, name: str) -> None:
+    open_sources(page)
     page.fill("#anilist-user", name)
     run_and_wait(page, lambda: page.click("#anilist-form button[type=submit]"))
 
@@ -137,6 +140,7 @@ def test_gzipped_export(app: Session, tmp_path: Path) -> None:
 
 def test_rate_a_few_titles(app: Session) -> None:
     page = app.page
+    open_sources(page)
     for query in ("madoka", "steins", "cowboy bebop"):
         page.fill("#search-input", query)
         page.wait_for_selector("#search-results li")

@@ -4,7 +4,8 @@
 
 const DEBOUNCE_MS = 200;
 const PLAN_TO_WATCH = [["show", "Show, marked"], ["hide", "Hide"], ["boost", "Boost"]];
-const GENRE_MODES = [["", "Any"], ["require", "Require"], ["exclude", "Exclude"]];
+// A genre chip cycles through these modes on each press: [mode, mark shown, spoken state].
+const GENRE_MODES = [["", "", "any"], ["require", "+ ", "required"], ["exclude", "− ", "excluded"]];
 
 let form = null;
 let lastSent = "";
@@ -46,6 +47,28 @@ function slider(name, text, props) {
   return el("label", {}, el("span", { text }), input, shown);
 }
 
+/** Show a genre chip in `mode` ("", "require" or "exclude"). */
+function setChip(chip, mode) {
+  const [, mark, state] = GENRE_MODES.find(([m]) => m === mode) ?? GENRE_MODES[0];
+  chip.dataset.mode = mode;
+  chip.firstChild.textContent = mark;
+  chip.setAttribute("aria-label", `${chip.dataset.genre}: ${state}`);
+}
+
+/** A compact genre chip: press once to require the genre, twice to exclude it, again for any. */
+function chip(genre) {
+  const button = el("button", { type: "button", class: "chip", dataset: { genre } },
+                    el("span", { class: "mark", "aria-hidden": "true" }), genre);
+  setChip(button, "");
+  button.addEventListener("click", () => {
+    const next = GENRE_MODES[(GENRE_MODES.findIndex(([m]) => m === button.dataset.mode) + 1)
+                             % GENRE_MODES.length][0];
+    setChip(button, next);
+    button.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+  return button;
+}
+
 /**
  * Draw the form into #controls from `spec` (JSON: {types, genres, limits, defaults}) and call
  * `onChange(valuesJson)` whenever the visitor changes it.
@@ -70,8 +93,9 @@ export function mount(specJson, onChange) {
       labelled("How many", el("input", {
         type: "number", name: "n", min: "1", max: String(limits.n), inputmode: "numeric" })),
       el("button", { type: "button", class: "reset", text: "Reset filters" })),
-    fieldset("Genres", "genres", ...spec.genres.map((g) =>
-      labelled(g, select("genre", GENRE_MODES, { "data-genre": g })))));
+    fieldset("Genres", "genres",
+      el("p", { class: "hint", text: "Press a genre once to require it, twice to exclude it." }),
+      el("div", { class: "chips" }, ...spec.genres.map(chip))));
   form.addEventListener("submit", (event) => event.preventDefault());
   let timer = 0;
   const changed = () => {
@@ -96,8 +120,8 @@ export function mount(specJson, onChange) {
 /** The form's values as Filters fields (numbers as typed; Python normalizes them). */
 function read() {
   const data = new FormData(form);
-  const genres = (mode) => [...form.querySelectorAll("select[name=genre]")]
-    .filter((s) => s.value === mode).map((s) => s.dataset.genre);
+  const genres = (mode) => [...form.querySelectorAll("button.chip")]
+    .filter((c) => c.dataset.mode === mode).map((c) => c.dataset.genre);
   return {
     types: data.getAll("types"),
     year_min: data.get("year_min"),
@@ -126,10 +150,10 @@ export function set(valuesJson) {
   form.querySelector("output[for=filter-niche]").value = field("niche").value;
   field("hide_dropped_related").checked = v.hide_dropped_related;
   field("hide_unstarted_sequels").checked = v.hide_unstarted_sequels;
-  for (const s of form.querySelectorAll("select[name=genre]")) {
-    const g = s.dataset.genre;
-    s.value = v.genres_required.includes(g) ? "require"
-      : v.genres_excluded.includes(g) ? "exclude" : "";
+  for (const c of form.querySelectorAll("button.chip")) {
+    const g = c.dataset.genre;
+    setChip(c, v.genres_required.includes(g) ? "require"
+      : v.genres_excluded.includes(g) ? "exclude" : "");
   }
   lastSent = JSON.stringify(read());
 }

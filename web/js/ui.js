@@ -1,5 +1,6 @@
-// Rendering only: every title and username goes into the DOM as text (textContent), never as
-// HTML. Python decides what to show and hands plain JSON here.
+// The page's view: rendering and the listeners. Every title and username goes into the DOM as
+// text (textContent), never as HTML. Python decides what to show and hands plain JSON here;
+// `listen` owns the DOM events and calls Python back with values (web/py/bridge.py lists them).
 
 import { flip } from "./flip.js";
 
@@ -19,6 +20,139 @@ function el(tag, props = {}, ...children) {
   return node;
 }
 
+const THEME_KEY = "animerec:theme";
+const COVERS_KEY = "animerec:covers";
+
+/** localStorage, or null where the browser blocks it (the page then forgets between visits). */
+export function remembered(key) {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+export function remember(key, value) {
+  try {
+    if (value === null) localStorage.removeItem(key);
+    else localStorage.setItem(key, value);
+  } catch {
+    // storage blocked or full: keep working without it
+  }
+}
+
+/** Whether covers are on (the visitor's remembered switch; on unless turned off). */
+export function coversOn() {
+  return remembered(COVERS_KEY) !== "off";
+}
+
+/**
+ * Wire the page's controls to `handlers` (Python): source(kind, value) for a submitted
+ * <form class="source" data-source=KIND> (value: its [data-value] field's text, or its File, or
+ * undefined), search(text), pick(malId, score) (no score: remove), dismiss(malId), restore(malId),
+ * covers(on). Controls that only change the view (theme, panels) are handled here.
+ */
+export function listen(handlers) {
+  for (const form of document.querySelectorAll("form.source")) {
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const field = form.querySelector("[data-value]");
+      // undefined, not null: Pyodide turns undefined into None (null into jsnull)
+      const value = !field ? undefined : field.type === "file" ? field.files[0] : field.value;
+      handlers.source(form.dataset.source, value);
+    });
+  }
+  $("file-input").addEventListener("change", (event) => {
+    const file = event.target.files[0];
+    $("file-name").textContent = file ? `Selected: ${file.name}` : "";
+  });
+  $("search-input").addEventListener("input", (event) => handlers.search(event.target.value));
+  for (const list of [$("search-results"), $("rated")]) {
+    list.addEventListener("click", (event) => {
+      const button = event.target.closest("button");
+      const row = button?.closest("li");
+      if (!row) return;
+      const score = button.classList.contains("add") ? Number(row.querySelector("select").value)
+        : undefined;
+      handlers.pick(Number(row.dataset.malId), score);
+    });
+  }
+  $("recommendations").addEventListener("click", (event) => {
+    const button = event.target.closest("button.dismiss");
+    if (button) handlers.dismiss(Number(button.closest("li").dataset.malId));
+  });
+  for (const box of [$("undo"), $("hidden-list")]) {
+    box.addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-mal-id]");
+      if (button) handlers.restore(Number(button.dataset.malId));
+    });
+  }
+  const covers = $("covers-toggle");
+  covers.checked = coversOn();
+  covers.addEventListener("change", () => {
+    remember(COVERS_KEY, covers.checked ? null : "off");
+    document.body.classList.toggle("no-covers", !covers.checked);
+    handlers.covers(covers.checked);
+  });
+  document.body.classList.toggle("no-covers", !covers.checked);
+}
+
+/** The view-only controls: theme, the folded sources, the filter panel (a drawer on phones). */
+function wireView() {
+  const theme = $("theme-toggle");
+  const dark = matchMedia("(prefers-color-scheme: dark)");
+  const isDark = () => (document.documentElement.dataset.theme || (dark.matches ? "dark" : "light"))
+    === "dark";
+  const show = () => {
+    theme.setAttribute("aria-pressed", String(isDark()));
+  };
+  theme.addEventListener("click", () => {
+    const next = isDark() ? "light" : "dark";
+    document.documentElement.dataset.theme = next;
+    remember(THEME_KEY, next);
+    show();
+  });
+  dark.addEventListener("change", show);
+  show();
+  $("change-list").addEventListener("click", () => setSourcesOpen($("source-forms").hidden));
+  const panel = $("filter-panel");
+  const toggle = $("filters-toggle");
+  const setOpen = (open) => {
+    panel.hidden = !open;
+    toggle.setAttribute("aria-expanded", String(open));
+    if (open) panel.querySelector("input, select, button:not(#filters-close)")?.focus();
+    else toggle.focus();
+  };
+  toggle.addEventListener("click", () => setOpen(panel.hidden));
+  $("filters-close").addEventListener("click", () => setOpen(false));
+  panel.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") setOpen(false);
+  });
+}
+
+function setSourcesOpen(open) {
+  $("source-forms").hidden = !open;
+  $("change-list").setAttribute("aria-expanded", String(open));
+  if (open) $("source-forms").querySelector("input:not([disabled])")?.focus();
+}
+
+/** Put `value` in the [data-value] field of the source form `kind` (a shared ?anilist= link). */
+export function setSourceValue(kind, value) {
+  document.querySelector(`form.source[data-source="${kind}"] [data-value]`).value = value;
+}
+
+/** After a list is answered: the source forms fold into "Your list: NAME · change". */
+function foldSources(name) {
+  document.body.classList.add("answered");
+  $("list-name").textContent = name;
+  $("list-bar").hidden = false;
+  $("source-forms").hidden = true;
+  $("change-list").setAttribute("aria-expanded", "false");
+}
+
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", wireView);
+else wireView();
+
 export function setStatus(text) {
   $("status").textContent = text;
 }
@@ -26,7 +160,7 @@ export function setStatus(text) {
 /** Ready for input, or not; a page whose loading failed (body.failed) stays not ready. */
 export function setReady(ready) {
   ready = ready && !document.body.classList.contains("failed");
-  for (const button of document.querySelectorAll("#sources button")) button.disabled = !ready;
+  for (const button of document.querySelectorAll("form.source button")) button.disabled = !ready;
   $("search-input").disabled = !ready;
   document.body.classList.toggle("ready", ready);
 }
@@ -42,7 +176,7 @@ export function setBusy(busy) {
     document.body.dataset.runs = String(Number(document.body.dataset.runs || 0) + 1);
     firstRunEnded();
   }
-  for (const button of document.querySelectorAll("#sources button")) button.disabled = busy;
+  for (const button of document.querySelectorAll("form.source button")) button.disabled = busy;
 }
 
 export function showError(message) {
@@ -51,20 +185,32 @@ export function showError(message) {
   box.hidden = !message;
 }
 
-export function showFileName(name) {
-  $("file-name").textContent = name ? `Selected: ${name}` : "";
-}
-
-/** A cover image, or a CSS placeholder when there is none or it fails: never a broken box. */
-function cover(url, title) {
+/**
+ * A cover image, or a CSS placeholder when there is none or it fails: never a broken box. Its
+ * box has a fixed aspect ratio, filled with the cover's dominant `color` while it loads.
+ */
+function cover(url, title, color) {
   const placeholder = el("span", { class: "cover placeholder", "aria-hidden": "true",
                                    text: (title || "?").trim().charAt(0).toUpperCase() });
-  if (!url || !url.startsWith(COVER_ORIGIN)) return placeholder;
+  if (!url || !url.startsWith(COVER_ORIGIN) || document.body.classList.contains("no-covers")) {
+    return placeholder;
+  }
   const img = el("img", { class: "cover", alt: "", loading: "lazy", referrerpolicy: "no-referrer",
-                          width: "100", height: "142" });
+                          width: "100", height: "142", decoding: "async" });
+  if (color && /^#[0-9a-f]{6}$/i.test(color)) img.style.backgroundColor = color;
   img.addEventListener("error", () => img.replaceWith(placeholder), { once: true });
   img.src = url;
   return img;
+}
+
+/** Covers that came after the cards ({mal_id: {url, color}}): swapped into their placeholders. */
+export function applyCovers(json) {
+  const covers = JSON.parse(json);
+  for (const card of $("recommendations").children) {
+    const found = covers[card.dataset.malId];
+    const old = card.querySelector(".cover.placeholder");
+    if (found && old) old.replaceWith(cover(found.url, card.dataset.title, found.color));
+  }
 }
 
 function facts(card) {
@@ -92,17 +238,19 @@ export function renderCard(card) {
                                 target: "_blank", text: "AniList" }));
   }
   return el("li", { class: card.planned ? "card planned" : "card",
-                    dataset: { malId: String(card.mal_id) } },
-    cover(card.cover, card.title),
+                    dataset: { malId: String(card.mal_id), title: card.title } },
+    cover(card.cover, card.title, card.color),
     el("div", { class: "body" },
       el("h3", { class: "title", text: card.title }),
       card.title_en ? el("p", { class: "title-en", text: card.title_en }) : null,
       el("p", { class: "facts", text: facts(card) }),
       card.genres.length ? el("p", { class: "genres", text: card.genres.join(", ") }) : null,
-      el("p", { class: "match", text: `${card.match.toFixed(1)}% match` }),
+      el("p", { class: "match", text: card.match }),
       card.planned ? el("p", { class: "planned", text: "On your plan-to-watch list" }) : null,
       card.because && card.because.length ? because(card.because) : null,
-      links));
+      links,
+      el("button", { type: "button", class: "dismiss", "aria-label": `Not interested: ${card.title}`,
+                     text: "Not interested" })));
 }
 
 export function setBackend(name) {
@@ -111,7 +259,7 @@ export function setBackend(name) {
 }
 
 /**
- * The results view: {summary, list: [{title, cover, score}], cards: [...]}; cards that stay
+ * The results view: {who, summary, list: [{title, cover, score}], cards: [...]}; cards that stay
  * glide to their new place (flip.js). body[data-renders] counts renders (tests wait on it).
  */
 export function renderResults(json) {
@@ -119,18 +267,50 @@ export function renderResults(json) {
   flip($("recommendations"), () => {
     $("summary").textContent = view.summary;
     $("your-list").replaceChildren(...view.list.map((entry) =>
-      el("li", { title: entry.title }, cover(entry.cover, entry.title),
+      el("li", {}, cover(entry.cover, entry.title),
          el("span", { class: "caption", text: entry.score ? `${entry.title} (${entry.score})`
                                                              : entry.title }))));
     $("recommendations").replaceChildren(...view.cards.map(renderCard));
   });
   $("results").hidden = false;
+  foldSources(view.who);
   document.body.dataset.renders = String(Number(document.body.dataset.renders || 0) + 1);
 }
 
+/** No results (an error): the forms open again, with the visitor's input as it was. */
 export function clearResults() {
   $("results").hidden = true;
   $("recommendations").replaceChildren();
+  setSourcesOpen(true);
+}
+
+/** "Hidden TITLE. Undo" after "not interested" (empty `title`: nothing to undo). */
+export function showUndo(malId, title) {
+  const box = $("undo");
+  if (!title) {
+    box.replaceChildren();
+    return;
+  }
+  const undo = el("button", { type: "button", dataset: { malId: String(malId) }, text: "Undo",
+                              "aria-label": `Undo: show ${title} again` });
+  box.replaceChildren(`Hidden “${title}”. `, undo);
+  undo.focus();
+}
+
+/** The titles marked "not interested": [{mal_id, title}], each with a Restore button. */
+export function renderHidden(json) {
+  const hidden = JSON.parse(json);
+  $("hidden-count").textContent = String(hidden.length);
+  $("hidden-titles").hidden = !hidden.length;
+  $("hidden-list").replaceChildren(...hidden.map((h) =>
+    el("li", {}, el("span", { text: h.title }),
+       el("button", { type: "button", dataset: { malId: String(h.mal_id) }, text: "Restore",
+                      "aria-label": `Restore ${h.title}` }))));
+}
+
+/** Focus a card's "not interested" button (after an undo, for keyboard use). */
+export function focusCard(malId) {
+  $("recommendations").querySelector(`li[data-mal-id="${Number(malId)}"] button.dismiss`)?.focus();
 }
 
 /** Search hits for "rate a few titles": [{mal_id, label}], each with a score picker. */

@@ -1,6 +1,7 @@
-"""The page's controller (PyScript runs this): waits for the loader's catalog and model, wires
-the three profile sources to the pipeline, the filter controls and model selector to re-ranking
-and the URL, and hands what to show to `web/js/ui.js`."""
+"""The page's controller (PyScript runs this): state and flow. It waits for the loader's catalog
+and model, turns the visitor's list (`sources`) into recommendations (`pipeline`), re-ranks on
+filter changes, "not interested" and back/forward, and hands what to show to the view. Every
+JS global it uses and every event it receives goes through `bridge`."""
 
 from __future__ import annotations
 
@@ -10,25 +11,28 @@ import traceback
 from array import array
 from collections.abc import Awaitable, Callable
 
+import bridge
 import controls
 import pipeline
+import sources
 import views
 from animerec import anilist
 from animerec.catalog import Catalog
+from animerec.covers import CoverCache, fetch_covers
 from animerec.encoding import ENCODING_VERSION, known_entries
 from animerec.explain import LeaveOneOut
 from animerec.filters import from_query
-from animerec.parsers import ProfileParseError, parse_profile_file
-from animerec.profile import Entry, Profile, Status
+from animerec.parsers import ProfileParseError
+from animerec.profile import Profile
 from animerec.ranking import Candidates, RankContext
-from js import URL, URLSearchParams, document, history, location, window
-from js import animerec as site
-from pyodide.ffi import JsException, create_proxy, to_js
+from bridge import charts, site, ui
+from pyodide.ffi import JsException, to_js
 from transport import pyfetch_transport
 
 SEARCH_LIMIT = 8
 LONGEST_WAIT_S = 10.0  # a longer AniList Retry-After is shown as an error, not waited out
-MAX_UPLOAD_BYTES = 50_000_000  # refused before reading: the largest real export is a few MB
+HIDDEN_KEY = "animerec:hidden"  # localStorage: the titles marked "not interested"
+COVERS_KEY = "animerec:cover-cache"  # localStorage: id → cover, between visits
 
 
 class ModelUnavailable(Exception):
@@ -36,20 +40,6 @@ class ModelUnavailable(Exception):
 
 
 VISITOR_ERRORS = (ProfileParseError, anilist.AniListError, pipeline.NothingKnown, ModelUnavailable)
-
-ui = site.ui
-_handlers = []  # keeps the event proxies alive for the page's lifetime
-
-
-def kept(handler: Callable):
-    """A JS-callable proxy of `handler` that lives as long as the page."""
-    proxy = create_proxy(handler)
-    _handlers.append(proxy)
-    return proxy
-
-
-def on(element_id: str, event: str, handler: Callable) -> None:
-    document.getElementById(element_id).addEventListener(event, kept(handler))
 
 
 def floats(output) -> array:
@@ -71,12 +61,18 @@ class Page:
     def __init__(self, catalog: Catalog, folder: str, models) -> None:
         self.folder = folder  # the model folder in use
         self.models = models  # models/index.json's list (a JS array)
-        self.on_filters_proxy = kept(self.on_filters)
+        self.on_filters_proxy = bridge.callback(self.on_filters)
         self.use_catalog(catalog)
         self.profile: Profile | None = None
-        self.filters = from_query(location.search)  # the controls change this, then show()
+        self.filters = from_query(bridge.query())  # the controls change this, then show()
         self.ratings: dict[int, int] = {}
+        self.hidden: list[int] = read_ids(ui.remembered(HIDDEN_KEY))  # "not interested"
+        self.covers: CoverCache | None = CoverCache.from_json(ui.remembered(COVERS_KEY))
+        if not ui.coversOn():
+            self.covers = None  # off: no cover is shown or asked for
         self.task: asyncio.Future | None = None  # the request (profile or model) in flight
+        self.cover_task: asyncio.Future | None = None
+        self.loaders = {"anilist": self.anilist, "file": self.upload, "rate": self.rated}
 
     def use_catalog(self, catalog: Catalog) -> None:
         self.catalog = catalog
@@ -84,7 +80,7 @@ class Page:
         self.id_map = catalog.anilist_to_mal()
         self.candidates: Candidates | None = None  # the last model output, for re-ranking
         self.loo: LeaveOneOut | None = None  # its leave-one-out output, for explanations
-        site.controls.mount(controls.spec(self.context.genres), self.on_filters_proxy)
+        bridge.controls.mount(controls.spec(self.context.genres), self.on_filters_proxy)
 
     async def predict(self, row: array) -> array:
         return floats(await (await model()).predict(to_js(row)))
@@ -99,7 +95,7 @@ class Page:
             ui.setStatus("Reading your list…")
             profile = await load()
             await self.recommend(profile)
-            share_state(anilist_name and (profile.username or anilist_name))
+            bridge.share_state(anilist_name and (profile.username or anilist_name))
 
         self.run(work)
 
@@ -125,7 +121,7 @@ class Page:
         self.show()
         ui.setStatus("Finding out why…")
         await asyncio.sleep(0)  # let the browser paint the cards before more Python runs
-        site.charts.renderStats(views.profile_stats(profile, self.catalog))
+        charts.renderStats(views.profile_stats(profile, self.catalog))
         self.loo = await pipeline.explainer(profile, self.catalog, scores, self.predict_batch)
         self.show()
         ui.setStatus("Done.")
@@ -153,9 +149,63 @@ class Page:
         run)."""
         if self.candidates is None or self.profile is None:
             return
-        recs = pipeline.explained(self.candidates.rank(self.filters), self.loo)
+        hidden = {i for m in self.hidden if (i := self.catalog.index_of(m)) is not None}
+        recs = pipeline.explained(self.candidates.rank(self.filters, hidden), self.loo)
         known = len(known_entries(self.profile, self.catalog))
-        ui.renderResults(views.results(recs, self.profile, self.catalog, known))
+        who = sources.describe(self.profile)
+        ui.renderResults(views.results(recs, self.profile, self.catalog, known, who, self.covers))
+        self.fetch_covers([r.item.mal_id for r in recs])
+
+    # --- covers: optional, after the cards, never in the way ----------------------------
+
+    def fetch_covers(self, mal_ids: list[int]) -> None:
+        """Ask AniList for the shown titles' unknown covers (one request), unless covers are
+        off or a request is out; they are swapped in when they come, and failures are silent."""
+        if self.covers is None or (self.cover_task and not self.cover_task.done()):
+            return
+        missing = self.covers.missing(mal_ids)
+        if missing:
+            self.cover_task = asyncio.ensure_future(self._covers(missing, mal_ids))
+
+    async def _covers(self, missing: list[int], shown: list[int]) -> None:
+        try:
+            found = await fetch_covers(missing, pyfetch_transport)
+        except (anilist.AniListError, ProfileParseError):
+            return  # covers are optional: the letter tiles stay
+        if self.covers is None:
+            return
+        self.covers.add(found)
+        ui.remember(COVERS_KEY, self.covers.to_json())
+        ui.applyCovers(views.cover_map(self.covers, shown))
+
+    def on_covers(self, on: bool) -> None:
+        self.covers = CoverCache.from_json(ui.remembered(COVERS_KEY)) if on else None
+        self.show()
+
+    # --- not interested -------------------------------------------------------------------
+
+    def on_dismiss(self, mal_id: int) -> None:
+        mal_id = int(mal_id)
+        if mal_id in self.hidden:
+            return
+        self.hidden.append(mal_id)
+        self.hidden_changed()
+        item = self.catalog.by_mal_id(mal_id)
+        ui.showUndo(mal_id, item.title if item else f"#{mal_id}")
+
+    def on_restore(self, mal_id: int) -> None:
+        mal_id = int(mal_id)
+        if mal_id not in self.hidden:
+            return
+        self.hidden.remove(mal_id)
+        self.hidden_changed()
+        ui.showUndo(mal_id, "")
+        ui.focusCard(mal_id)
+
+    def hidden_changed(self) -> None:
+        ui.remember(HIDDEN_KEY, json.dumps(self.hidden))
+        ui.renderHidden(views.hidden(self.hidden, self.catalog))
+        self.show()
 
     # --- controls, model selector and history -------------------------------------------
 
@@ -163,19 +213,19 @@ class Page:
         filters = controls.from_form(values)
         if filters != self.filters:
             self.filters = filters
-            history.pushState(None, "", self.url())
+            bridge.push_url(self.url())
             self.show()
 
     def on_model(self, folder: str) -> None:
         if not self.switch_model(folder, push=True):
-            site.controls.setModel(self.folder)  # busy: the selection does not take
+            bridge.controls.setModel(self.folder)  # busy: the selection does not take
 
-    def on_popstate(self, _event) -> None:
+    def on_popstate(self) -> None:
         """Back/forward: the view the URL describes, without pushing it again."""
-        self.filters = from_query(location.search)
-        site.controls.set(controls.to_form(self.filters))
-        folder = site.chooseModel(self.models, location.search)
-        site.controls.setModel(folder)
+        self.filters = from_query(bridge.query())
+        bridge.controls.set(controls.to_form(self.filters))
+        folder = site.chooseModel(self.models, bridge.query())
+        bridge.controls.setModel(folder)
         if folder == self.folder or not self.switch_model(folder, push=False):
             self.show()
 
@@ -190,9 +240,9 @@ class Page:
                 raise RuntimeError(problem)
             self.folder = folder
             self.use_catalog(Catalog.from_json(json.loads(loaded.catalogText)))
-            site.controls.set(controls.to_form(self.filters))
+            bridge.controls.set(controls.to_form(self.filters))
             if push:
-                history.pushState(None, "", self.url())
+                bridge.push_url(self.url())
             if self.profile is None:
                 ui.setStatus(f"Ready: {len(self.catalog):,} titles, model {folder}.")
             else:
@@ -203,91 +253,72 @@ class Page:
     def url(self) -> str:
         """This page's URL for the current view (filters and model); other keys stay."""
         model = None if self.folder == self.models[0].folder else self.folder
-        query = controls.view_query(location.search, self.filters, model)
-        return location.pathname + query + location.hash
+        path, fragment = bridge.path_and_hash()
+        return path + controls.view_query(bridge.query(), self.filters, model) + fragment
 
-    # --- the three sources --------------------------------------------------------------
+    # --- the sources (web/py/sources.py) ------------------------------------------------
 
-    def on_anilist(self, event) -> None:
-        event.preventDefault()
-        self.anilist(document.getElementById("anilist-user").value)
+    def on_source(self, kind: str, value) -> None:
+        self.loaders[kind](value)
 
     def anilist(self, name: str) -> None:
+        retry = anilist.RetryPolicy(max_wait=LONGEST_WAIT_S, on_wait=self._waiting)
+
         async def load() -> Profile:
             ui.setStatus("Asking AniList for the list…")
-            retry = anilist.RetryPolicy(max_wait=LONGEST_WAIT_S, on_wait=self._waiting)
-            return await anilist.fetch_profile(
-                name, pyfetch_transport, id_map=self.id_map, retry=retry
-            )
+            return await sources.from_anilist(name, pyfetch_transport, self.id_map, retry)
 
         self.start(load, anilist_name=name)
 
     def _waiting(self, seconds: float) -> None:
         ui.setStatus(f"AniList asked us to wait {round(seconds)} s; trying again then…")
 
-    def on_file_change(self, event) -> None:
-        files = event.target.files
-        ui.showFileName(files.item(0).name if files.length else "")
-
-    def on_file(self, event) -> None:
-        event.preventDefault()
-        files = document.getElementById("file-input").files
-        if not files.length:
+    def upload(self, file) -> None:
+        if file is None:
             ui.showError("Choose your MyAnimeList export (.xml or .xml.gz) or list JSON first.")
             return
-        file = files.item(0)
 
-        async def load() -> Profile:
-            if file.size > MAX_UPLOAD_BYTES:
-                raise ProfileParseError(
-                    f"{file.name} is {file.size / 1e6:.0f} MB; a list export is far smaller, so "
-                    f"this page reads files of up to {MAX_UPLOAD_BYTES / 1e6:.0f} MB only."
-                )
-            data = (await file.arrayBuffer()).to_bytes()
-            return parse_profile_file(data, file.name)
+        async def read() -> bytes:
+            return (await file.arrayBuffer()).to_bytes()
 
-        self.start(load)
+        self.start(lambda: sources.from_file(file.name, file.size, read))
 
-    def on_search(self, event) -> None:
-        hits = self.catalog.search(event.target.value, SEARCH_LIMIT)
-        ui.renderSearchResults(views.search_hits(hits))
-
-    def on_pick(self, event) -> None:
-        target = event.target
-        row = target.closest("li")
-        if row is None or target.tagName != "BUTTON":
-            return
-        mal_id = int(row.dataset.malId)
-        if "add" in target.classList:
-            self.ratings[mal_id] = int(row.querySelector("select").value)
-        else:
-            self.ratings.pop(mal_id, None)
-        ui.renderRated(views.rated(self.ratings, self.catalog))
-
-    def on_rate(self, event) -> None:
-        event.preventDefault()
+    def rated(self, _value: None) -> None:
         ratings = dict(self.ratings)
 
         async def load() -> Profile:
-            if not ratings:
-                raise ProfileParseError("Search for a title and add at least one score first.")
-            entries = [Entry(i, Status.COMPLETED, score) for i, score in ratings.items()]
-            return Profile(entries, source="manual")
+            return sources.from_ratings(ratings)
 
         self.start(load)
 
+    def on_search(self, text: str) -> None:
+        ui.renderSearchResults(views.search_hits(self.catalog.search(text, SEARCH_LIMIT)))
+
+    def on_pick(self, mal_id: int, score: int | None) -> None:
+        if score is None:
+            self.ratings.pop(int(mal_id), None)
+        else:
+            self.ratings[int(mal_id)] = int(score)
+        ui.renderRated(views.rated(self.ratings, self.catalog))
+
     def wire(self) -> None:
-        on("anilist-form", "submit", self.on_anilist)
-        on("file-input", "change", self.on_file_change)
-        on("file-form", "submit", self.on_file)
-        on("search-input", "input", self.on_search)
-        on("search-results", "click", self.on_pick)
-        on("rated", "click", self.on_pick)
-        on("rate-form", "submit", self.on_rate)
-        site.controls.set(controls.to_form(self.filters))
-        site.controls.mountModels(json.dumps(self.models.to_py()), self.folder,
-                                  kept(self.on_model))  # fmt: skip
-        window.addEventListener("popstate", kept(self.on_popstate))
+        bridge.listen({
+            "source": self.on_source, "search": self.on_search, "pick": self.on_pick,
+            "dismiss": self.on_dismiss, "restore": self.on_restore, "covers": self.on_covers,
+        })  # fmt: skip
+        bridge.controls.set(controls.to_form(self.filters))
+        bridge.controls.mountModels(json.dumps(self.models.to_py()), self.folder,
+                                    bridge.callback(self.on_model))  # fmt: skip
+        bridge.on_popstate(self.on_popstate)
+        ui.renderHidden(views.hidden(self.hidden, self.catalog))
+
+
+def read_ids(text: str | None) -> list[int]:
+    """The remembered "not interested" ids; junk is an empty list."""
+    try:
+        return [int(i) for i in json.loads(text or "[]")]
+    except (ValueError, TypeError):
+        return []
 
 
 async def model():
@@ -301,19 +332,9 @@ async def model():
     return site.model
 
 
-def share_state(anilist_name: str | None) -> None:
-    """Keep `?anilist=NAME` in the address bar for AniList results, and only for those."""
-    url = URL.new(location.href)
-    if anilist_name:
-        url.searchParams.set("anilist", anilist_name)
-    else:
-        url.searchParams.delete("anilist")
-    history.replaceState(None, "", url.href)
-
-
 async def boot() -> None:
     """Take input as soon as the catalog is in; the model loads on (site.ready)."""
-    window.performance.mark("animerec:py-main")
+    bridge.mark("py-main")
     ui.setStatus("Python is up; waiting for the catalog…")
     try:
         loaded = await site.catalogReady
@@ -324,17 +345,17 @@ async def boot() -> None:
         ui.showError(problem)
         return
     catalog = Catalog.from_json(json.loads(loaded.catalogText))
-    window.performance.mark("animerec:py-catalog")
+    bridge.mark("py-catalog")
     page = Page(catalog, loaded.folder, loaded.models)
     page.wire()
     ui.setReady(True)
-    window.performance.mark("animerec:py-ready")
+    bridge.mark("py-ready")
     ready = f"Ready: {len(catalog):,} titles"
     if not site.model:
         ui.setStatus(f"{ready}; the model is still loading.")
-    name = URLSearchParams.new(location.search).get("anilist")
+    name = bridge.query_value("anilist")
     if name:
-        document.getElementById("anilist-user").value = name
+        ui.setSourceValue("anilist", name)
         page.anilist(name)
     try:
         await site.ready

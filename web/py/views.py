@@ -7,19 +7,21 @@ from collections.abc import Iterable, Sequence
 
 from animerec import stats
 from animerec.catalog import Catalog, Item
+from animerec.covers import COVER_ORIGIN, CoverCache
 from animerec.profile import Entry, Profile, Status
 from animerec.ranking import Recommendation
 
 MAL_URL = "https://myanimelist.net/anime/{}"
 ANILIST_URL = "https://anilist.co/anime/{}"
-COVER_ORIGIN = "https://s4.anilist.co/"  # AniList's image CDN: the only image host besides self
 LIST_STRIP = 8  # how many of the visitor's own titles the results open with
 
 
-def card(rec: Recommendation, catalog: Catalog) -> dict:
+def card(rec: Recommendation, catalog: Catalog, covers: CoverCache | None = None) -> dict:
     """One recommendation card; `because` lists entries of the visitor's list (id and title),
-    `planned` marks a title already on the visitor's plan-to-watch list."""
+    `planned` marks a title already on the visitor's plan-to-watch list; the cover (and its
+    dominant colour) where `covers` knows it (None: covers are off)."""
     item = rec.item
+    cover = covers.get(item.mal_id) if covers else None
     return {
         "mal_id": item.mal_id,
         "title": item.title,
@@ -28,10 +30,11 @@ def card(rec: Recommendation, catalog: Catalog) -> dict:
         "year": item.year,
         "episodes": item.episodes,
         "genres": list(item.genres),
-        "match": round(rec.match, 1),
+        "match": f"{rec.match:.0f}% match",
         "mal_url": MAL_URL.format(item.mal_id),
         "anilist_url": ANILIST_URL.format(item.anilist_id) if item.anilist_id else None,
-        "cover": None,  # the catalog has no cover URLs: ui.js draws a placeholder
+        "cover": cover and cover["url"],  # None: ui.js draws a letter tile
+        "color": cover and cover["color"],
         "because": [{"mal_id": e.mal_id, "title": entry_title(e, catalog)} for e in rec.because],
         "planned": rec.planned,
     }
@@ -61,19 +64,42 @@ def entry_title(entry: Entry, catalog: Catalog) -> str:
     return item.title if item else f"#{entry.mal_id}"
 
 
-def results(recs: Sequence[Recommendation], profile: Profile, catalog: Catalog, known: int) -> str:
-    who = profile.username or "your list"
+def results(
+    recs: Sequence[Recommendation],
+    profile: Profile,
+    catalog: Catalog,
+    known: int,
+    who: str,
+    covers: CoverCache | None = None,
+) -> str:
+    """The results view; `who` names the list in the folded sources bar."""
     summary = (
-        f"{len(recs)} recommendations for {who}, from the {known} of {len(profile)} titles "
-        "on the list that the model knows."
+        f"{len(recs)} recommendations for {profile.username or 'your list'}, from the {known} "
+        f"of {len(profile)} titles on the list that the model knows."
     )
     return json.dumps(
         {
+            "who": who,
             "summary": summary,
             "list": list_strip(profile, catalog),
-            "cards": [card(r, catalog) for r in recs],
+            "cards": [card(r, catalog, covers) for r in recs],
         }
     )
+
+
+def hidden(mal_ids: Iterable[int], catalog: Catalog) -> str:
+    """The titles marked "not interested", for their restore list."""
+    return json.dumps(
+        [
+            {"mal_id": i, "title": item.title if (item := catalog.by_mal_id(i)) else f"#{i}"}
+            for i in mal_ids
+        ]
+    )
+
+
+def cover_map(covers: CoverCache, mal_ids: Iterable[int]) -> str:
+    """{mal_id: {url, color}} of the known covers among `mal_ids`, for ui.applyCovers."""
+    return json.dumps({str(i): c for i in mal_ids if (c := covers.get(i))})
 
 
 def profile_stats(profile: Profile, catalog: Catalog) -> str:

@@ -1,0 +1,89 @@
+"""The one place where the page's Python meets its JavaScript. Everything the controller
+(`main.py`) uses from JS comes through here, and every event it receives is listed here.
+
+JS globals used (set by web/js/loader.js as `globalThis.animerec`):
+- `ui` (web/js/ui.js): rendering, the status line, storage, and `listen(handlers)`;
+- `controls` (web/js/controls.js): the filter form (`mount`, `set`, `mountModels`, `setModel`);
+- `charts` (web/js/charts.js): `renderStats`;
+- `catalogReady`, `ready`, `model`, `loadBundle`, `chooseModel`: the loader's model and catalog;
+- the browser's `history`, `location`, `URL`, `URLSearchParams`, `window.performance`.
+
+Events received, each as Python values (ui.js owns the DOM listeners):
+- `source(kind, value)`: a source form was sent (kind "anilist" → name, "file" → a File,
+  "rate" → None);
+- `search(text)`, `pick(mal_id, score | None)`: the "rate a few titles" picker;
+- `dismiss(mal_id)`, `restore(mal_id)`: "not interested" and its undo/restore;
+- `covers(on)`: the covers switch;
+- `filters(values_json)`, `model(folder)`: the filter form and the model selector;
+- `popstate`: back/forward.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import js
+from pyodide.ffi import create_proxy, to_js
+
+LOADER_MODULES = ("ui", "controls", "charts")  # bridge.ui etc.: globalThis.animerec's modules
+EVENTS = ("source", "search", "pick", "dismiss", "restore", "covers")  # through ui.listen
+_proxies: list = []  # JS-callable handlers live as long as the page
+
+
+def __getattr__(name: str):
+    """`bridge.site` (globalThis.animerec) and its LOADER_MODULES, looked up on use: the build
+    imports this module outside the page (tools/pyodide_compile.py)."""
+    if name == "site":
+        return js.animerec
+    if name in LOADER_MODULES:
+        return getattr(js.animerec, name)
+    raise AttributeError(name)
+
+
+def callback(handler: Callable):
+    """A JS-callable proxy of `handler` that lives as long as the page."""
+    proxy = create_proxy(handler)
+    _proxies.append(proxy)
+    return proxy
+
+
+def listen(handlers: dict[str, Callable]) -> None:
+    """Hand ui.js the page's handlers for EVENTS."""
+    if set(handlers) != set(EVENTS):
+        raise ValueError(f"handlers for {sorted(set(EVENTS) ^ set(handlers))} differ from EVENTS")
+    table = {name: callback(fn) for name, fn in handlers.items()}
+    js.animerec.ui.listen(to_js(table, dict_converter=js.Object.fromEntries))
+
+
+def on_popstate(handler: Callable[[], None]) -> None:
+    js.window.addEventListener("popstate", callback(lambda _event: handler()))
+
+
+def query() -> str:
+    return js.location.search
+
+
+def push_url(url: str) -> None:
+    js.history.pushState(None, "", url)
+
+
+def path_and_hash() -> tuple[str, str]:
+    return js.location.pathname, js.location.hash
+
+
+def share_state(anilist_name: str | None) -> None:
+    """Keep `?anilist=NAME` in the address bar for AniList results, and only for those."""
+    url = js.URL.new(js.location.href)
+    if anilist_name:
+        url.searchParams.set("anilist", anilist_name)
+    else:
+        url.searchParams.delete("anilist")
+    js.history.replaceState(None, "", url.href)
+
+
+def query_value(key: str) -> str | None:
+    return js.URLSearchParams.new(js.location.search).get(key)
+
+
+def mark(name: str) -> None:
+    js.window.performance.mark(f"animerec:{name}")
