@@ -94,9 +94,10 @@ class Session:
         return [u for u in self.requests if urlsplit(u).hostname not in ALLOWED_HOSTS]
 
 
-def open_site(browser, url: str, init_script: str | None = None) -> Session:
-    """A fresh context on `url` with AniList routed, waiting until the page says it is ready."""
-    context = browser.new_context()
+def open_site(browser, url: str, init_script: str | None = None, **context_options) -> Session:
+    """A fresh context on `url` with AniList routed, waiting until the page says it is ready;
+    `context_options` go to Playwright's new_context (viewport, color_scheme, …)."""
+    context = browser.new_context(**context_options)
     if init_script:
         context.add_init_script(init_script)
     page = context.new_page()
