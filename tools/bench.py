@@ -517,7 +517,7 @@ ROWS = (  # (figure, label, unit)
     ("inference_p95_ms", "model inference p95", "ms"),
     ("inference_wasm_p50_ms", "model inference p50 on wasm (comparison)", "ms"),
     ("inference_wasm_p95_ms", "model inference p95 on wasm", "ms"),
-    ("rerank_p50_ms", "re-rank after a filter change or 'not interested' p50 (Pyodide)", "ms"),
+    ("rerank_p50_ms", "re-rank p50, filters or dismiss (Pyodide)", "ms"),
     ("rerank_p95_ms", "re-rank p95", "ms"),
     ("cold_transfer_bytes", "cold load, bytes on the wire", "MB"),
     ("cold_requests", "cold load, requests", ""),

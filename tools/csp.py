@@ -40,6 +40,10 @@ OTHER_HEADERS: dict[str, str] = {
     "X-Content-Type-Options": "nosniff",  # a .py or .json never runs as a script
     "Referrer-Policy": "no-referrer",  # ?anilist=NAME stays out of AniList's logs
     "Cross-Origin-Opener-Policy": "same-origin",  # an opener cannot script this window
+    # With COOP, makes the page cross-origin isolated, so Pyodide's SharedArrayBuffer use is no
+    # deprecated path (Lighthouse best practices); "credentialless" still lets AniList covers
+    # load without a Cross-Origin-Resource-Policy header.
+    "Cross-Origin-Embedder-Policy": "credentialless",
 }
 
 

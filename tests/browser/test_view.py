@@ -23,6 +23,14 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 COVER_TIMEOUT_MS = 15_000
 AXE_RULES = ["wcag2a", "wcag2aa", "best-practice"]
+MAX_CLS = 0.05
+# Sums layout shifts not caused by input (the CLS definition) from the first paint on.
+RECORD_SHIFTS = """
+window.layoutShift = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) if (!e.hadRecentInput) window.layoutShift += e.value;
+}).observe({ type: "layout-shift", buffered: true });
+"""
 
 
 def first_card_box(page) -> dict:
@@ -243,5 +251,20 @@ def test_keyboard_walk(browser, site_url: str, tmp_path: Path) -> None:
         page.wait_for_function("(id) => document.querySelector('li.card').dataset.malId == id",
                                arg=ids[0])  # fmt: skip
         assert card_ids(page) == ids
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE])
+def test_layout_shift_from_first_paint_to_explanations(browser, site_url, viewport) -> None:
+    """A shared link (?anilist=NAME) loads, answers and explains without the page jumping."""
+    session = open_site(browser, site_url + "?anilist=evanalxen", init_script=RECORD_SHIFTS,
+                        viewport=viewport)  # fmt: skip
+    page = session.page
+    try:
+        page.wait_for_selector("body[data-runs]:not(.busy)", timeout=60_000)
+        wait_for_covers(page)
+        page.wait_for_timeout(500)  # let late shifts (covers, fonts) be reported
+        assert page.evaluate("window.layoutShift") <= MAX_CLS
     finally:
         page.context.close()

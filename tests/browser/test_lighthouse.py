@@ -1,0 +1,46 @@
+"""Lighthouse 12 (npm, on Debian's Chromium) against the built dist/ served locally: the page's
+accessibility, best practices and SEO, and its layout shift while it loads. Speed is judged by
+`build.py bench`, not here (Lighthouse's simulated phone on 4G says little of a Pyodide site)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tools.browser import CHROMIUM
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
+CHROME_FLAGS = ("--headless=new --no-sandbox --enable-unsafe-swiftshader --use-angle=swiftshader "
+                "--disable-background-networking")  # fmt: skip
+TIMEOUT_S = 300
+
+
+def test_lighthouse_scores(site_url: str, tmp_path: Path) -> None:
+    report = tmp_path / "lighthouse.json"
+    subprocess.run(
+        [str(LIGHTHOUSE), site_url, "--quiet", "--output=json", f"--output-path={report}",
+         "--preset=desktop", "--throttling-method=provided",
+         "--only-categories=performance,accessibility,best-practices,seo",
+         f"--chrome-flags={CHROME_FLAGS}"],
+        env={**os.environ, "CHROME_PATH": CHROMIUM}, check=True, timeout=TIMEOUT_S,
+        capture_output=True,
+    )  # fmt: skip
+    result = json.loads(report.read_text())
+    scores = {k: c["score"] for k, c in result["categories"].items()}
+    failing = [
+        audit_id
+        for audit_id, audit in result["audits"].items()
+        if audit["score"] is not None and audit["score"] < 1
+    ]
+    assert scores["accessibility"] == 1, failing
+    assert scores["best-practices"] >= 0.95, failing
+    assert scores["seo"] >= 0.95, failing
+    assert result["audits"]["cumulative-layout-shift"]["numericValue"] <= 0.05
