@@ -7,11 +7,12 @@ the whole walk works from the keyboard. Screenshots go to docs/ for the README."
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
-from .conftest import ROOT, card_ids, open_filters, open_site, run_and_wait
+from .conftest import COVER_CDN, ROOT, Session, card_ids, open_filters, open_site, run_and_wait
 from .test_controls import COUNT_MODEL_CALLS
 from .test_site import XML, ask_anilist, upload
 
@@ -31,6 +32,29 @@ new PerformanceObserver((list) => {
   for (const e of list.getEntries()) if (!e.hadRecentInput) window.layoutShift += e.value;
 }).observe({ type: "layout-shift", buffered: true });
 """
+
+
+@contextmanager
+def opened(browser, url: str, **options) -> Iterator[Session]:
+    """open_site, closed again at the end of the block."""
+    session = open_site(browser, url, **options)
+    try:
+        yield session
+    finally:
+        session.page.context.close()
+
+
+def fake_cover(route) -> None:
+    """A cover-like image per faked cover URL (…/cover/ID.jpg): a coloured poster, so the
+    screenshots show what covers look like."""
+    mal_id = int(route.request.url.rsplit("/", 1)[1].split(".")[0])
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="142">'
+        f'<rect width="100" height="142" fill="hsl({mal_id * 47 % 360} 55% 42%)"/>'
+        f'<circle cx="70" cy="40" r="22" fill="hsl({mal_id * 91 % 360} 70% 70%)"/>'
+        f'<path d="M0 142 L40 80 L70 120 L100 90 L100 142Z" fill="rgb(0 0 0 / .35)"/></svg>'
+    )
+    route.fulfill(body=svg, content_type="image/svg+xml")
 
 
 def first_card_box(page) -> dict:
@@ -59,9 +83,9 @@ def axe_violations(page) -> list[str]:
 
 @pytest.mark.parametrize(("name", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
 def test_results_first_with_covers(browser, site_url: str, name: str, viewport: dict) -> None:
-    session = open_site(browser, site_url, viewport=viewport)
-    page = session.page
-    try:
+    with opened(browser, site_url, viewport=viewport) as session:
+        page = session.page
+        page.route(f"{COVER_CDN}file/cover/**", fake_cover)
         assert sideways_overflow(page) <= 0
         ask_anilist(page, "evanalxen")
         box = first_card_box(page)
@@ -82,15 +106,15 @@ def test_results_first_with_covers(browser, site_url: str, name: str, viewport: 
             "'.cover.placeholder')).map(c => Number(c.dataset.malId))"
         ) == [i for i in card_ids(page) if i in odd]  # fmt: skip
         DOCS.mkdir(exist_ok=True)
+        page.wait_for_function("() => [...document.querySelectorAll('#recommendations img')]"
+                               ".filter(i => i.getBoundingClientRect().top < innerHeight)"
+                               ".every(i => i.complete)")  # fmt: skip
         page.screenshot(path=str(DOCS / f"screenshot-{name}.png"), scale="css")
-    finally:
-        page.context.close()
 
 
 def test_phone_360_has_no_sideways_scroll_and_big_tap_targets(browser, site_url: str) -> None:
-    session = open_site(browser, site_url, viewport={"width": 360, "height": 740})
-    page = session.page
-    try:
+    with opened(browser, site_url, viewport={"width": 360, "height": 740}) as session:
+        page = session.page
         upload(page, XML)
         page.wait_for_selector("#stats svg")
         assert sideways_overflow(page) <= 0
@@ -107,14 +131,11 @@ def test_phone_360_has_no_sideways_scroll_and_big_tap_targets(browser, site_url:
         assert charts and max(charts) <= 360
         open_filters(page)  # the filter drawer fits too
         assert sideways_overflow(page) <= 0
-    finally:
-        page.context.close()
 
 
 def test_not_interested_undo_restore_and_reload(browser, site_url: str) -> None:
-    session = open_site(browser, site_url)
-    page = session.page
-    try:
+    with opened(browser, site_url) as session:
+        page = session.page
         upload(page, XML)
         page.evaluate(COUNT_MODEL_CALLS)
         before = card_ids(page)
@@ -141,14 +162,11 @@ def test_not_interested_undo_restore_and_reload(browser, site_url: str) -> None:
         page.click("#hidden-list button")
         page.wait_for_function("(id) => document.querySelector(`li.card[data-mal-id='${id}']`)",
                                arg=before[1])  # fmt: skip
-    finally:
-        page.context.close()
 
 
 def test_covers_off_makes_no_request(browser, site_url: str) -> None:
-    session = open_site(browser, site_url)
-    page = session.page
-    try:
+    with opened(browser, site_url) as session:
+        page = session.page
         page.evaluate("() => localStorage.setItem('animerec:covers', 'off')")
         page.reload()
         page.wait_for_selector("body.ready")
@@ -158,15 +176,12 @@ def test_covers_off_makes_no_request(browser, site_url: str) -> None:
         assert not page.is_checked("#covers-toggle")
         assert session.cover_calls == []
         assert page.eval_on_selector_all("#recommendations img", "is => is.length") == 0
-    finally:
-        page.context.close()
 
 
 def test_dark_mode_follows_the_system_and_the_toggle(browser, site_url: str) -> None:
-    session = open_site(browser, site_url, color_scheme="dark")
-    page = session.page
-    background = "() => getComputedStyle(document.documentElement).backgroundColor"
-    try:
+    with opened(browser, site_url, color_scheme="dark") as session:
+        page = session.page
+        background = "() => getComputedStyle(document.documentElement).backgroundColor"
         dark = page.evaluate(background)
         assert page.get_attribute("#theme-toggle", "aria-pressed") == "true"
         page.click("#theme-toggle")
@@ -175,14 +190,11 @@ def test_dark_mode_follows_the_system_and_the_toggle(browser, site_url: str) -> 
         page.reload()
         page.wait_for_selector("body.ready")
         assert page.evaluate(background) == light, "the choice was not remembered"
-    finally:
-        page.context.close()
 
 
 def test_axe_finds_no_violation(browser, site_url: str) -> None:
-    session = open_site(browser, site_url)
-    page = session.page
-    try:
+    with opened(browser, site_url) as session:
+        page = session.page
         assert axe_violations(page) == [], "empty page"
         ask_anilist(page, "evanalxen")
         wait_for_covers(page)
@@ -192,17 +204,13 @@ def test_axe_finds_no_violation(browser, site_url: str) -> None:
         assert axe_violations(page) == [], "filters open"
         page.emulate_media(color_scheme="dark")
         assert axe_violations(page) == [], "dark mode"
-    finally:
-        page.context.close()
 
 
-def test_keyboard_walk(browser, site_url: str, tmp_path: Path) -> None:
+def test_keyboard_walk(browser, site_url: str) -> None:
     """All three sources, the filters, "not interested" and undo, with the keyboard only."""
-    session = open_site(browser, site_url)
-    page = session.page
-    kb = page.keyboard
-    try:
-        page.evaluate(COUNT_MODEL_CALLS)
+    with opened(browser, site_url) as session:
+        page = session.page
+        kb = page.keyboard
         page.focus("#anilist-user")  # the first field: Tab order is checked from here on
         kb.type("evanalxen")
         run_and_wait(page, lambda: kb.press("Enter"))
@@ -251,20 +259,15 @@ def test_keyboard_walk(browser, site_url: str, tmp_path: Path) -> None:
         page.wait_for_function("(id) => document.querySelector('li.card').dataset.malId == id",
                                arg=ids[0])  # fmt: skip
         assert card_ids(page) == ids
-    finally:
-        page.context.close()
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE])
 def test_layout_shift_from_first_paint_to_explanations(browser, site_url, viewport) -> None:
     """A shared link (?anilist=NAME) loads, answers and explains without the page jumping."""
-    session = open_site(browser, site_url + "?anilist=evanalxen", init_script=RECORD_SHIFTS,
-                        viewport=viewport)  # fmt: skip
-    page = session.page
-    try:
+    url = site_url + "?anilist=evanalxen"
+    with opened(browser, url, init_script=RECORD_SHIFTS, viewport=viewport) as session:
+        page = session.page
         page.wait_for_selector("body[data-runs]:not(.busy)", timeout=60_000)
         wait_for_covers(page)
         page.wait_for_timeout(500)  # let late shifts (covers, fonts) be reported
         assert page.evaluate("window.layoutShift") <= MAX_CLS
-    finally:
-        page.context.close()

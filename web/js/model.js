@@ -47,6 +47,9 @@ async function loadWasmBackend(base) {
     await loadScript(WASM_DIR + "tf-backend-wasm.es2017.min.js", base);
   }
   tf.wasm.setWasmPaths(new URL(WASM_DIR, base).href);
+  // The page is cross-origin isolated (tools/csp.py), so TF.js would pick its threaded build,
+  // whose workers start from blob: URLs that the CSP refuses: stay single-threaded.
+  tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
 }
 
 /** The first backend of webgl → wasm → cpu (less those in `skip`) that initialises. */
