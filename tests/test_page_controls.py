@@ -45,3 +45,8 @@ def test_view_query_replaces_filter_and_model_keys_only() -> None:
     assert ("model", "second") in pairs and ("nogenre", "Comedy") not in pairs
     assert from_query(query) == f
     assert controls.view_query("?nogenre=Comedy&model=x", Filters(), None) == ""
+
+
+def test_changed_counts_controls_off_their_default() -> None:
+    assert controls.changed(Filters()) == 0
+    assert controls.changed(Filters(types=("TV",), genres_excluded=("Comedy",), n=20)) == 3

@@ -58,6 +58,8 @@ def fake_cover(route) -> None:
 
 
 def first_card_box(page) -> dict:
+    """Where the first card rests (after the cards' FLIP animations), the page at its top."""
+    page.wait_for_function("() => document.getAnimations().length === 0")
     page.evaluate("() => window.scrollTo(0, 0)")
     return page.eval_on_selector("#recommendations li.card", "c => c.getBoundingClientRect()"
                                  ".toJSON()")  # fmt: skip
@@ -81,9 +83,12 @@ def axe_violations(page) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize(("name", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
-def test_results_first_with_covers(browser, site_url: str, name: str, viewport: dict) -> None:
-    with opened(browser, site_url, viewport=viewport) as session:
+@pytest.mark.parametrize(
+    ("name", "viewport", "scheme"),
+    [("desktop", DESKTOP, "light"), ("phone", PHONE, "light"), ("phone-dark", PHONE, "dark")],
+)
+def test_results_first_with_covers(browser, site_url, name, viewport, scheme) -> None:
+    with opened(browser, site_url, viewport=viewport, color_scheme=scheme) as session:
         page = session.page
         page.route(f"{COVER_CDN}file/cover/**", fake_cover)
         assert sideways_overflow(page) <= 0
@@ -109,6 +114,7 @@ def test_results_first_with_covers(browser, site_url: str, name: str, viewport: 
         page.wait_for_function("() => [...document.querySelectorAll('#recommendations img')]"
                                ".filter(i => i.getBoundingClientRect().top < innerHeight)"
                                ".every(i => i.complete)")  # fmt: skip
+        first_card_box(page)  # at rest, at the top
         page.screenshot(path=str(DOCS / f"screenshot-{name}.png"), scale="css")
 
 
@@ -249,6 +255,7 @@ def test_keyboard_walk(browser, site_url: str) -> None:
         kb.press("Escape")
         assert page.is_hidden("#filter-panel")
         assert page.evaluate("document.activeElement.id") == "filters-toggle"
+        assert page.inner_text("#filters-toggle") == "Filters (1)"  # the folded panel says so
         ids = card_ids(page)
         page.focus("#recommendations li.card >> nth=0 >> button.dismiss")
         kb.press("Enter")

@@ -284,6 +284,11 @@ export function clearResults() {
   setSourcesOpen(true);
 }
 
+/** The filter panel's button says how many filters are on: "Filters (2)". */
+export function showFilterCount(count) {
+  $("filters-toggle").textContent = count ? `Filters (${count})` : "Filters";
+}
+
 /** "Hidden TITLE. Undo" after "not interested" (empty `title`: nothing to undo). */
 export function showUndo(malId, title) {
   const box = $("undo");

@@ -14,6 +14,7 @@ from animerec.filters import MAX_NICHE, MAX_RESULTS, QUERY_KEYS, YEAR_RANGE, Fil
 
 MODEL_KEY = "model"  # ?model=FOLDER: a model other than the default
 _FIELDS = frozenset(f.name for f in fields(Filters))
+_DEFAULTS = Filters()
 
 
 def spec(genres: Sequence[str]) -> str:
@@ -36,6 +37,11 @@ def from_form(values: str) -> Filters:
     return Filters(
         **{k: tuple(v) if isinstance(v, list) else v for k, v in raw.items() if k in _FIELDS}
     )
+
+
+def changed(filters: Filters) -> int:
+    """How many controls differ from their defaults (shown on the folded panel's button)."""
+    return sum(getattr(filters, f) != getattr(_DEFAULTS, f) for f in _FIELDS)
 
 
 def view_query(search: str, filters: Filters, model: str | None) -> str:

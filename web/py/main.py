@@ -154,6 +154,7 @@ class Page:
         known = len(known_entries(self.profile, self.catalog))
         who = sources.describe(self.profile)
         ui.renderResults(views.results(recs, self.profile, self.catalog, known, who, self.covers))
+        ui.showFilterCount(controls.changed(self.filters))
         self.fetch_covers([r.item.mal_id for r in recs])
 
     # --- covers: optional, after the cards, never in the way ----------------------------
