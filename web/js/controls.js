@@ -5,7 +5,9 @@
 const DEBOUNCE_MS = 200;
 const PLAN_TO_WATCH = [["show", "Show, marked"], ["hide", "Hide"], ["boost", "Boost"]];
 // A genre chip cycles through these modes on each press: [mode, mark shown, spoken state].
-const GENRE_MODES = [["", "", "any"], ["require", "+ ", "required"], ["exclude", "− ", "excluded"]];
+const GENRE_MODES = [
+  ["", "", "any"], ["require", "+ ", "required"], ["exclude", "− ", "excluded"],
+];
 
 let form = null;
 let lastSent = "";

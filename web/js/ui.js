@@ -114,7 +114,8 @@ function wireView() {
   });
   dark.addEventListener("change", show);
   show();
-  $("change-list").addEventListener("click", () => setSourcesOpen($("source-forms").hidden));
+  $("change-list").addEventListener("click",
+                                    () => setSourcesOpen($("source-forms").hidden, true));
   const panel = $("filter-panel");
   const toggle = $("filters-toggle");
   const setOpen = (open) => {
@@ -130,10 +131,11 @@ function wireView() {
   });
 }
 
-function setSourcesOpen(open) {
+/** Unfold (or fold) the source forms; `focus`: move the focus to the first field (on "change"). */
+function setSourcesOpen(open, focus = false) {
   $("source-forms").hidden = !open;
   $("change-list").setAttribute("aria-expanded", String(open));
-  if (open) $("source-forms").querySelector("input:not([disabled])")?.focus();
+  if (open && focus) $("source-forms").querySelector("input:not([disabled])")?.focus();
 }
 
 /** Put `value` in the [data-value] field of the source form `kind` (a shared ?anilist= link). */
@@ -249,8 +251,8 @@ export function renderCard(card) {
       card.planned ? el("p", { class: "planned", text: "On your plan-to-watch list" }) : null,
       card.because && card.because.length ? because(card.because) : null,
       links,
-      el("button", { type: "button", class: "dismiss", "aria-label": `Not interested: ${card.title}`,
-                     text: "Not interested" })));
+      el("button", { type: "button", class: "dismiss", text: "Not interested",
+                     "aria-label": `Not interested: ${card.title}` })));
 }
 
 export function setBackend(name) {
@@ -267,7 +269,7 @@ export function renderResults(json) {
   flip($("recommendations"), () => {
     $("summary").textContent = view.summary;
     $("your-list").replaceChildren(...view.list.map((entry) =>
-      el("li", {}, cover(entry.cover, entry.title),
+      el("li", { title: entry.title }, cover(entry.cover, entry.title),
          el("span", { class: "caption", text: entry.score ? `${entry.title} (${entry.score})`
                                                              : entry.title }))));
     $("recommendations").replaceChildren(...view.cards.map(renderCard));
