@@ -12,7 +12,16 @@ from contextlib import contextmanager
 
 import pytest
 
-from .conftest import COVER_CDN, ROOT, Session, card_ids, open_filters, open_site, run_and_wait
+from .conftest import (
+    ANILIST_API,
+    COVER_CDN,
+    ROOT,
+    Session,
+    card_ids,
+    open_filters,
+    open_site,
+    run_and_wait,
+)
 from .test_controls import COUNT_MODEL_CALLS
 from .test_site import XML, ask_anilist, upload
 
@@ -182,6 +191,36 @@ def test_covers_off_makes_no_request(browser, site_url: str) -> None:
         assert not page.is_checked("#covers-toggle")
         assert session.cover_calls == []
         assert page.eval_on_selector_all("#recommendations img", "is => is.length") == 0
+
+
+def test_covers_failing_is_silent(browser, site_url: str) -> None:
+    """AniList refusing the covers (429) leaves letter tiles: no error, no delay, and no more
+    asking during the visit (the explanations' re-render and a filter change do not retry)."""
+    refused = []
+
+    def refuse_covers(route) -> None:
+        if "ids" not in (route.request.post_data_json or {}).get("variables", {}):
+            route.fallback()
+            return
+        refused.append(route.request.url)
+        route.fulfill(
+            status=429,
+            json={"errors": [{"message": "Too Many Requests.", "status": 429}]},
+            headers={"Access-Control-Allow-Origin": "*", "Retry-After": "30"},
+        )
+
+    with opened(browser, site_url) as session:
+        page = session.page
+        page.route(ANILIST_API.rstrip("/"), refuse_covers)
+        ask_anilist(page, "evanalxen")
+        open_filters(page)
+        page.fill("#filters [name=n]", "60")  # more titles, none with a known cover
+        page.wait_for_function("() => document.querySelectorAll('li.card').length === 60")
+        page.wait_for_timeout(500)
+        assert len(refused) == 1 and session.cover_calls == []
+        assert page.is_hidden("#error") and len(card_ids(page)) == 60
+        assert page.eval_on_selector_all("#recommendations img", "is => is.length") == 0
+        assert "Done." in page.inner_text("#status")
 
 
 def test_dark_mode_follows_the_system_and_the_toggle(browser, site_url: str) -> None:

@@ -72,6 +72,7 @@ class Page:
             self.covers = None  # off: no cover is shown or asked for
         self.task: asyncio.Future | None = None  # the request (profile or model) in flight
         self.cover_task: asyncio.Future | None = None
+        self.covers_down = False  # AniList refused or failed once: no more asking this visit
         self.loaders = {"anilist": self.anilist, "file": self.upload, "rate": self.rated}
 
     def use_catalog(self, catalog: Catalog) -> None:
@@ -161,8 +162,11 @@ class Page:
 
     def fetch_covers(self, mal_ids: list[int]) -> None:
         """Ask AniList for the shown titles' unknown covers (one request), unless covers are
-        off or a request is out; they are swapped in when they come, and failures are silent."""
-        if self.covers is None or (self.cover_task and not self.cover_task.done()):
+        off, a request is out or one failed; they are swapped in when they come, and failures
+        are silent."""
+        if self.covers is None or self.covers_down:
+            return
+        if self.cover_task and not self.cover_task.done():
             return
         missing = self.covers.missing(mal_ids)
         if missing:
@@ -172,7 +176,8 @@ class Page:
         try:
             found = await fetch_covers(missing, pyfetch_transport)
         except (anilist.AniListError, ProfileParseError):
-            return  # covers are optional: the letter tiles stay
+            self.covers_down = True  # covers are optional: the letter tiles stay
+            return
         if self.covers is None:
             return
         self.covers.add(found)
