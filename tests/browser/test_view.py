@@ -144,8 +144,13 @@ def test_phone_360_has_no_sideways_scroll_and_big_tap_targets(browser, site_url:
         charts = page.eval_on_selector_all("#stats svg", "ss => ss.map(s => "
                                            "s.getBoundingClientRect().right)")  # fmt: skip
         assert charts and max(charts) <= 360
-        open_filters(page)  # the filter drawer fits too
+        open_filters(page)  # the filter drawer fits too, and keeps the focus
         assert sideways_overflow(page) <= 0
+        page.focus("#filters button.chip >> nth=-1")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.id") == "filters-close"
+        page.keyboard.press("Shift+Tab")
+        assert page.evaluate("document.activeElement.dataset.genre")  # the last chip again
 
 
 def test_not_interested_undo_restore_and_reload(browser, site_url: str) -> None:

@@ -128,7 +128,22 @@ function wireView() {
   $("filters-close").addEventListener("click", () => setOpen(false));
   panel.addEventListener("keydown", (event) => {
     if (event.key === "Escape") setOpen(false);
+    else if (event.key === "Tab") keepFocusInDrawer(panel, event);
   });
+}
+
+/** On phones the filter panel is a drawer over the page: Tab cycles within it. */
+function keepFocusInDrawer(panel, event) {
+  if (getComputedStyle(panel).position !== "fixed") return;
+  const stops = [...panel.querySelectorAll("button, input, select")]
+    .filter((e) => !e.disabled && e.offsetParent !== null);
+  const [first, last] = [stops[0], stops.at(-1)];
+  const wrapTo = event.shiftKey ? (document.activeElement === first ? last : null)
+    : (document.activeElement === last ? first : null);
+  if (wrapTo) {
+    event.preventDefault();
+    wrapTo.focus();
+  }
 }
 
 /** Unfold (or fold) the source forms; `focus`: move the focus to the first field (on "change"). */
