@@ -16,12 +16,10 @@ from anilist_responses import (
     list_body,
     media,
 )
-from animerec import anilist
-from animerec.anilist import (
-    AniListError,
-    InvalidUsername,
+from animerec import anilist, http_api
+from animerec.anilist import AniListError, InvalidUsername, PrivateList
+from animerec.http_api import (
     Offline,
-    PrivateList,
     RateLimited,
     Request,
     Response,
@@ -180,10 +178,10 @@ def test_429_rules():
 
 def test_retry_after_forms():
     now = 1_000.0
-    assert anilist.retry_after({"retry-after": "12"}, now) == 12.0
-    assert anilist.retry_after({"retry-after": "Thu, 01 Jan 1970 00:17:00 GMT"}, now) == 20.0
-    assert anilist.retry_after({"retry-after": "soon"}, now) == anilist.DEFAULT_RETRY_AFTER
-    assert anilist.retry_after({}, now) == anilist.DEFAULT_RETRY_AFTER
+    assert http_api.retry_after({"retry-after": "12"}, now) == 12.0
+    assert http_api.retry_after({"retry-after": "Thu, 01 Jan 1970 00:17:00 GMT"}, now) == 20.0
+    assert http_api.retry_after({"retry-after": "soon"}, now) == http_api.DEFAULT_RETRY_AFTER
+    assert http_api.retry_after({}, now) == http_api.DEFAULT_RETRY_AFTER
 
 
 def test_5xx_retried_with_backoff():
