@@ -26,6 +26,7 @@ from .http_api import (
     Transport,
     UserNotFound,
     check_status,
+    decode_object,
 )
 from .http_api import send as send_with
 from .parsers import ProfileParseError, parse_anilist_collection
@@ -194,14 +195,7 @@ def read_response(
     Some proxies answer 200 with the same `errors`, so the body decides, not only the status.
     """
     check_status(response, SITE, time.time() if now is None else now)
-    try:
-        body = json.loads(response.text)
-    except ValueError as err:
-        if response.status == 200:
-            raise ProfileParseError("AniList answered with something that is not JSON.") from err
-        raise AniListError(f"AniList answered HTTP {response.status}.") from err
-    if not isinstance(body, dict):
-        raise ProfileParseError("AniList answered with JSON that is not an object.")
+    body = decode_object(response, SITE)
     errors = [e for e in body.get("errors") or [] if isinstance(e, Mapping)]
     data = body.get("data")
     if not errors and response.status == 200:

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import json
 import math
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from .parsers import ProfileParseError
 
 DEFAULT_RETRY_AFTER = 60.0  # seconds, when a 429 names no wait
 
@@ -136,6 +139,20 @@ def check_status(response: Response, site: str, now: float | None = None) -> Non
         raise RateLimited(retry_after(response.headers, time.time() if now is None else now), site)
     if response.status >= 500:
         raise ServerError(response.status, site)
+
+
+def decode_object(response: Response, site: str) -> dict[str, Any]:
+    """The response's JSON object. A 200 that is not one is a `ProfileParseError`; another
+    status without JSON is an `ApiError` naming it."""
+    try:
+        body = json.loads(response.text)
+    except (ValueError, RecursionError) as err:
+        if response.status == 200:
+            raise ProfileParseError(f"{site} answered with something that is not JSON.") from err
+        raise ApiError(f"{site} answered HTTP {response.status}.") from err
+    if not isinstance(body, dict):
+        raise ProfileParseError(f"{site} answered with JSON that is not an object.")
+    return body
 
 
 def retry_after(headers: Mapping[str, str], now: float) -> float:

@@ -230,7 +230,7 @@ def _mal_entry(mal_id, status, score, episodes, updated, title, cover=None) -> E
         status=st,
         score=clamp_score(_num(score)),
         episodes_watched=_int(episodes or 0, "my_watched_episodes"),
-        updated_at=_timestamp(updated),
+        updated_at=parse_timestamp(updated),
         title=title or None,
         cover_url=cover or None,
     )
@@ -263,7 +263,8 @@ def _num(value: Any) -> float | None:
         raise ProfileParseError(f"A score should be a number, got {value!r}.") from err
 
 
-def _timestamp(value: Any) -> int | None:
+def parse_timestamp(value: Any) -> int | None:
+    """Unix seconds from digits or an ISO 8601 date (`2016-09-06T06:23:05.771Z`), else None."""
     if value in (None, "", "0"):
         return None
     text = str(value)
