@@ -44,7 +44,7 @@ query ($name: String) {
     lists {
       status
       entries {
-        mediaId status score(format: POINT_10) progress updatedAt
+        mediaId status score(format: POINT_10_DECIMAL) progress updatedAt
         media { id idMal title { romaji english } coverImage { medium large } }
       }
     }

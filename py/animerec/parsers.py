@@ -28,7 +28,7 @@ _MAL_TEXT_STATUS = {
 }
 _ANILIST_STATUS = {
     "CURRENT": Status.WATCHING,
-    "REPEATING": Status.WATCHING,
+    "REPEATING": Status.COMPLETED,  # rewatching: finished once, as MyAnimeList counts it
     "COMPLETED": Status.COMPLETED,
     "PAUSED": Status.ON_HOLD,
     "DROPPED": Status.DROPPED,
