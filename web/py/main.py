@@ -11,6 +11,7 @@ from array import array
 from collections.abc import Awaitable, Callable
 
 import controls
+import kitsu_form
 import pipeline
 import views
 from animerec import anilist
@@ -18,6 +19,7 @@ from animerec.catalog import Catalog
 from animerec.encoding import ENCODING_VERSION, known_entries
 from animerec.explain import LeaveOneOut
 from animerec.filters import from_query
+from animerec.http_api import ApiError
 from animerec.parsers import ProfileParseError, parse_profile_file
 from animerec.profile import Entry, Profile, Status
 from animerec.ranking import Candidates, RankContext
@@ -35,7 +37,7 @@ class ModelUnavailable(Exception):
     """The loader could not load the model (it says why on the page)."""
 
 
-VISITOR_ERRORS = (ProfileParseError, anilist.AniListError, pipeline.NothingKnown, ModelUnavailable)
+VISITOR_ERRORS = (ProfileParseError, ApiError, pipeline.NothingKnown, ModelUnavailable)
 
 ui = site.ui
 _handlers = []  # keeps the event proxies alive for the page's lifetime
@@ -92,14 +94,15 @@ class Page:
     async def predict_batch(self, flat: array, rows: int) -> array:
         return floats(await (await model()).predictBatch(to_js(flat), rows))
 
-    def start(self, load: Callable[[], Awaitable[Profile]], anilist_name: str | None = None):
-        """Run one recommendation request unless a request is already running."""
+    def start(self, load: Callable[[], Awaitable[Profile]], shared: tuple[str, str] | None = None):
+        """Run one recommendation request unless a request is already running; `shared` is the
+        (URL key, username) that names this list in the address bar."""
 
         async def work() -> None:
             ui.setStatus("Reading your list…")
             profile = await load()
             await self.recommend(profile)
-            share_state(anilist_name and (profile.username or anilist_name))
+            share_state(shared and (shared[0], profile.username or shared[1]))
 
         self.run(work)
 
@@ -220,10 +223,18 @@ class Page:
                 name, pyfetch_transport, id_map=self.id_map, retry=retry
             )
 
-        self.start(load, anilist_name=name)
+        self.start(load, shared=("anilist", name))
 
     def _waiting(self, seconds: float) -> None:
         ui.setStatus(f"AniList asked us to wait {round(seconds)} s; trying again then…")
+
+    def on_kitsu(self, event) -> None:
+        event.preventDefault()
+        self.kitsu(document.getElementById(kitsu_form.INPUT_ID).value)
+
+    def kitsu(self, name: str) -> None:
+        load = kitsu_form.loader(name, None, LONGEST_WAIT_S, ui.setStatus)
+        self.start(load, shared=(kitsu_form.PARAM, name))
 
     def on_file_change(self, event) -> None:
         files = event.target.files
@@ -278,6 +289,7 @@ class Page:
 
     def wire(self) -> None:
         on("anilist-form", "submit", self.on_anilist)
+        on("kitsu-form", "submit", self.on_kitsu)
         on("file-input", "change", self.on_file_change)
         on("file-form", "submit", self.on_file)
         on("search-input", "input", self.on_search)
@@ -301,13 +313,14 @@ async def model():
     return site.model
 
 
-def share_state(anilist_name: str | None) -> None:
-    """Keep `?anilist=NAME` in the address bar for AniList results, and only for those."""
+def share_state(shared: tuple[str, str] | None) -> None:
+    """Keep `?anilist=NAME` or `?kitsu=NAME` in the address bar for that site's results, and
+    neither for other sources."""
     url = URL.new(location.href)
-    if anilist_name:
-        url.searchParams.set("anilist", anilist_name)
-    else:
-        url.searchParams.delete("anilist")
+    for key in ("anilist", kitsu_form.PARAM):
+        url.searchParams.delete(key)
+    if shared:
+        url.searchParams.set(*shared)
     history.replaceState(None, "", url.href)
 
 
@@ -332,10 +345,13 @@ async def boot() -> None:
     ready = f"Ready: {len(catalog):,} titles"
     if not site.model:
         ui.setStatus(f"{ready}; the model is still loading.")
-    name = URLSearchParams.new(location.search).get("anilist")
-    if name:
+    query = URLSearchParams.new(location.search)
+    if name := query.get("anilist"):
         document.getElementById("anilist-user").value = name
         page.anilist(name)
+    elif name := query.get(kitsu_form.PARAM):
+        document.getElementById(kitsu_form.INPUT_ID).value = name
+        page.kitsu(name)
     try:
         await site.ready
     except JsException:
