@@ -29,7 +29,7 @@ from .http_api import (
     decode_object,
 )
 from .http_api import send as send_with
-from .parsers import ProfileParseError, parse_anilist_collection
+from .parsers import ProfileParseError, anilist_steps, finish_async
 from .profile import Profile
 
 SITE = "AniList"
@@ -139,7 +139,7 @@ async def fetch_profile(
     body = await send(build_request(name, api_url), transport, retry, username=name)
     collection = (body.get("data") or {}).get("MediaListCollection") or {}
     canonical = (collection.get("user") or {}).get("name") or name
-    return parse_anilist_collection(body, id_map=id_map, username=canonical)
+    return await finish_async(anilist_steps(body, id_map, canonical))
 
 
 async def fetch_media(

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import json
 import math
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .parsers import ProfileParseError
+from . import safe_json
+from .errors import ProfileParseError
 
 DEFAULT_RETRY_AFTER = 60.0  # seconds, when a 429 names no wait
 
@@ -145,8 +145,8 @@ def decode_object(response: Response, site: str) -> dict[str, Any]:
     """The response's JSON object. A 200 that is not one is a `ProfileParseError`; another
     status without JSON is an `ApiError` naming it."""
     try:
-        body = json.loads(response.text)
-    except (ValueError, RecursionError) as err:
+        body = safe_json.loads(response.text, f"{site}'s answer")
+    except ProfileParseError as err:
         if response.status == 200:
             raise ProfileParseError(f"{site} answered with something that is not JSON.") from err
         raise ApiError(f"{site} answered HTTP {response.status}.") from err

@@ -10,7 +10,6 @@ Kitsu answers any origin (CORS `*`), and a GET without `Content-Type` needs no p
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -30,6 +29,7 @@ from .http_api import (
 )
 from .parsers import ProfileParseError, parse_timestamp
 from .profile import Entry, Profile, Status, clamp_score
+from .values import as_dict, number, text, whole
 
 SITE = "Kitsu"
 KITSU_API = "https://kitsu.app/api/edge"
@@ -156,6 +156,11 @@ def parse_library_page(
     data = body.get("data")
     if not isinstance(data, list):
         raise ProfileParseError("Kitsu's answer has no list of library entries.")
+    if len(data) > PAGE_LIMIT:
+        raise ProfileParseError(
+            f"Kitsu sent {len(data):,} library entries in one page; it sends at most "
+            f"{PAGE_LIMIT}, so this answer is not Kitsu's."
+        )
     included = _included(body.get("included"))
     entries: list[Entry] = []
     for raw in data:
@@ -173,16 +178,16 @@ def _user(body: Mapping[str, Any], name: str) -> tuple[str, str]:
     if not users:
         raise UserNotFound(name, SITE)
     user = users[0] if isinstance(users[0], Mapping) else {}
-    user_id = _whole(user.get("id"))
+    user_id = whole(user.get("id"))
     if user_id is None:
         raise ProfileParseError("Kitsu's answer about the user has no user id.")
-    slug = _dict(user.get("attributes")).get("slug")
+    slug = as_dict(user.get("attributes")).get("slug")
     return str(user_id), slug if isinstance(slug, str) and _SLUG.fullmatch(slug) else name
 
 
 def _next_url(body: Mapping[str, Any], api_url: str) -> str | None:
     """`links.next`, if it is another page of the same endpoint (never another host)."""
-    link = _dict(body.get("links")).get("next")
+    link = as_dict(body.get("links")).get("next")
     if isinstance(link, str) and link.startswith(f"{api_url}/library-entries?"):
         return link
     return None
@@ -205,34 +210,32 @@ def _entry(
     """One library entry, or None when it has no usable status or MyAnimeList id."""
     if not isinstance(raw, Mapping):
         return None
-    attrs = _dict(raw.get("attributes"))
+    attrs = as_dict(raw.get("attributes"))
     status = _STATUS.get(attrs.get("status")) if isinstance(attrs.get("status"), str) else None
-    ref = _dict(_dict(_dict(raw.get("relationships")).get("anime")).get("data"))
+    ref = as_dict(as_dict(as_dict(raw.get("relationships")).get("anime")).get("data"))
     anime = included.get(("anime", str(ref.get("id"))), {})
-    mal_id = _mal_id(anime, included) or id_map.get(_whole(ref.get("id")) or 0)
+    mal_id = _mal_id(anime, included) or id_map.get(whole(ref.get("id")) or 0)
     if status is None or not mal_id:
         return None
-    rating = _number(attrs.get("ratingTwenty"))
-    title = _dict(anime.get("attributes")).get("canonicalTitle")
-    updated = attrs.get("updatedAt")
+    rating = number(attrs.get("ratingTwenty"))
     return Entry(
         mal_id=mal_id,
         status=status,
         score=clamp_score(rating / 2 if rating is not None else None),
-        episodes_watched=_whole(attrs.get("progress")) or 0,
-        updated_at=parse_timestamp(updated) if isinstance(updated, str) else None,
-        title=title if isinstance(title, str) else None,
+        episodes_watched=whole(attrs.get("progress")) or 0,
+        updated_at=parse_timestamp(attrs.get("updatedAt")),
+        title=text(as_dict(anime.get("attributes")).get("canonicalTitle")),
     )
 
 
 def _mal_id(anime: Mapping[str, Any], included: Mapping[tuple[str, str], Any]) -> int | None:
     """The MyAnimeList id among the anime's included mappings."""
-    refs = _dict(_dict(anime.get("relationships")).get("mappings")).get("data")
+    refs = as_dict(as_dict(anime.get("relationships")).get("mappings")).get("data")
     for ref in refs if isinstance(refs, list) else []:
-        mapping = included.get(("mappings", str(_dict(ref).get("id"))), {})
-        attrs = _dict(mapping.get("attributes"))
+        mapping = included.get(("mappings", str(as_dict(ref).get("id"))), {})
+        attrs = as_dict(mapping.get("attributes"))
         if attrs.get("externalSite") == MAL_SITE:
-            mal_id = _whole(attrs.get("externalId"))
+            mal_id = whole(attrs.get("externalId"))
             if mal_id:
                 return mal_id
     return None
@@ -241,27 +244,3 @@ def _mal_id(anime: Mapping[str, Any], included: Mapping[tuple[str, str], Any]) -
 def _error_text(error: Mapping[str, Any]) -> str:
     parts = [error.get("title"), error.get("detail")]
     return ": ".join(str(p) for p in parts if isinstance(p, str) and p)
-
-
-def _dict(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _whole(value: Any) -> int | None:
-    """A positive whole number from an int or a digit string (ids, progress), else None."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value if value > 0 else None
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10:
-        return int(value) or None
-    return None
-
-
-def _number(value: Any) -> float | None:
-    """A finite number from an int, float or numeric string (`ratingTwenty`), else None."""
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None

@@ -20,7 +20,7 @@ from animerec.encoding import ENCODING_VERSION, known_entries
 from animerec.explain import LeaveOneOut
 from animerec.filters import from_query
 from animerec.http_api import ApiError
-from animerec.parsers import ProfileParseError, parse_profile_file
+from animerec.parsers import ProfileParseError, parse_profile_file_async
 from animerec.profile import Entry, Profile, Status
 from animerec.ranking import Candidates, RankContext
 from js import URL, URLSearchParams, document, history, location, window
@@ -255,7 +255,7 @@ class Page:
                     f"this page reads files of up to {MAX_UPLOAD_BYTES / 1e6:.0f} MB only."
                 )
             data = (await file.arrayBuffer()).to_bytes()
-            return parse_profile_file(data, file.name)
+            return await parse_profile_file_async(data, file.name)
 
         self.start(load)
 
