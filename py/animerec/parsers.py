@@ -101,7 +101,7 @@ def profile_file_steps(data: bytes, filename: str = "") -> Steps:
     if head == "<":
         return (yield from mal_xml_steps(data))
     if head in ("{", "["):
-        obj = safe_json.loads(data, "The JSON")
+        obj = yield from safe_json.load_steps(data, "The JSON")
         yield
         return (yield from json_profile_steps(obj))
     if not head:
@@ -181,9 +181,10 @@ def mal_xml_steps(data: bytes) -> Steps:
             yield
         parser.close()
         reader.read(parser.read_events())
-    except ET.ParseError as err:
+    except (ET.ParseError, LookupError) as err:  # LookupError: an encoding Python lacks
         raise ProfileParseError(
-            f"The XML is broken or cut short ({err}). Export the list from MyAnimeList again."
+            f"The XML is broken or cut short ({text(str(err), 200)}). Export the list from "
+            "MyAnimeList again."
         ) from err
     if reader.root is None:
         raise ProfileParseError("The XML has no elements.")
