@@ -143,9 +143,12 @@ def check_status(response: Response, site: str, now: float | None = None) -> Non
 
 def decode_object(response: Response, site: str) -> dict[str, Any]:
     """The response's JSON object. A 200 that is not one is a `ProfileParseError`; another
-    status without JSON is an `ApiError` naming it."""
+    status without JSON is an `ApiError` naming it. JSON refused unread (too deep, too large)
+    says so."""
     try:
         body = safe_json.loads(response.text, f"{site}'s answer")
+    except safe_json.JsonRefused:
+        raise
     except ProfileParseError as err:
         if response.status == 200:
             raise ProfileParseError(f"{site} answered with something that is not JSON.") from err

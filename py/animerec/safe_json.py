@@ -16,6 +16,11 @@ from typing import Any
 
 from .errors import ProfileParseError
 
+
+class JsonRefused(ProfileParseError):
+    """Refused before decoding: too large, too deep, or a number too long."""
+
+
 MAX_DEPTH = 64  # the deepest real list document is 6 levels deep
 MAX_CHARS = 60_000_000
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)  # unrolled: linear, no backtracking
@@ -44,10 +49,10 @@ def load_steps(text: str | bytes, what: str = "The JSON") -> Generator[None, Non
             raise ProfileParseError(f"{what} is not valid UTF-8 text ({err}).") from err
         yield
     if len(text) > MAX_CHARS:
-        raise ProfileParseError(f"{what} is over {MAX_CHARS // 1_000_000} MB of JSON.")
+        raise JsonRefused(f"{what} is over {MAX_CHARS // 1_000_000} MB of JSON.")
     problem = yield from _refusal(text)
     if problem:
-        raise ProfileParseError(f"{what} {problem}.")
+        raise JsonRefused(f"{what} {problem}.")
     try:
         return json.loads(text)
     except (ValueError, RecursionError) as err:
