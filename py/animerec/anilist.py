@@ -27,6 +27,7 @@ from .http_api import (
     UserNotFound,
     check_status,
     decode_object,
+    typed_username,
 )
 from .http_api import send as send_with
 from .parsers import ProfileParseError, anilist_steps, finish_async
@@ -99,11 +100,9 @@ class PrivateList(AniListError):
 
 def normalize_username(text: str) -> str:
     """The username in what the visitor typed: a bare name or a profile address."""
-    text = text.strip()
-    match = _PROFILE_URL.match(text)
-    name = match.group(1) if match else text.strip("@")
+    name = typed_username(text, _PROFILE_URL)
     if not _USERNAME.fullmatch(name):
-        raise InvalidUsername(name or text)
+        raise InvalidUsername(name or text.strip())
     return name
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import math
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -131,6 +132,14 @@ async def send(
         if retry.on_wait is not None:
             retry.on_wait(wait)
         await retry.sleep(wait)
+
+
+def typed_username(text: str, profile_url: re.Pattern[str]) -> str:
+    """The username in what the visitor typed: a bare name (a leading @ dropped) or the name in
+    a profile address that `profile_url` matches (its group 1)."""
+    text = text.strip()
+    match = profile_url.match(text)
+    return match.group(1) if match else text.strip("@")
 
 
 def check_status(response: Response, site: str, now: float | None = None) -> None:

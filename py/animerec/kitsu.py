@@ -26,6 +26,7 @@ from .http_api import (
     check_status,
     decode_object,
     send,
+    typed_username,
 )
 from .parsers import ProfileParseError, parse_timestamp
 from .profile import Entry, Profile, Status, clamp_score
@@ -77,11 +78,9 @@ class EmptyLibrary(ApiError):
 
 def normalize_username(text: str) -> str:
     """The profile name in what the visitor typed: a bare name or a profile address."""
-    text = text.strip()
-    match = _PROFILE_URL.match(text)
-    name = match.group(1) if match else text.strip("@")
+    name = typed_username(text, _PROFILE_URL)
     if not _SLUG.fullmatch(name):
-        raise InvalidUsername(name or text)
+        raise InvalidUsername(name or text.strip())
     return name
 
 
