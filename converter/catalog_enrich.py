@@ -15,14 +15,9 @@ import sys
 from contextlib import closing
 from pathlib import Path
 
-from animerec.anilist import (
-    ANILIST_URL,
-    MEDIA_PAGE_SIZE,
-    AniListError,
-    RetryPolicy,
-    fetch_media,
-)
+from animerec.anilist import ANILIST_URL, MEDIA_PAGE_SIZE, AniListError, fetch_media
 from animerec.catalog import Catalog
+from animerec.http_api import RetryPolicy
 
 from . import collector_db as db
 from .http_transport import UrllibTransport

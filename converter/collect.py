@@ -18,16 +18,12 @@ from animerec.anilist import (
     ANILIST_URL,
     AniListError,
     InvalidUsername,
-    Offline,
     PrivateList,
-    RateLimited,
-    RetryPolicy,
-    Transport,
-    UserNotFound,
     fetch_profile,
     fetch_user_names,
     normalize_username,
 )
+from animerec.http_api import Offline, RateLimited, RetryPolicy, Transport, UserNotFound
 from animerec.parsers import ProfileParseError
 
 from . import collector_db as db

@@ -8,7 +8,7 @@ import http.client
 import urllib.error
 import urllib.request
 
-from animerec.anilist import Request, Response, TransportError, TransportTimeout
+from animerec.http_api import Request, Response, TransportError, TransportTimeout
 
 USER_AGENT = "animerec-collector/0.1 (+https://github.com/animerec)"
 
@@ -25,7 +25,7 @@ class UrllibTransport:
     def _send(self, request: Request) -> Response:
         req = urllib.request.Request(
             request.url,
-            data=request.body.encode(),
+            data=None if request.body is None else request.body.encode(),
             method=request.method,
             headers={**request.headers, "User-Agent": USER_AGENT},
         )

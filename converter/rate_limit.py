@@ -11,7 +11,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from animerec.anilist import Request, Response, Transport
+from animerec.http_api import Request, Response, Transport
 
 
 class MinInterval:

@@ -34,7 +34,7 @@ def list_body(name: str, entries: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def entry(ani_id: int, mal_id: int | None, status: str = "COMPLETED", score: int = 0,
+def entry(ani_id: int, mal_id: int | None, status: str = "COMPLETED", score: float = 0,
           progress: int = 12, updated: int = 1_700_000_000) -> dict[str, Any]:  # fmt: skip
     return {
         "mediaId": ani_id,

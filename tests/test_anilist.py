@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 
+import graphql
 import pytest
 from anilist_responses import (
     PRIVATE_USER,
@@ -16,16 +17,12 @@ from anilist_responses import (
     list_body,
     media,
 )
-from animerec import anilist
-from animerec.anilist import (
-    AniListError,
-    InvalidUsername,
+from animerec import anilist, http_api
+from animerec.anilist import AniListError, InvalidUsername, PrivateList
+from animerec.http_api import (
     Offline,
-    PrivateList,
     RateLimited,
-    Request,
     Response,
-    RetryPolicy,
     ServerError,
     Timeout,
     TransportError,
@@ -34,32 +31,8 @@ from animerec.anilist import (
 )
 from animerec.parsers import ProfileParseError
 from animerec.profile import Status
-
-
-class ScriptedTransport:
-    """Answers each request with the next scripted `Response` (or raises it)."""
-
-    def __init__(self, *answers: Response | Exception) -> None:
-        self.answers = list(answers)
-        self.requests: list[Request] = []
-
-    async def __call__(self, request: Request) -> Response:
-        self.requests.append(request)
-        answer = self.answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-
-def ok(body, status: int = 200, headers: dict | None = None) -> Response:
-    return Response(status, json.dumps(body), headers or {})
-
-
-def policy(waits: list[float], **kw) -> RetryPolicy:
-    async def sleep(seconds: float) -> None:
-        waits.append(seconds)
-
-    return RetryPolicy(sleep=sleep, clock=lambda: 1_000.0, **kw)
+from helpers import FIXTURES
+from scripted_transport import ScriptedTransport, ok, policy
 
 
 def fetch(transport, name: str = "Alice", **kw):
@@ -85,7 +58,7 @@ def test_request_shape():
     assert body["variables"] == {"name": "Alice_99"}
     query = " ".join(body["query"].split())
     assert "MediaListCollection(userName: $name, type: ANIME)" in query
-    for field in ("mediaId", "score(format: POINT_10)", "progress", "updatedAt", "idMal"):
+    for field in ("mediaId", "score(format: POINT_10_DECIMAL)", "progress", "updatedAt", "idMal"):
         assert field in query
 
 
@@ -180,10 +153,10 @@ def test_429_rules():
 
 def test_retry_after_forms():
     now = 1_000.0
-    assert anilist.retry_after({"retry-after": "12"}, now) == 12.0
-    assert anilist.retry_after({"retry-after": "Thu, 01 Jan 1970 00:17:00 GMT"}, now) == 20.0
-    assert anilist.retry_after({"retry-after": "soon"}, now) == anilist.DEFAULT_RETRY_AFTER
-    assert anilist.retry_after({}, now) == anilist.DEFAULT_RETRY_AFTER
+    assert http_api.retry_after({"retry-after": "12"}, now) == 12.0
+    assert http_api.retry_after({"retry-after": "Thu, 01 Jan 1970 00:17:00 GMT"}, now) == 20.0
+    assert http_api.retry_after({"retry-after": "soon"}, now) == http_api.DEFAULT_RETRY_AFTER
+    assert http_api.retry_after({}, now) == http_api.DEFAULT_RETRY_AFTER
 
 
 def test_5xx_retried_with_backoff():
@@ -216,3 +189,27 @@ def test_user_names_page():
     }
     names, more = asyncio.run(anilist.fetch_user_names(1, ScriptedTransport(ok(page))))
     assert names == ["a1", "b2"] and more
+
+
+def test_every_query_is_valid_against_the_recorded_schema():
+    sdl = (FIXTURES / "apis" / "anilist-schema-2026-08.graphqls").read_text(encoding="utf-8")
+    schema = graphql.build_schema(sdl)
+    for query in (anilist.LIST_QUERY, anilist.MEDIA_QUERY, anilist.USERS_QUERY):
+        assert graphql.validate(schema, graphql.parse(query)) == []
+    broken = anilist.LIST_QUERY.replace("POINT_10_DECIMAL", "POINT_11")
+    assert graphql.validate(schema, graphql.parse(broken))  # the check can fail
+
+
+def test_decimal_scores_custom_lists_and_rewatching():
+    """A custom list (no status of its own) repeats entries of the status lists or holds ones
+    hidden from them; each entry keeps its own status. REPEATING is a finished title."""
+    body = list_body("Alice", [entry(1, 101, "COMPLETED", score=8.5),
+                               entry(2, 102, "REPEATING", score=9.3)])  # fmt: skip
+    custom = [entry(1, 101, "COMPLETED", score=8.5), entry(3, None, "DROPPED", score=2.5)]
+    body["data"]["MediaListCollection"]["lists"].append(
+        {"name": "Favourites", "isCustomList": True, "status": None, "entries": custom}
+    )
+    profile = fetch(ScriptedTransport(ok(body)), id_map={3: 103})
+    got = {e.mal_id: (e.status, e.score) for e in profile.entries}
+    assert got == {101: (Status.COMPLETED, 8.5), 102: (Status.COMPLETED, 9.3),
+                   103: (Status.DROPPED, 2.5)}  # fmt: skip

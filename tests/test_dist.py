@@ -159,7 +159,7 @@ def test_policy_allows_no_eval_inline_or_foreign_code() -> None:
     meta = dict(d.split(" ", 1) for d in csp.meta_policy().split("; "))
     assert meta["script-src"] == "'self' 'wasm-unsafe-eval'"
     assert meta["default-src"] == meta["object-src"] == meta["base-uri"] == "'none'"
-    assert meta["connect-src"] == "'self' https://graphql.anilist.co"
+    assert meta["connect-src"] == "'self' https://graphql.anilist.co https://kitsu.app"
     assert "frame-ancestors" not in meta  # ignored in <meta>: the header carries it
     assert "frame-ancestors 'none'" in csp.header_policy()
 

@@ -2,7 +2,7 @@ import pytest
 from animerec.catalog import Catalog
 from animerec.encoding import encode, encode_sparse, entry_weight, known_entries
 from animerec.parsers import parse_profile_file
-from animerec.profile import Entry, Profile, Status
+from animerec.profile import Entry, Profile, Status, clamp_score
 from helpers import FIXTURES, make_catalog
 
 CATALOG = make_catalog(
@@ -64,3 +64,14 @@ def test_real_profile_encodes_only_known_titles():
     ]
     assert indices == sorted(expected)
     assert all(0 < v <= 1 for v in values)
+
+
+@pytest.mark.parametrize(("score", "weight"), [(8.5, 0.88), (7.3, 0.784), (9.5, 0.96), (1.5, 0.32)])
+def test_decimal_scores_keep_their_weight(score, weight):
+    """AniList's POINT_10_DECIMAL and Kitsu's half points reach the row as they are: 8.5 is
+    halfway between 8 and 9, not rounded to either (same formula, same ENCODING_VERSION)."""
+    profile = Profile([Entry(20, Status.COMPLETED, clamp_score(score))])
+    row = encode(profile, CATALOG)
+    assert row[CATALOG.index_of(20)] == pytest.approx(weight, abs=1e-6)
+    whole = encode(Profile([Entry(20, Status.COMPLETED, clamp_score(round(score)))]), CATALOG)
+    assert row[CATALOG.index_of(20)] != whole[CATALOG.index_of(20)]

@@ -11,7 +11,8 @@ Why each source is allowed (measured in headless Chromium, see tests/browser/tes
   too, as ES5 classes cannot extend core's), and web/js/pyscript-csp.js empties
   PyScript's one default worker hook, which PyScript otherwise compiles with `Function(...)`.
 - worker-src 'self': the loader's download worker and the service worker, both same-origin.
-- connect-src 'self' https://graphql.anilist.co: the model, catalog and runtime files, AniList.
+- connect-src 'self' https://graphql.anilist.co https://kitsu.app: the model, catalog and
+  runtime files, AniList, Kitsu's API (which answers any origin; its covers are not shown).
 - img-src 'self' https://s4.anilist.co: the favicon and AniList covers (no data: URIs are used).
 - style-src 'self': only stylesheets; the scripts set styles through the CSSOM, which CSP allows.
 """
@@ -19,13 +20,14 @@ Why each source is allowed (measured in headless Chromium, see tests/browser/tes
 from __future__ import annotations
 
 ANILIST_API = "https://graphql.anilist.co"
+KITSU_API = "https://kitsu.app"
 COVER_CDN = "https://s4.anilist.co"
 
 DIRECTIVES: dict[str, tuple[str, ...]] = {
     "default-src": ("'none'",),
     "script-src": ("'self'", "'wasm-unsafe-eval'"),
     "worker-src": ("'self'",),
-    "connect-src": ("'self'", ANILIST_API),
+    "connect-src": ("'self'", ANILIST_API, KITSU_API),
     "img-src": ("'self'", COVER_CDN),
     "style-src": ("'self'",),
     "font-src": ("'self'",),

@@ -1,29 +1,42 @@
 """AniList GraphQL client shared by the page (Pyodide, `pyfetch` underneath) and the collector
 (CPython, urllib underneath).
 
-Only the protocol lives here: queries, request shape, how AniList's answers map to errors, the
-retry rules. The HTTP call itself is a `Transport` the caller passes in, so this module needs
-nothing beyond the stdlib and runs unchanged in the browser. Every `AniListError` has a message
-fit to show the visitor as it is.
+Only the protocol lives here: queries, request shape, how AniList's answers map to errors. The
+HTTP call itself is a `Transport` the caller passes in, and the retry rules and the errors every
+site shares are in `http_api`, so this module needs nothing beyond the stdlib and runs unchanged
+in the browser. Every `AniListError` has a message fit to show the visitor as it is.
 """
 
 from __future__ import annotations
 
-import asyncio
-import email.utils
 import json
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from .parsers import ProfileParseError, parse_anilist_collection
+from .http_api import (
+    DEFAULT_RETRY,
+    DEFAULT_RETRY_AFTER,
+    ApiError,
+    RateLimited,
+    Request,
+    Response,
+    RetryPolicy,
+    Transport,
+    UserNotFound,
+    check_status,
+    decode_object,
+    typed_username,
+)
+from .http_api import send as send_with
+from .parsers import ProfileParseError, anilist_steps, finish_async
 from .profile import Profile
 
+SITE = "AniList"
 ANILIST_URL = "https://graphql.anilist.co"
 MEDIA_PAGE_SIZE = 50  # AniList's largest `perPage`
-DEFAULT_RETRY_AFTER = 60.0  # seconds, when a 429 names no wait
+JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 
 LIST_QUERY = """
 query ($name: String) {
@@ -32,7 +45,7 @@ query ($name: String) {
     lists {
       status
       entries {
-        mediaId status score(format: POINT_10) progress updatedAt
+        mediaId status score(format: POINT_10_DECIMAL) progress updatedAt
         media { id idMal title { romaji english } coverImage { medium large } }
       }
     }
@@ -65,40 +78,7 @@ _USERNAME = re.compile(r"[A-Za-z0-9_]{2,20}")
 _PROFILE_URL = re.compile(r"(?:https?://)?(?:www\.)?anilist\.co/user/([^/?#\s]+)", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
-class Request:
-    url: str
-    body: str  # JSON: {"query": ..., "variables": ...}
-    method: str = "POST"
-    headers: Mapping[str, str] = field(
-        default_factory=lambda: {"Content-Type": "application/json", "Accept": "application/json"}
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class Response:
-    status: int
-    text: str
-    headers: Mapping[str, str] = field(default_factory=dict)  # names lower-cased
-
-
-class Transport(Protocol):
-    """Sends one request. Raises `TransportTimeout` when AniList did not answer in time and
-    `TransportError` when it could not be reached at all; any HTTP status is a `Response`."""
-
-    async def __call__(self, request: Request) -> Response: ...
-
-
-class TransportError(OSError):
-    """The network failed before an HTTP answer came (offline, DNS, refused, CORS)."""
-
-
-class TransportTimeout(TransportError):
-    """AniList took longer than the transport's time limit."""
-
-
-class AniListError(Exception):
-    """Anything that stops a fetch; `str(err)` is the visitor-facing explanation."""
+AniListError = ApiError  # the name the page and the collector catch
 
 
 class InvalidUsername(AniListError):
@@ -107,12 +87,6 @@ class InvalidUsername(AniListError):
             f"“{name}” is not an AniList username: use 2–20 letters, digits or underscores "
             "(or paste your anilist.co/user/… address)."
         )
-
-
-class UserNotFound(AniListError):
-    def __init__(self, name: str) -> None:
-        self.username = name
-        super().__init__(f"AniList has no user called “{name}”. Check the spelling.")
 
 
 class PrivateList(AniListError):
@@ -124,54 +98,11 @@ class PrivateList(AniListError):
         )
 
 
-class RateLimited(AniListError):
-    def __init__(self, retry_after: float) -> None:
-        self.retry_after = retry_after
-        super().__init__(
-            f"AniList is limiting how often it can be asked. Try again in {round(retry_after)} s."
-        )
-
-
-class ServerError(AniListError):
-    def __init__(self, status: int) -> None:
-        self.status = status
-        super().__init__(f"AniList is having trouble (HTTP {status}). Try again in a minute.")
-
-
-class Offline(AniListError):
-    def __init__(self) -> None:
-        super().__init__("AniList could not be reached. Check your connection and try again.")
-
-
-class Timeout(AniListError):
-    def __init__(self) -> None:
-        super().__init__("AniList took too long to answer. Try again in a minute.")
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """When to ask again. The page keeps the defaults (one retry, showing the wait through
-    `on_wait`); the collector passes its own `sleep` and more patience."""
-
-    max_retries: int = 1  # per request, for 429s and 5xx together
-    retry_429: bool = True
-    max_wait: float = 120.0  # a longer Retry-After is not waited out: RateLimited at once
-    backoff: float = 2.0  # seconds before the first 5xx retry, doubling after
-    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
-    on_wait: Callable[[float], Any] | None = None  # told each wait before it starts
-    clock: Callable[[], float] = time.time  # for X-RateLimit-Reset
-
-
-DEFAULT_RETRY = RetryPolicy()
-
-
 def normalize_username(text: str) -> str:
     """The username in what the visitor typed: a bare name or a profile address."""
-    text = text.strip()
-    match = _PROFILE_URL.match(text)
-    name = match.group(1) if match else text.strip("@")
+    name = typed_username(text, _PROFILE_URL)
     if not _USERNAME.fullmatch(name):
-        raise InvalidUsername(name or text)
+        raise InvalidUsername(name or text.strip())
     return name
 
 
@@ -207,7 +138,7 @@ async def fetch_profile(
     body = await send(build_request(name, api_url), transport, retry, username=name)
     collection = (body.get("data") or {}).get("MediaListCollection") or {}
     canonical = (collection.get("user") or {}).get("name") or name
-    return parse_anilist_collection(body, id_map=id_map, username=canonical)
+    return await finish_async(anilist_steps(body, id_map, canonical))
 
 
 async def fetch_media(
@@ -246,28 +177,11 @@ async def send(
 ) -> dict[str, Any]:
     """Send `request`, retrying 429s (after Retry-After) and 5xx (after backoff) as `retry`
     allows, and return the decoded body. `username` names the user in not-found errors."""
-    attempt = 0
-    while True:
-        try:
-            response = await transport(request)
-        except TransportTimeout as err:
-            raise Timeout() from err
-        except TransportError as err:
-            raise Offline() from err
-        try:
-            return read_response(response, username=username, now=retry.clock())
-        except RateLimited as err:
-            if not retry.retry_429 or err.retry_after > retry.max_wait:
-                raise
-            wait, error = err.retry_after, err
-        except ServerError as err:
-            wait, error = retry.backoff * 2**attempt, err
-        if attempt >= retry.max_retries:
-            raise error
-        attempt += 1
-        if retry.on_wait is not None:
-            retry.on_wait(wait)
-        await retry.sleep(wait)
+
+    def read(response: Response, now: float) -> dict[str, Any]:
+        return read_response(response, username=username, now=now)
+
+    return await send_with(request, transport, read, retry, SITE)
 
 
 def read_response(
@@ -279,18 +193,8 @@ def read_response(
     private one as 404 "Private User"; both come with `data: {MediaListCollection: null}`.
     Some proxies answer 200 with the same `errors`, so the body decides, not only the status.
     """
-    if response.status == 429:
-        raise RateLimited(retry_after(response.headers, time.time() if now is None else now))
-    if response.status >= 500:
-        raise ServerError(response.status)
-    try:
-        body = json.loads(response.text)
-    except ValueError as err:
-        if response.status == 200:
-            raise ProfileParseError("AniList answered with something that is not JSON.") from err
-        raise AniListError(f"AniList answered HTTP {response.status}.") from err
-    if not isinstance(body, dict):
-        raise ProfileParseError("AniList answered with JSON that is not an object.")
+    check_status(response, SITE, time.time() if now is None else now)
+    body = decode_object(response, SITE)
     errors = [e for e in body.get("errors") or [] if isinstance(e, Mapping)]
     data = body.get("data")
     if not errors and response.status == 200:
@@ -300,36 +204,18 @@ def read_response(
     if "private" in text:
         raise PrivateList(username or "This user")
     if any(e.get("status") == 429 for e in errors) or "too many requests" in text:
-        raise RateLimited(DEFAULT_RETRY_AFTER)
+        raise RateLimited(DEFAULT_RETRY_AFTER, SITE)
     if username is not None and "not found" in text:
-        raise UserNotFound(username)
+        raise UserNotFound(username, SITE)
     if response.status == 200 and isinstance(data, Mapping) and any(data.values()):
         return body  # partial data with warnings: use what came
     detail = "; ".join(m for m in messages if m) or f"HTTP {response.status}"
     raise AniListError(f"AniList refused the request: {detail}.")
 
 
-def retry_after(headers: Mapping[str, str], now: float) -> float:
-    """Seconds to wait after a 429: `Retry-After` (seconds or HTTP date), else
-    `X-RateLimit-Reset` (unix time), else `DEFAULT_RETRY_AFTER`."""
-    value = (headers.get("retry-after") or "").strip()
-    if value:
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            try:
-                return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - now)
-            except (TypeError, ValueError):
-                pass
-    reset = (headers.get("x-ratelimit-reset") or "").strip()
-    try:
-        return max(0.0, float(reset) - now) if reset else DEFAULT_RETRY_AFTER
-    except ValueError:
-        return DEFAULT_RETRY_AFTER
-
-
 def _graphql(api_url: str, query: str, variables: Mapping[str, Any]) -> Request:
-    return Request(api_url, json.dumps({"query": query, "variables": dict(variables)}))
+    body = json.dumps({"query": query, "variables": dict(variables)})
+    return Request(api_url, body, "POST", JSON_HEADERS)
 
 
 def _page(body: Mapping[str, Any]) -> Mapping[str, Any]:

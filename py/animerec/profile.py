@@ -16,11 +16,11 @@ class Status(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One title on a list. `score` is 1–10 or None when the user gave none."""
+    """One title on a list. `score` is 1–10 (decimals kept) or None when the user gave none."""
 
     mal_id: int
     status: Status
-    score: int | None = None
+    score: float | None = None
     episodes_watched: int = 0
     updated_at: int | None = None  # unix seconds, where the source says
     title: str | None = None  # as the source spelled it; shown for titles the catalog lacks
@@ -60,9 +60,12 @@ def dedupe(entries: list[Entry]) -> list[Entry]:
     return list(best.values())
 
 
-def clamp_score(raw: float | int | str | None) -> int | None:
-    """Scores outside 1–10 (0, -1, empty) mean "not scored"."""
+def clamp_score(raw: float | int | str | None) -> float | None:
+    """The score on the 1–10 scale, decimals kept (AniList's 8.5, Kitsu's 17/20); whole scores
+    come back as `int`. Scores outside 1–10 (0, -1, empty, NaN) mean "not scored"."""
     if raw is None or raw == "":
         return None
-    value = round(float(raw))
-    return value if 1 <= value <= 10 else None
+    value = float(raw)
+    if not 1 <= value <= 10:  # NaN fails this too
+        return None
+    return int(value) if value.is_integer() else value

@@ -13,6 +13,7 @@ plan-to-watch), i.e. what the visitor actually watched.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
@@ -45,7 +46,7 @@ class ProfileStats:
 
 
 def profile_stats(profile: Profile, catalog: Catalog) -> ProfileStats:
-    scores = Counter(e.score for e in profile.entries if e.score is not None)
+    scores = Counter(math.floor(e.score + 0.5) for e in profile.entries if e.score is not None)
     indices = [catalog.index_of(e.mal_id) for e in known_entries(profile, catalog)]
     items = [catalog[i] for i in indices]
     genres = Counter(g for item in items for g in item.genres)

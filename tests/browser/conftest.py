@@ -1,5 +1,6 @@
 """Browser fixtures: dist/ built and served on 127.0.0.1, one Debian Chromium for the session,
-AniList answered from recorded responses through Playwright routing, and every request logged.
+AniList and Kitsu answered from recorded responses through Playwright routing, and every request
+logged.
 
 ANIMEREC_MODELS=DIR builds the site with another models folder (e.g. while none is committed).
 """
@@ -19,6 +20,8 @@ from tools import dist
 from tools.browser import CHROMIUM, FLAGS
 from tools.serve import serve_in_thread
 
+from .kitsu_routes import route_kitsu
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 SHARED = ROOT.parent / "shared" / "fixtures"
@@ -26,7 +29,7 @@ BOOT_TIMEOUT_MS = 90_000
 RUN_TIMEOUT_MS = 60_000
 ANILIST_API = "https://graphql.anilist.co/"
 COVER_CDN = "https://s4.anilist.co/"
-ALLOWED_HOSTS = {"127.0.0.1", "graphql.anilist.co", "s4.anilist.co"}
+ALLOWED_HOSTS = {"127.0.0.1", "graphql.anilist.co", "s4.anilist.co", "kitsu.app"}
 GIF = bytes.fromhex(
     "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
 )
@@ -89,6 +92,8 @@ class Session:
     requests: list[str] = field(default_factory=list)
     anilist_calls: list[str] = field(default_factory=list)
     cover_calls: list[list[int]] = field(default_factory=list)
+    kitsu_calls: list[str] = field(default_factory=list)  # the names asked for
+    kitsu_pending: list = field(default_factory=list)  # Kitsu requests left unanswered
 
     def foreign_requests(self) -> list[str]:
         return [u for u in self.requests if urlsplit(u).hostname not in ALLOWED_HOSTS]
@@ -123,6 +128,7 @@ def open_site(browser, url: str, init_script: str | None = None, **context_optio
 
     page.route(ANILIST_API + "**", answer_anilist)
     page.route(ANILIST_API.rstrip("/"), answer_anilist)
+    route_kitsu(page, session.kitsu_calls, session.kitsu_pending)
     page.route(COVER_CDN + "**", lambda route: route.fulfill(body=GIF, content_type="image/gif"))
     page.goto(url)
     # The page takes input once the catalog is in; the tests want the model loaded too.

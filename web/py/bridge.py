@@ -9,7 +9,8 @@ JS globals used (set by web/js/loader.js as `globalThis.animerec`):
 - the browser's `history`, `location`, `URL`, `URLSearchParams`, `window.performance`.
 
 Events received, each as Python values (ui.js owns the DOM listeners):
-- `source(kind, value)`: a source form was sent (kind "anilist" → name, "file" → a File,
+- `source(kind, value)`: a source form was sent (kind "anilist" or "kitsu" → name, "file" → a
+  File,
   "rate" → None);
 - `search(text)`, `pick(mal_id, score | None)`: the "rate a few titles" picker;
 - `dismiss(mal_id)`, `restore(mal_id)`: "not interested" and its undo/restore;
@@ -27,6 +28,7 @@ from pyodide.ffi import create_proxy, to_js
 
 LOADER_MODULES = ("ui", "controls", "charts")  # bridge.ui etc.: globalThis.animerec's modules
 EVENTS = ("source", "search", "pick", "dismiss", "restore", "covers")  # through ui.listen
+SHARED_SOURCES = ("anilist", "kitsu")  # sources a link can open: ?anilist=NAME, ?kitsu=NAME
 _proxies: list = []  # JS-callable handlers live as long as the page
 
 
@@ -71,13 +73,14 @@ def path_and_hash() -> tuple[str, str]:
     return js.location.pathname, js.location.hash
 
 
-def share_state(anilist_name: str | None) -> None:
-    """Keep `?anilist=NAME` in the address bar for AniList results, and only for those."""
+def share_state(shared: tuple[str, str] | None) -> None:
+    """Keep `?anilist=NAME` or `?kitsu=NAME` (`shared` = (key, name)) in the address bar for
+    that site's results, and neither for other sources."""
     url = js.URL.new(js.location.href)
-    if anilist_name:
-        url.searchParams.set("anilist", anilist_name)
-    else:
-        url.searchParams.delete("anilist")
+    for key in SHARED_SOURCES:
+        url.searchParams.delete(key)
+    if shared:
+        url.searchParams.set(*shared)
     js.history.replaceState(None, "", url.href)
 
 

@@ -22,6 +22,7 @@ from animerec.covers import CoverCache, fetch_covers
 from animerec.encoding import ENCODING_VERSION, known_entries
 from animerec.explain import LeaveOneOut
 from animerec.filters import from_query
+from animerec.http_api import ApiError, RetryPolicy
 from animerec.parsers import ProfileParseError
 from animerec.profile import Profile
 from animerec.ranking import Candidates, RankContext
@@ -39,7 +40,7 @@ class ModelUnavailable(Exception):
     """The loader could not load the model (it says why on the page)."""
 
 
-VISITOR_ERRORS = (ProfileParseError, anilist.AniListError, pipeline.NothingKnown, ModelUnavailable)
+VISITOR_ERRORS = (ProfileParseError, ApiError, pipeline.NothingKnown, ModelUnavailable)
 
 
 def floats(output) -> array:
@@ -73,7 +74,9 @@ class Page:
         self.task: asyncio.Future | None = None  # the request (profile or model) in flight
         self.cover_task: asyncio.Future | None = None
         self.covers_down = False  # AniList refused or failed once: no more asking this visit
-        self.loaders = {"anilist": self.anilist, "file": self.upload, "rate": self.rated}
+        self.loaders = {
+            "anilist": self.anilist, "kitsu": self.kitsu, "file": self.upload, "rate": self.rated,
+        }  # fmt: skip
 
     def use_catalog(self, catalog: Catalog) -> None:
         self.catalog = catalog
@@ -89,14 +92,15 @@ class Page:
     async def predict_batch(self, flat: array, rows: int) -> array:
         return floats(await (await model()).predictBatch(to_js(flat), rows))
 
-    def start(self, load: Callable[[], Awaitable[Profile]], anilist_name: str | None = None):
-        """Run one recommendation request unless a request is already running."""
+    def start(self, load: Callable[[], Awaitable[Profile]], shared: tuple[str, str] | None = None):
+        """Run one recommendation request unless a request is already running; `shared` is the
+        (URL key, username) that names this list in the address bar."""
 
         async def work() -> None:
             ui.setStatus("Reading your list…")
             profile = await load()
             await self.recommend(profile)
-            bridge.share_state(anilist_name and (profile.username or anilist_name))
+            bridge.share_state(shared and (shared[0], profile.username or shared[1]))
 
         self.run(work)
 
@@ -268,16 +272,22 @@ class Page:
         self.loaders[kind](value)
 
     def anilist(self, name: str) -> None:
-        retry = anilist.RetryPolicy(max_wait=LONGEST_WAIT_S, on_wait=self._waiting)
+        retry = RetryPolicy(max_wait=LONGEST_WAIT_S, on_wait=waiting_for("AniList"))
 
         async def load() -> Profile:
             ui.setStatus("Asking AniList for the list…")
             return await sources.from_anilist(name, pyfetch_transport, self.id_map, retry)
 
-        self.start(load, anilist_name=name)
+        self.start(load, shared=("anilist", name))
 
-    def _waiting(self, seconds: float) -> None:
-        ui.setStatus(f"AniList asked us to wait {round(seconds)} s; trying again then…")
+    def kitsu(self, name: str) -> None:
+        retry = RetryPolicy(max_wait=LONGEST_WAIT_S, on_wait=waiting_for("Kitsu"))
+
+        async def load() -> Profile:
+            ui.setStatus("Asking Kitsu for the library…")
+            return await sources.from_kitsu(name, pyfetch_transport, retry)
+
+        self.start(load, shared=("kitsu", name))
 
     def upload(self, file) -> None:
         if file is None:
@@ -327,6 +337,15 @@ def read_ids(text: str | None) -> list[int]:
         return []
 
 
+def waiting_for(site_name: str) -> Callable[[float], None]:
+    """What the status line says while a profile API's Retry-After is waited out."""
+
+    def waiting(seconds: float) -> None:
+        ui.setStatus(f"{site_name} asked us to wait {round(seconds)} s; trying again then…")
+
+    return waiting
+
+
 async def model():
     """The page's model (`site.model`), once the loader has it: the page takes input before."""
     if not site.model:  # JS null (pyodide.ffi.jsnull) until the loader has the model
@@ -359,10 +378,11 @@ async def boot() -> None:
     ready = f"Ready: {len(catalog):,} titles"
     if not site.model:
         ui.setStatus(f"{ready}; the model is still loading.")
-    name = bridge.query_value("anilist")
-    if name:
-        ui.setSourceValue("anilist", name)
-        page.anilist(name)
+    for kind in bridge.SHARED_SOURCES:  # ?anilist=NAME or ?kitsu=NAME opens that list at once
+        if name := bridge.query_value(kind):
+            ui.setSourceValue(kind, name)
+            page.loaders[kind](name)
+            break
     try:
         await site.ready
     except JsException:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 
-from animerec import anilist
-from animerec.parsers import ProfileParseError, parse_profile_file
+from animerec import anilist, kitsu
+from animerec.http_api import RetryPolicy, Transport
+from animerec.parsers import ProfileParseError, parse_profile_file_async
 from animerec.profile import Entry, Profile, Status
 
 MAX_UPLOAD_BYTES = 50_000_000  # refused before reading: the largest real export is a few MB
@@ -16,12 +17,18 @@ MAX_UPLOAD_BYTES = 50_000_000  # refused before reading: the largest real export
 
 async def from_anilist(
     name: str,
-    transport: anilist.Transport,
+    transport: Transport,
     id_map: Mapping[int, int],
-    retry: anilist.RetryPolicy,
+    retry: RetryPolicy,
 ) -> Profile:
     """An AniList user's list (by name or profile address)."""
     return await anilist.fetch_profile(name, transport, id_map=id_map, retry=retry)
+
+
+async def from_kitsu(name: str, transport: Transport, retry: RetryPolicy) -> Profile:
+    """A Kitsu user's library (by profile name, as in the profile's address); MyAnimeList ids
+    come from the library's own mappings."""
+    return await kitsu.fetch_profile(name, transport, retry=retry)
 
 
 async def from_file(name: str, size: int, read: Callable[[], Awaitable[bytes]]) -> Profile:
@@ -31,7 +38,7 @@ async def from_file(name: str, size: int, read: Callable[[], Awaitable[bytes]]) 
             f"{name} is {size / 1e6:.0f} MB; a list export is far smaller, so "
             f"this page reads files of up to {MAX_UPLOAD_BYTES / 1e6:.0f} MB only."
         )
-    return parse_profile_file(await read(), name)
+    return await parse_profile_file_async(await read(), name)
 
 
 def from_ratings(ratings: Mapping[int, int]) -> Profile:

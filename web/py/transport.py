@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import js
-from animerec.anilist import Request, Response, TransportError, TransportTimeout
+from animerec.http_api import Request, Response, TransportError, TransportTimeout
 from pyodide.ffi import JsException
 from pyodide.http import pyfetch
 
