@@ -104,21 +104,24 @@ def build_atlas(model_dir: Path, seed: int = SEED) -> float:
 
 
 def item_vectors(model_dir: Path) -> np.ndarray:
-    """The first Dense layer's kernel (n_items × units), dequantized as TF.js does."""
+    """The kernel of the model's first layer with weights (n_items × units), dequantized as
+    TF.js does; that layer must be Dense (layers without weights before it, e.g. the Mult-DAE's
+    normalization and dropout, are passed over)."""
     topology = json.loads((model_dir / "model.json").read_text())
     layers = topology["modelTopology"]["model_config"]["config"]["layers"]
-    first = next((layer for layer in layers if layer["class_name"] != "InputLayer"), None)
+    weights = read_weights(model_dir, topology["weightsManifest"])
+    owners = {name.split("/")[0] for name in weights}
+    first = next((layer for layer in layers if layer["config"]["name"] in owners), None)
     if first is None or first["class_name"] != "Dense":
-        kind = first["class_name"] if first else "no layer"
+        kind = first["class_name"] if first else "no layer with weights"
         raise AtlasError(
-            f"the model's first layer is {kind}, not Dense: the atlas needs one "
+            f"the model's first layer with weights is {kind}, not Dense: the atlas needs one "
             "item vector per input title (a Dense kernel's rows)"
         )
-    weights = read_weights(model_dir, topology["weightsManifest"])
-    name = f"{first['config']['name']}/kernel"
-    if name not in weights:
-        raise AtlasError(f"model.json's weightsManifest has no {name}")
-    return weights[name]
+    kernel = weights.get(f"{first['config']['name']}/kernel")
+    if kernel is None or kernel.ndim != 2:
+        raise AtlasError(f"model.json's weightsManifest has no 2-D kernel for {first['config']['name']}")
+    return kernel
 
 
 def read_weights(model_dir: Path, manifest: list[dict[str, Any]]) -> dict[str, np.ndarray]:
