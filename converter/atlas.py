@@ -120,7 +120,9 @@ def item_vectors(model_dir: Path) -> np.ndarray:
         )
     kernel = weights.get(f"{first['config']['name']}/kernel")
     if kernel is None or kernel.ndim != 2:
-        raise AtlasError(f"model.json's weightsManifest has no 2-D kernel for {first['config']['name']}")
+        raise AtlasError(
+            f"model.json's weightsManifest has no 2-D kernel for {first['config']['name']}"
+        )
     return kernel
 
 
