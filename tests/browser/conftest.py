@@ -93,9 +93,12 @@ class Session:
         return [u for u in self.requests if urlsplit(u).hostname not in ALLOWED_HOSTS]
 
 
-def open_site(browser, url: str, init_script: str | None = None) -> Session:
-    """A fresh context on `url` with AniList routed, waiting until the page says it is ready."""
-    context = browser.new_context()
+def open_site(
+    browser, url: str, init_script: str | None = None, **context_options: object
+) -> Session:
+    """A fresh context (Playwright's `context_options`: a phone's viewport, touch) on `url` with
+    AniList routed, waiting until the page says it is ready."""
+    context = browser.new_context(**context_options)
     if init_script:
         context.add_init_script(init_script)
     page = context.new_page()

@@ -3,7 +3,7 @@
 
 import { flip } from "./flip.js";
 
-const COVER_ORIGIN = "https://s4.anilist.co/"; // the only image host the CSP allows besides self
+export const COVER_ORIGIN = "https://s4.anilist.co/"; // the only image host the CSP allows besides self
 
 const $ = (id) => document.getElementById(id);
 

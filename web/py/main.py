@@ -10,6 +10,7 @@ import traceback
 from array import array
 from collections.abc import Awaitable, Callable
 
+import atlas_panel
 import controls
 import pipeline
 import views
@@ -72,6 +73,7 @@ class Page:
         self.folder = folder  # the model folder in use
         self.models = models  # models/index.json's list (a JS array)
         self.on_filters_proxy = kept(self.on_filters)
+        self.map = atlas_panel.MapPanel()
         self.use_catalog(catalog)
         self.profile: Profile | None = None
         self.filters = from_query(location.search)  # the controls change this, then show()
@@ -84,6 +86,7 @@ class Page:
         self.id_map = catalog.anilist_to_mal()
         self.candidates: Candidates | None = None  # the last model output, for re-ranking
         self.loo: LeaveOneOut | None = None  # its leave-one-out output, for explanations
+        self.map.reset(self.folder, catalog)
         site.controls.mount(controls.spec(self.context.genres), self.on_filters_proxy)
 
     async def predict(self, row: array) -> array:
@@ -156,6 +159,7 @@ class Page:
         recs = pipeline.explained(self.candidates.rank(self.filters), self.loo)
         known = len(known_entries(self.profile, self.catalog))
         ui.renderResults(views.results(recs, self.profile, self.catalog, known))
+        self.map.refresh(self.candidates, recs, self.profile, self.filters)
 
     # --- controls, model selector and history -------------------------------------------
 
@@ -284,6 +288,7 @@ class Page:
         on("search-results", "click", self.on_pick)
         on("rated", "click", self.on_pick)
         on("rate-form", "submit", self.on_rate)
+        on("map-toggle", "click", self.map.on_toggle)
         site.controls.set(controls.to_form(self.filters))
         site.controls.mountModels(json.dumps(self.models.to_py()), self.folder,
                                   kept(self.on_model))  # fmt: skip
