@@ -27,11 +27,12 @@ const TITLE_ZOOM = 6; // from this zoom on, titles of points in view show
 const MAX_TITLE_LABELS = 60;
 const FONT = "12px system-ui, sans-serif";
 
-/** A year colour: blue (old) to orange (new) in `buckets` steps; grey for unknown. */
+/** A year colour: blue (old) through violet to red (new) in `buckets` steps, clear of the
+ * recommendations' yellow; dark grey for unknown. */
 function yearPalette(buckets) {
   const colours = Array.from({ length: buckets }, (_, b) =>
-    `hsl(${Math.round(220 - 190 * (b / Math.max(buckets - 1, 1)))} 75% 58%)`);
-  return [...colours, "#a9a9b3"];
+    `hsl(${Math.round(210 + 150 * (b / Math.max(buckets - 1, 1))) % 360} 80% 60%)`);
+  return [...colours, "#5d6070"];
 }
 
 function el(tag, props = {}, ...children) {

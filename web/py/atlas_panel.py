@@ -32,6 +32,7 @@ class MapPanel:
             self.view.close()
         self.view, self.opening, self.shown = None, None, None
         self.folder, self.catalog = folder, catalog
+        js.document.getElementById("atlas").hidden = True
         self._press(False)
 
     def refresh(
