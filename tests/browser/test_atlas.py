@@ -147,6 +147,9 @@ def test_wheel_and_keys_zoom_and_a_click_opens_the_title(app: Session, models_di
     )
     page.keyboard.press("0")
     page.wait_for_function("() => document.getElementById('atlas').dataset.zoom === '1.000'")
+    start = point(page, 0)
+    page.keyboard.press("ArrowRight")  # looks further right: the titles move left
+    assert point(page, 0)["x"] == pytest.approx(start["x"] - 60, abs=1)
     wanted = card_ids(page)[3]
     spot = point(page, catalog.index_of(wanted))
     page.mouse.move(spot["x"], spot["y"])

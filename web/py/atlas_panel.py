@@ -63,18 +63,21 @@ class MapPanel:
         self._press(True)
         if self.view is None:
             js.animerec.ui.setStatus("Loading the map…")
+            folder = self.folder
             try:
-                self.view = await js.animerec.openAtlas(
-                    self.folder, atlas_view.items(self.catalog), self.on_pick_proxy
+                view = await js.animerec.openAtlas(
+                    folder, atlas_view.items(self.catalog), self.on_pick_proxy
                 )
             except JsException as err:
                 box.hidden = True
                 self._press(False)
                 js.animerec.ui.showError(f"The map could not be opened: {err.message}")
                 return
-            js.animerec.ui.setStatus(
-                "Map ready: drag or use the arrow keys to pan, wheel or +/− to zoom."
-            )
+            if folder != self.folder:  # the model changed meanwhile: this map is not its
+                view.close()
+                return
+            self.view = view
+            js.animerec.ui.setStatus(READY)
         if self.shown is not None:
             self.view.update(self.shown)
 
