@@ -201,3 +201,24 @@ def test_phone_fits_and_pans_by_touch(browser, site_url) -> None:
         )
     finally:
         page.context.close()
+
+
+def test_a_damaged_atlas_file_is_refused_with_a_message(browser, site_url, models_dir) -> None:
+    """atlas.bin with a flipped byte: its sha256 check fails, the map stays closed and the page
+    says why; the results stay."""
+    data = bytearray((models_dir / "atlas.bin").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    session = open_site(browser, site_url)
+    page = session.page
+    try:
+        page.route("**/models/default/atlas.bin", lambda route: route.fulfill(body=bytes(data)))
+        with_results(session)
+        page.click("#map-toggle")
+        page.wait_for_selector("#error:not([hidden])", timeout=MAP_TIMEOUT_MS)
+        assert "map could not be opened" in page.inner_text("#error")
+        assert "damaged" in page.inner_text("#error")
+        assert page.is_hidden("#atlas")
+        assert page.get_attribute("#map-toggle", "aria-pressed") == "false"
+        assert page.locator("#recommendations li.card").count() > 0
+    finally:
+        page.context.close()

@@ -22,15 +22,14 @@ class MapPanel:
     def __init__(self) -> None:
         self.view = None  # atlas.js's handle once open
         self.opening: asyncio.Future | None = None
-        self.candidates: Candidates | None = None
-        self.shown: str | None = None  # the last highlights JSON, for a map opened later
+        self.results: tuple | None = None  # what the results show, for highlights()
         self.on_pick_proxy = create_proxy(self.on_pick)  # lives as long as the page
 
     def reset(self, folder: str, catalog: Catalog) -> None:
         """Another model (and catalog): a map opened from now on is that model's."""
         if self.view is not None:
             self.view.close()
-        self.view, self.opening, self.shown = None, None, None
+        self.view, self.opening, self.results = None, None, None
         self.folder, self.catalog = folder, catalog
         js.document.getElementById("atlas").hidden = True
         self._press(False)
@@ -43,11 +42,15 @@ class MapPanel:
         filters: Filters,
     ) -> None:
         """The results changed: light up the new list and recommendations, dim what the
-        filters exclude (sent only while the map is open; kept for its next opening)."""
-        self.candidates = candidates
-        self.shown = atlas_view.highlights(candidates, recs, profile, filters)
-        if self.view is not None:
-            self.view.update(self.shown)
+        filters exclude. Computed only while the map is open (else at its next opening): a
+        filter change with the map closed costs nothing more."""
+        self.results = (candidates, recs, profile, filters)
+        if self.view is not None and not js.document.getElementById("atlas").hidden:
+            self._send()
+
+    def _send(self) -> None:
+        if self.results is not None:
+            self.view.update(atlas_view.highlights(*self.results))
 
     def on_toggle(self, _event) -> None:
         box = js.document.getElementById("atlas")
@@ -78,12 +81,11 @@ class MapPanel:
                 return
             self.view = view
             js.animerec.ui.setStatus(READY)
-        if self.shown is not None:
-            self.view.update(self.shown)
+        self._send()
 
     def on_pick(self, index: int) -> None:
-        if self.view is not None and self.candidates is not None:
-            self.view.showCard(atlas_view.card(int(index), self.candidates))
+        if self.view is not None and self.results is not None:
+            self.view.showCard(atlas_view.card(int(index), self.results[0]))
 
     def _press(self, pressed: bool) -> None:
         js.document.getElementById("map-toggle").setAttribute("aria-pressed", str(pressed).lower())
