@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -43,13 +44,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=ROOT / "models" / "default",
         help="model folder (model.json + shards, catalog.json, manifest.json)",
     )
+    parser.add_argument("--seed", type=int, default=SEED, help="the layout's random seed")
 
 
 def main(args: argparse.Namespace) -> int:
     try:
-        seconds = build_atlas(args.model)
+        seconds = build_atlas(args.model, args.seed)
     except AtlasError as err:
-        print(f"[atlas] error: {err}")
+        print(f"[atlas] error: {err}", file=sys.stderr)
         return 1
     print(f"[atlas] {args.model / POSITIONS}, {args.model / META}: {seconds:.1f} s")
     return 0

@@ -228,7 +228,7 @@ def main(args: argparse.Namespace) -> int:
         if p.name != "manifest.json"
     }
     (args.out / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
-    manifest = with_atlas(args.out, started)
+    manifest = with_atlas(args.out, args.seed, started)
     write_report(args.reports, manifest)
 
     print(f"\n{'':12}" + "".join(f"{m:>11}" for m in METRICS) + f"   ({len(test)} test users)")
@@ -245,12 +245,12 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-def with_atlas(out: Path, started: float) -> dict[str, Any]:
+def with_atlas(out: Path, seed: int, started: float) -> dict[str, Any]:
     """Lay out the exported model's catalog map (converter/atlas.py, which lists its files and
     seconds in the manifest), then count it in the manifest's total seconds."""
     from .atlas import build_atlas
 
-    build_atlas(out)
+    build_atlas(out, seed)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     manifest["training"]["total_seconds"] = round(time.time() - started, 1)
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))

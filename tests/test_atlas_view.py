@@ -65,8 +65,8 @@ def test_highlights_and_the_filter_mask() -> None:
 
 
 def test_card_of_a_clicked_title() -> None:
-    cands, _ = candidates()
+    cands, profile = candidates()
     index = CATALOG.index_of(5114)  # Fullmetal Alchemist: Brotherhood
-    card = json.loads(atlas_view.card(index, cands))
+    card = json.loads(atlas_view.card(index, cands, profile))
     assert card["mal_id"] == 5114 and card["title"] == CATALOG[index].title
     assert card["mal_url"].endswith("/5114") and 0 <= card["match"] <= 100

@@ -11,11 +11,12 @@ import pytest
 from animerec.catalog import Catalog
 from animerec.parsers import parse_profile_file
 
-from .conftest import SHARED, Session, card_ids, open_site, run_and_wait
+from .conftest import FIXTURES, SHARED, Session, card_ids, open_site, run_and_wait
 
 pytestmark = pytest.mark.browser
 
 XML = SHARED / "mal-export-xinil-evanalxen.xml"
+ANILIST_LIST = FIXTURES / "anilist" / "list-evanalxen.json"
 MAP_TIMEOUT_MS = 30_000
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
          "is_mobile": True, "has_touch": True}  # fmt: skip
@@ -162,6 +163,33 @@ def test_wheel_and_keys_zoom_and_a_click_opens_the_title(app: Session, models_di
     assert catalog.by_mal_id(wanted).title in card.inner_text()
     assert page.locator(".atlas-card a[href*='myanimelist.net']").count() == 1
     assert page.get_attribute(".atlas-tip", "data-index") == str(catalog.index_of(wanted))
+
+
+def test_an_anilist_list_shows_its_covers_on_hover_and_in_the_card(
+    app: Session, models_dir: Path
+) -> None:
+    page = app.page
+    catalog = catalog_of(models_dir)
+    collection = json.loads(ANILIST_LIST.read_text())["data"]["MediaListCollection"]
+    entry = next(e["media"] for lst in collection["lists"] for e in lst["entries"]
+                 if catalog.index_of(e["media"]["idMal"] or 0) is not None)  # fmt: skip
+    index, cover = catalog.index_of(entry["idMal"]), entry["coverImage"]["large"]
+    page.fill("#anilist-user", "evanalxen")
+    run_and_wait(page, lambda: page.click("#anilist-form button[type=submit]"))
+    page.locator("#atlas canvas").focus()
+    page.keyboard.press("0")
+    spot = point(page, index)
+    page.mouse.move(spot["x"], spot["y"])
+    page.mouse.wheel(0, -800)  # close enough that no other title is nearer the pointer
+    page.wait_for_function("() => Number(document.getElementById('atlas').dataset.zoom) > 3")
+    spot = point(page, index)
+    page.mouse.move(spot["x"] + 1, spot["y"])
+    page.wait_for_selector(f".atlas-tip[data-index='{index}']:not([hidden])")
+    assert page.get_attribute(".atlas-tip img", "src") == cover
+    assert catalog[index].title in page.inner_text(".atlas-tip")
+    page.mouse.click(spot["x"], spot["y"])
+    page.wait_for_selector(f".atlas-card li.card[data-mal-id='{entry['idMal']}'] img.cover")
+    assert page.get_attribute(".atlas-card img.cover", "src") == cover
 
 
 def test_phone_fits_and_pans_by_touch(browser, site_url) -> None:

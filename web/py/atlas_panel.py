@@ -85,7 +85,8 @@ class MapPanel:
 
     def on_pick(self, index: int) -> None:
         if self.view is not None and self.results is not None:
-            self.view.showCard(atlas_view.card(int(index), self.results[0]))
+            candidates, _, profile, _ = self.results
+            self.view.showCard(atlas_view.card(int(index), candidates, profile))
 
     def _press(self, pressed: bool) -> None:
         js.document.getElementById("map-toggle").setAttribute("aria-pressed", str(pressed).lower())

@@ -60,24 +60,19 @@ def highlights(
     kept = bytearray(b"0" * len(ctx.catalog))
     for i in ctx.passing(filters, range(len(kept))):
         kept[i] = ord("1")
-    covers = {}
-    for entry in profile.entries:
-        index = ctx.catalog.index_of(entry.mal_id)
-        cover = views.safe_cover(entry.cover_url)
-        if index is not None and cover:
-            covers[index] = cover
     return json.dumps(
         {
             "list": sorted(candidates.watched | candidates.planned),
             "recs": [r.item.index for r in recs],
             "kept": kept.decode(),
-            "covers": covers,
+            "covers": covers(profile, ctx.catalog),
         }
     )
 
 
-def card(index: int, candidates: Candidates) -> str:
-    """The card of catalog title `index` (a recommendation card, whether it is one or not)."""
+def card(index: int, candidates: Candidates, profile: Profile) -> str:
+    """The card of catalog title `index` (a recommendation card, whether it is one or not),
+    with its cover when the visitor's list gave one."""
     catalog = candidates.context.catalog
     rec = Recommendation(
         catalog[index],
@@ -85,4 +80,15 @@ def card(index: int, candidates: Candidates) -> str:
         candidates.match(index),
         planned=index in candidates.planned,
     )
-    return json.dumps(views.card(rec, catalog))
+    return json.dumps({**views.card(rec, catalog), "cover": covers(profile, catalog).get(index)})
+
+
+def covers(profile: Profile, catalog: Catalog) -> dict[int, str]:
+    """The covers the list gave (AniList's CDN only), by catalog index."""
+    out = {}
+    for entry in profile.entries:
+        index = catalog.index_of(entry.mal_id)
+        cover = views.safe_cover(entry.cover_url)
+        if index is not None and cover:
+            out[index] = cover
+    return out
