@@ -41,6 +41,9 @@ COMMANDS: dict[str, Command] = {
     "train": Command(
         "converter.train", "train, evaluate, export the default model", ("train",), True
     ),
+    "atlas": Command(
+        "converter.atlas", "lay out a model's titles as a map (atlas.bin, atlas.json)", ("train",)
+    ),
     "evaluate": Command(
         "converter.evaluate", "score a model against popularity and EASE", ("train",)
     ),

@@ -66,6 +66,7 @@ def test_export_has_every_file_with_hashes(small: dict[str, Path]) -> None:
     manifest = json.loads((small["model"] / "manifest.json").read_text())
     names = {p.name for p in small["model"].iterdir()}
     assert {"model.json", "catalog.json", "parity.json", "manifest.json"} <= names
+    assert {"atlas.bin", "atlas.json"} <= names and manifest["atlas"]["seconds"] >= 0
     assert any(n.endswith(".bin") for n in names)
     assert set(manifest["files"]) == names - {"manifest.json"}
     for name, entry in manifest["files"].items():

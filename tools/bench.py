@@ -11,6 +11,7 @@ dist/:
 - model inference (`animerec.model.predict`, the page's own path) and the re-rank of
   `animerec.ranking.time_rerank`, both inside the page after the cold load (and its service
   worker's install);
+- the catalog map on that page (tools/bench_atlas.py): opening it, and frames while zooming;
 - warm: the same as cold, a second navigation in the same profile;
 - inference again on TF.js's wasm backend, for comparison, on the warm page: its WebGL context
   is lost on purpose and the model moves to wasm as on a real context loss (model.js);
@@ -38,6 +39,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from tools import cpu_time, dist, precompress
+from tools.bench_atlas import atlas_timings
 from tools.browser import CHROMIUM, FLAGS
 from tools.serve import SiteHandler, serve_in_thread
 
@@ -158,6 +160,8 @@ TARGETS: dict[str, tuple[str, float]] = {  # figure → (comparison, limit)
     "warm_recs_ms": ("<=", 1500),
     "inference_p50_ms": ("<=", 10),
     "rerank_p50_ms": ("<=", 16),
+    "atlas_open_ms": ("<=", 300),
+    "atlas_draw_p95_ms": ("<=", 16),
     "cold_transfer_bytes": ("<=", 8 * MB),
 }
 
@@ -331,6 +335,7 @@ def one_run(playwright: Any, url: str, profile: Path, tally: Tally) -> dict[str,
             INFERENCE, [case["indices"], case["values"], INFERENCE_WARMUP, INFERENCE_CALLS]
         )
         rerank = rerank_timings(page)
+        atlas = atlas_timings(page)
         tally.take()
         warm = visit(page, url, profile, errors, cpu)
         warm_rows = tally.take()
@@ -354,6 +359,9 @@ def one_run(playwright: Any, url: str, profile: Path, tally: Tally) -> dict[str,
             "inference_wasm_p95_ms": percentile(inference_wasm, 95),
             "rerank_p50_ms": percentile(rerank, 50),
             "rerank_p95_ms": percentile(rerank, 95),
+            "atlas_open_ms": atlas["open_ms"],
+            "atlas_draw_p95_ms": percentile(atlas["draws"], 95),
+            "atlas_frame_p95_ms": percentile(atlas["intervals"], 95),
             "cold_transfer_bytes": sum(r[2] for r in cold_rows),
             "cold_requests": len(cold_rows),
             "warm_transfer_bytes": sum(r[2] for r in warm_rows),
@@ -519,6 +527,9 @@ ROWS = (  # (figure, label, unit)
     ("inference_wasm_p95_ms", "model inference p95 on wasm", "ms"),
     ("rerank_p50_ms", "re-rank p50, filters or dismiss (Pyodide)", "ms"),
     ("rerank_p95_ms", "re-rank p95", "ms"),
+    ("atlas_open_ms", "map: open, files arrived → first frame", "ms"),
+    ("atlas_draw_p95_ms", "map: drawing a frame p95, zooming (JS)", "ms"),
+    ("atlas_frame_p95_ms", "map: frame interval p95, zooming", "ms"),
     ("cold_transfer_bytes", "cold load, bytes on the wire", "MB"),
     ("cold_requests", "cold load, requests", ""),
     ("warm_transfer_bytes", "repeat visit, bytes on the wire", "MB"),

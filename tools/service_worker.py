@@ -9,9 +9,11 @@ import re
 
 # Not precached: source maps, the wasm backend (only a fallback when WebGL fails), PyScript's
 # editor and terminal chunks (this page has neither), the parity data (tests only), micropip
-# (shipped for package installs from our own origin; the page installs nothing at boot).
+# (shipped for package installs from our own origin; the page installs nothing at boot), the
+# catalog map (web/js/atlas.js and its files: they load when the visitor opens the map).
 SKIP = re.compile(
     r"\.(map|gz|br)$|^sw\.js$|^_headers$|^vendor/tfjs-backend-wasm/|parity\.json$|/micropip-"
+    r"|/atlas\.(bin|json)$|^js/atlas\.js$"
     r"|^vendor/pyscript/(codemirror|xterm|toml|zip|mpy)[-_.]"
 )
 

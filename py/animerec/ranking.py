@@ -99,6 +99,28 @@ class RankContext:
     def type_mask(self, types: Iterable[str]) -> int:
         return sum(1 << TYPES.index(t) for t in set(types) if t in TYPES)
 
+    def passing(self, filters: Filters, cand: Iterable[int]) -> list[int]:
+        """The items of `cand` that the item-level filters keep (type, year, genres,
+        popularity): what the list shows and the map does not dim."""
+        cand = list(cand)
+        if filters.types:
+            mask, bits = self.type_mask(filters.types), self.type_bits
+            cand = [i for i in cand if bits[i] & mask]
+        if filters.year_min is not None or filters.year_max is not None:
+            lo = -YEAR_MAX if filters.year_min is None else filters.year_min
+            hi = YEAR_MAX if filters.year_max is None else filters.year_max
+            years = self.years
+            cand = [i for i in cand if years[i] is not None and lo <= years[i] <= hi]
+        if filters.genres_required or filters.genres_excluded:
+            need = self.genre_mask(filters.genres_required)
+            ban = self.genre_mask(filters.genres_excluded)
+            masks = self.genre_masks
+            cand = [i for i in cand if masks[i] & need == need and not masks[i] & ban]
+        if filters.min_popularity:
+            pop, least = self.popularity, filters.min_popularity
+            cand = [i for i in cand if pop[i] >= least]
+        return cand
+
     def groups_of(self, indices: Iterable[int]) -> set[int]:
         """The relation groups `indices` claim: own group and stem group."""
         out: set[int] = set()
@@ -143,22 +165,7 @@ class Candidates:
         cand = self._base(filters)
         if hidden:
             cand = [i for i in cand if i not in hidden]
-        if filters.types:
-            mask, bits = ctx.type_mask(filters.types), ctx.type_bits
-            cand = [i for i in cand if bits[i] & mask]
-        if filters.year_min is not None or filters.year_max is not None:
-            lo = -YEAR_MAX if filters.year_min is None else filters.year_min
-            hi = YEAR_MAX if filters.year_max is None else filters.year_max
-            years = ctx.years
-            cand = [i for i in cand if years[i] is not None and lo <= years[i] <= hi]
-        if filters.genres_required or filters.genres_excluded:
-            need = ctx.genre_mask(filters.genres_required)
-            ban = ctx.genre_mask(filters.genres_excluded)
-            masks = ctx.genre_masks
-            cand = [i for i in cand if masks[i] & need == need and not masks[i] & ban]
-        if filters.min_popularity:
-            pop, least = ctx.popularity, filters.min_popularity
-            cand = [i for i in cand if pop[i] >= least]
+        cand = ctx.passing(filters, cand)
         best = heapq.nlargest(filters.n, cand, key=self._key(filters))
         return [
             Recommendation(

@@ -159,8 +159,8 @@ def failed_boot(browser, site_url: str, pattern: str, handler) -> Iterator[Page]
 def test_damaged_shard_stops_the_page(browser, site_url: str, models_dir: Path) -> None:
     """A shard with one flipped byte: the loader's sha256 check fails, the page says so and
     offers no recommendations (never ranks with wrong weights)."""
-    manifest = json.loads((models_dir / "manifest.json").read_text())
-    shard = next(name for name in manifest["files"] if name.endswith(".bin"))
+    topology = json.loads((models_dir / "model.json").read_text())
+    shard = topology["weightsManifest"][0]["paths"][0]  # the model's, not the map's atlas.bin
     data = bytearray((models_dir / shard).read_bytes())
     data[len(data) // 2] ^= 0xFF
     flipped = lambda route: route.fulfill(body=bytes(data))  # noqa: E731

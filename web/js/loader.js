@@ -11,6 +11,7 @@ import { loadModel, loadScript, trustScripts } from "./model.js";
 import { chooseModel } from "./models.js";
 
 const BASE = new URL(".", document.baseURI); // the site's root, whatever sub-path it lives at
+const NOT_MODEL = /(catalog|parity|manifest|atlas)\.json$|atlas\.bin$/; // a model folder's others
 
 async function fetchOk(url, what) {
   const response = await fetch(url);
@@ -83,7 +84,7 @@ function loadBundle(folder, sizes, tfReady, label = "") {
   const catalogRow = ui.progressRow(`Catalog${suffix}`);
   const modelRow = ui.progressRow(`Model${suffix}`);
   const modelTotal = Object.entries(sizes)
-    .filter(([p]) => p.startsWith(prefix) && !/(catalog|parity|manifest)\.json$/.test(p))
+    .filter(([p]) => p.startsWith(prefix) && !NOT_MODEL.test(p))
     .reduce((sum, [, n]) => sum + n, 0);
   let modelBytes = 0;
   let catalogBytes = 0;
@@ -116,9 +117,18 @@ function loadBundle(folder, sizes, tfReady, label = "") {
 // model.js moved off a lost WebGL context: say where the model runs now.
 window.addEventListener("animerec:backend", (event) => ui.setBackend(event.detail));
 const booting = boot(); // sets globalThis.animerec.loadBundle after its first await
+// openAtlas(folder, itemsJson, onPick): the catalog map of models/FOLDER/ in #atlas; atlas.js
+// is imported on the first call only (off the cold path), and its handle kept for the tests.
+const openAtlas = async (folder, items, onPick) => {
+  const { open } = await import("./atlas.js");
+  const view = await open(document.getElementById("atlas"), new URL(`models/${folder}/`, BASE),
+                          items, onPick);
+  globalThis.animerec.atlasView = view;
+  return view;
+};
 // catalogReady: what the page needs to take input; ready: that plus the model.
 globalThis.animerec = {
-  ui, controls, charts, chooseModel, model: null,
+  ui, controls, charts, chooseModel, openAtlas, model: null, atlasView: null,
   catalogReady: booting.then((bundle) => bundle.catalog),
   ready: booting.then((bundle) => bundle.model),
 };

@@ -4,7 +4,7 @@
 
 import { flip } from "./flip.js";
 
-const COVER_ORIGIN = "https://s4.anilist.co/"; // the only image host the CSP allows besides self
+export const COVER_ORIGIN = "https://s4.anilist.co/"; // the only image host the CSP allows besides self
 
 const $ = (id) => document.getElementById(id);
 
@@ -50,7 +50,7 @@ export function coversOn() {
  * Wire the page's controls to `handlers` (Python): source(kind, value) for a submitted
  * <form class="source" data-source=KIND> (value: its [data-value] field's text, or its File, or
  * undefined), search(text), pick(malId, score) (no score: remove), dismiss(malId), restore(malId),
- * covers(on). Controls that only change the view (theme, panels) are handled here.
+ * covers(on), map() (the map toggle). Controls that only change the view (theme, panels) are handled here.
  */
 export function listen(handlers) {
   for (const form of document.querySelectorAll("form.source")) {
@@ -87,6 +87,7 @@ export function listen(handlers) {
       if (button) handlers.restore(Number(button.dataset.malId));
     });
   }
+  $("map-toggle").addEventListener("click", () => handlers.map());
   const covers = $("covers-toggle");
   covers.checked = coversOn();
   covers.addEventListener("change", () => {

@@ -15,6 +15,7 @@ Events received, each as Python values (ui.js owns the DOM listeners):
 - `search(text)`, `pick(mal_id, score | None)`: the "rate a few titles" picker;
 - `dismiss(mal_id)`, `restore(mal_id)`: "not interested" and its undo/restore;
 - `covers(on)`: the covers switch;
+- `map()`: the "Map" toggle (web/py/atlas_panel.py opens or closes the catalog map);
 - `filters(values_json)`, `model(folder)`: the filter form and the model selector;
 - `popstate`: back/forward.
 """
@@ -27,7 +28,7 @@ import js
 from pyodide.ffi import create_proxy, to_js
 
 LOADER_MODULES = ("ui", "controls", "charts")  # bridge.ui etc.: globalThis.animerec's modules
-EVENTS = ("source", "search", "pick", "dismiss", "restore", "covers")  # through ui.listen
+EVENTS = ("source", "search", "pick", "dismiss", "restore", "covers", "map")  # through ui.listen
 SHARED_SOURCES = ("anilist", "kitsu")  # sources a link can open: ?anilist=NAME, ?kitsu=NAME
 _proxies: list = []  # JS-callable handlers live as long as the page
 

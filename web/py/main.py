@@ -11,6 +11,7 @@ import traceback
 from array import array
 from collections.abc import Awaitable, Callable
 
+import atlas_panel
 import bridge
 import controls
 import pipeline
@@ -63,6 +64,7 @@ class Page:
         self.folder = folder  # the model folder in use
         self.models = models  # models/index.json's list (a JS array)
         self.on_filters_proxy = bridge.callback(self.on_filters)
+        self.map = atlas_panel.MapPanel()
         self.use_catalog(catalog)
         self.profile: Profile | None = None
         self.filters = from_query(bridge.query())  # the controls change this, then show()
@@ -84,6 +86,7 @@ class Page:
         self.id_map = catalog.anilist_to_mal()
         self.candidates: Candidates | None = None  # the last model output, for re-ranking
         self.loo: LeaveOneOut | None = None  # its leave-one-out output, for explanations
+        self.map.reset(self.folder, catalog)
         bridge.controls.mount(controls.spec(self.context.genres), self.on_filters_proxy)
 
     async def predict(self, row: array) -> array:
@@ -160,6 +163,7 @@ class Page:
         who = sources.describe(self.profile)
         ui.renderResults(views.results(recs, self.profile, self.catalog, known, who, self.covers))
         ui.showFilterCount(controls.changed(self.filters))
+        self.map.refresh(self.candidates, recs, self.profile, self.filters)
         self.fetch_covers([r.item.mal_id for r in recs])
 
     # --- covers: optional, after the cards, never in the way ----------------------------
@@ -321,6 +325,7 @@ class Page:
         bridge.listen({
             "source": self.on_source, "search": self.on_search, "pick": self.on_pick,
             "dismiss": self.on_dismiss, "restore": self.on_restore, "covers": self.on_covers,
+            "map": self.map.on_toggle,
         })  # fmt: skip
         bridge.controls.set(controls.to_form(self.filters))
         bridge.controls.mountModels(json.dumps(self.models.to_py()), self.folder,
