@@ -11,7 +11,15 @@ import pytest
 from animerec.catalog import Catalog
 from animerec.parsers import parse_profile_file
 
-from .conftest import FIXTURES, SHARED, Session, card_ids, open_site, run_and_wait
+from .conftest import (
+    FIXTURES,
+    SHARED,
+    Session,
+    card_ids,
+    open_filters,
+    open_site,
+    run_and_wait,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -119,6 +127,7 @@ def test_filters_dim_what_they_exclude(app: Session, models_dir: Path) -> None:
     catalog = catalog_of(models_dir)
     before = state(page)["dimmed"]
     run_renders = int(page.evaluate("document.body.dataset.renders || 0"))
+    open_filters(page)  # a folded panel since the visitor's view (issue 13)
     page.check("#filters input[name=types][value=Movie]")
     page.wait_for_function("(n) => Number(document.body.dataset.renders || 0) > n", arg=run_renders)
     page.wait_for_function("() => Number(document.getElementById('atlas').dataset.dimmed) > 0")

@@ -12,7 +12,7 @@ import pytest
 from hostile_corpus import CASES, MB, PROFILE, Case
 from kitsu_responses import library_page
 
-from .conftest import ANILIST_API, Session, open_site, run_and_wait
+from .conftest import ANILIST_API, Session, open_site, open_sources, run_and_wait
 from .kitsu_routes import HAPPY, KITSU_API, happy_rows
 from .test_site import XML, upload
 
@@ -68,6 +68,7 @@ def check(name: str, expect: str, error: str, took: float, longest: float) -> No
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_hostile_upload(app: Session, case: Case) -> None:
     page = app.page
+    open_sources(page)  # folded into the "Your list" bar after an answer
     page.set_input_files("#file-input", {"name": case.filename, "mimeType": "application/octet-"
                                          "stream", "buffer": case.data})  # fmt: skip
     error, took, longest = outcome_of(page, lambda: page.click("#file-form button[type=submit]"))
@@ -120,6 +121,7 @@ def test_hostile_api_answer(app: Session, name: str, site: str, body: bytes, exp
     user = HAPPY if site == "kitsu" else name.replace("-", "_")
     answer_list(page, user, site, body)
     try:
+        open_sources(page)
         page.fill(f"#{site}-user", user)
         error, took, longest = outcome_of(page, lambda: page.click(f"#{site}-form button"))
     finally:
@@ -141,6 +143,7 @@ def test_endless_kitsu_pages_stop(app: Session) -> None:
 
     page.route(KITSU_API + "library-entries**", endless)
     try:
+        open_sources(page)
         page.fill("#kitsu-user", HAPPY)
         error, took, longest = outcome_of(page, lambda: page.click("#kitsu-form button"))
     finally:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import Session, open_site, run_and_wait
+from .conftest import Session, open_site, open_sources, run_and_wait
 from .kitsu_routes import HAPPY, happy_mal_ids
 from .test_security import RECORD_VIOLATIONS
 from .test_site import assert_recommends_off_list
@@ -27,6 +27,7 @@ def app(browser, site_url) -> Session:
 
 
 def ask_kitsu(page, name: str) -> None:
+    open_sources(page)
     page.fill("#kitsu-user", name)
     run_and_wait(page, lambda: page.click("#kitsu-form button[type=submit]"))
 
