@@ -5,6 +5,7 @@ and the URL, and hands what to show to `web/js/ui.js`."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import traceback
 from array import array
@@ -340,6 +341,7 @@ async def boot() -> None:
     window.performance.mark("animerec:py-catalog")
     page = Page(catalog, loaded.folder, loaded.models)
     page.wire()
+    gc.freeze()  # the catalog lives as long as the page: collections during a parse skip it
     ui.setReady(True)
     window.performance.mark("animerec:py-ready")
     ready = f"Ready: {len(catalog):,} titles"
