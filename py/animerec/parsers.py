@@ -43,7 +43,9 @@ _ANILIST_STATUS = {
 _CSV_STATUS = {s.value: s for s in Status}
 MAX_UNPACKED_BYTES = 100_000_000  # a .gz bomb stops here, not in an out-of-memory browser tab
 MAX_XML_DEPTH = 16  # a MyAnimeList export is 3 levels deep
-CHUNK = 1 << 16  # bytes fed to the XML parser (or unpacked) between two chances to yield
+CHUNK = 1 << 16  # bytes unpacked (×16) between two chances to yield
+XML_CHUNK = 1 << 11  # bytes fed to the XML parser at a time: at most ~700 elements deep before
+# the depth check sees them (Pyodide's stack overflows freeing ~6,000 nested elements: fatal)
 ENTRIES_PER_STEP = 1000  # JSON entries read between two chances to yield
 GZIP_MAGIC = b"\x1f\x8b"
 _NON_SPACE = re.compile(rb"[^ \t\r\n]")
@@ -164,9 +166,10 @@ def parse_mal_xml(data: bytes | str) -> Profile:
 
 
 def mal_xml_steps(data: bytes) -> Steps:
-    """Read in chunks by a pull parser: each `<anime>` becomes an entry as soon as it closes and
-    is then dropped, and nesting deeper than an export's is refused at once. Entity declarations
-    (which can expand a small file into gigabytes) are refused unread: an export has none."""
+    """Read in small chunks by a pull parser: each `<anime>` becomes an entry as soon as it
+    closes and is then dropped, and nesting deeper than an export's is refused at once. Entity
+    declarations (which can expand a small file into gigabytes) are refused unread: an export
+    has none."""
     if any(marker in data for marker in _ENTITY):
         raise ProfileParseError(
             "This XML declares entities (<!ENTITY …>); a MyAnimeList export has none, so it "
@@ -175,8 +178,8 @@ def mal_xml_steps(data: bytes) -> Steps:
     reader = _XmlReader()
     parser = ET.XMLPullParser(events=("start", "end"))
     try:
-        for offset in range(0, len(data), CHUNK):
-            parser.feed(data[offset : offset + CHUNK])
+        for offset in range(0, len(data), XML_CHUNK):
+            parser.feed(data[offset : offset + XML_CHUNK])
             reader.read(parser.read_events())
             yield
         parser.close()

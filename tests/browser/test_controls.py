@@ -94,7 +94,10 @@ class App:
                     return
                 self.page.click(chip)
 
-        return self.change(press)
+        ids = self.change(press)
+        if url_genre_mode(self.page, name) != mode:  # the presses came in two debounced changes
+            ids = self.change(lambda: None)
+        return ids
 
     def field(self, name: str, value: str) -> list[int]:
         return self.change(lambda: self.page.fill(f"#filters [name={name}]", value))
@@ -124,6 +127,14 @@ def mal_ids(indices: set[int], catalog: Catalog) -> set[int]:
 
 def genre_mode(page, name: str) -> str:
     return page.get_attribute(f"#filters button.chip[data-genre='{name}']", "data-mode")
+
+
+def url_genre_mode(page, name: str) -> str:
+    """The genre's mode as the page's URL (the view last rendered) has it."""
+    filters = from_query(urlsplit(page.url).query)
+    return next((mode for mode, genres in (("require", filters.genres_required),
+                                           ("exclude", filters.genres_excluded))
+                 if name in genres), "")  # fmt: skip
 
 
 def card_genres(page) -> dict[int, list[str]]:

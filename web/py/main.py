@@ -6,6 +6,7 @@ JS global it uses and every event it receives goes through `bridge`."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import traceback
 from array import array
@@ -378,6 +379,7 @@ async def boot() -> None:
     bridge.mark("py-catalog")
     page = Page(catalog, loaded.folder, loaded.models)
     page.wire()
+    gc.freeze()  # the catalog lives as long as the page: collections during a parse skip it
     ui.setReady(True)
     bridge.mark("py-ready")
     ready = f"Ready: {len(catalog):,} titles"

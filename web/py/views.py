@@ -21,7 +21,7 @@ def card(rec: Recommendation, catalog: Catalog, covers: CoverCache | None = None
     `planned` marks a title already on the visitor's plan-to-watch list; the cover (and its
     dominant colour) where `covers` knows it (None: covers are off)."""
     item = rec.item
-    cover = covers.get(item.mal_id) if covers else None
+    cover = covers.get(item.mal_id) if covers is not None else None
     return {
         "mal_id": item.mal_id,
         "title": item.title,
