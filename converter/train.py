@@ -1,7 +1,7 @@
-"""`build.py train`: read both rating files, build the catalog, fit the chosen model kind
-(`--model`: low-rank EASE or Mult-DAE, selected on the validation users), measure it against
-popularity and EASE on the same held-out test users, and export the TF.js model, catalog,
-manifest and parity cases."""
+"""`build.py train`: read the three rating files (and any `--ratings` ones), build the catalog,
+fit the chosen model kind (`--model`: low-rank EASE or Mult-DAE, selected on the validation
+users), measure it against popularity and EASE on the same held-out test users, and export the
+TF.js model, catalog, manifest and parity cases."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .data import DEFAULT_DATA, RATING_FILES
+from .data import DEFAULT_DATA
 
 if TYPE_CHECKING:
     from .recommender import KerasRecommender
@@ -30,6 +30,16 @@ MODELS = ("ease-lowrank", "mult-dae")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data", type=Path, default=DEFAULT_DATA, help="dir with ratings/ and catalog/"
+    )
+    parser.add_argument(
+        "--ratings",
+        type=Path,
+        nargs="+",
+        default=[],
+        metavar="FILE",
+        help="extra rating CSVs to train on besides --data's three, e.g. the output of "
+        "`build.py export-ratings` (the deployer's refresh: collect → export-ratings → "
+        "train --ratings FILE → build)",
     )
     parser.add_argument("--out", type=Path, default=ROOT / "models" / "default")
     parser.add_argument(
@@ -77,7 +87,7 @@ def main(args: argparse.Namespace) -> int:
     from .metrics import METRICS, evaluate
     from .recommender import keras_scorer
 
-    profiles = data.load_training_profiles(args.data)
+    profiles = data.load_training_profiles(args.data, args.ratings)
     train_u, val_u, test_u = splits.split_users(
         list(profiles), args.val_fraction, args.test_fraction, args.seed
     )
@@ -196,7 +206,7 @@ def main(args: argparse.Namespace) -> int:
             "total_seconds": None,
         },
         "training_data": {
-            "files": list(RATING_FILES),
+            "files": [p.name for p in data.rating_paths(args.data, args.ratings)],
             "users": len(profiles),
             "train_users": len(train_u),
             "split": {

@@ -37,14 +37,15 @@ KINDS = {
 def small(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Path]:
-    """Trains a tiny model of each kind on 300 + 40 real users; returns the paths it wrote."""
+    """Trains a tiny model of each kind on 300 + 40 + 60 real users of the three rating files;
+    returns the paths it wrote."""
     from converter import train
 
     root = tmp_path_factory.mktemp(request.param)
     data = root / "data"
     (data / "ratings").mkdir(parents=True)
     (data / "catalog").symlink_to(DEFAULT_DATA / "catalog")
-    for name, users in zip(RATING_FILES, (range(1, 301), range(0, 40)), strict=True):
+    for name, users in zip(RATING_FILES, (range(1, 301), range(0, 40), range(1, 61)), strict=True):
         _slice(DEFAULT_DATA / "ratings" / name, data / "ratings" / name, users)
     heldout = root / "heldout.csv"
     _slice(DEFAULT_DATA / "ratings" / RATING_FILES[0], heldout, range(1, 41))
