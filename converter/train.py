@@ -80,10 +80,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     started = time.time()
+    from animerec.catalog import EXTRA_FILE
     from animerec.encoding import ENCODING_VERSION, describe
     from animerec.parsers import parse_profile_file
 
-    from . import baselines, catalog_build, data, export, model, splits
+    from . import baselines, catalog_build, data, export, model, sections, splits
     from .metrics import METRICS, evaluate
     from .recommender import keras_scorer
 
@@ -92,13 +93,14 @@ def main(args: argparse.Namespace) -> int:
         list(profiles), args.val_fraction, args.test_fraction, args.seed
     )
     counts = catalog_build.user_counts(profiles[u] for u in train_u)
-    catalog = catalog_build.build_catalog(args.data, counts, args.min_users)
+    catalog, extra = catalog_build.build_catalogs(args.data, counts, args.min_users)
     train_rows = data.encode_profiles((profiles[u] for u in train_u), catalog)
     val = splits.hold_out(profiles, val_u, catalog, args.seed)
     test = splits.hold_out(profiles, test_u, catalog, args.seed)
     print(
         f"{len(profiles)} users ({len(train_u)} train, {len(val)} validation, {len(test)} test "
-        f"evaluated), {len(catalog)} titles with ≥{args.min_users} training users"
+        f"evaluated), {len(catalog)} titles with ≥{args.min_users} training users, "
+        f"{len(extra)} more recognized"
     )
 
     if args.write_test_csv:
@@ -147,12 +149,12 @@ def main(args: argparse.Namespace) -> int:
         shutil.copytree(Path(tmp) / chosen, args.out)
     exported = export.load_tfjs(args.out)
 
-    metrics = {
-        "users": len(test),
-        "model": evaluate(keras_scorer(exported), test),
-        "popularity": evaluate(pop.score, test),
-        "ease": {**evaluate(ease.score, test), "lambda": ease.lam},
-    }
+    scorers = {"model": keras_scorer(exported), "popularity": pop.score, "ease": ease.score}
+    metrics = sections.compare(scorers, test)
+    metrics["ease"]["lambda"] = ease.lam
+    metrics["eras"] = sections.by_era(scorers, test)
+    for name, cut in sections.cuts(profiles, test_u, catalog, extra, args.seed).items():
+        metrics[name] = sections.compare(scorers, cut)
     validation = {
         "users": len(val),
         "model": results[chosen]["validation"],
@@ -161,9 +163,10 @@ def main(args: argparse.Namespace) -> int:
         "ease_lambda_ndcg@100": {str(k): v for k, v in ease.table.items()},
     }
 
-    (args.out / "catalog.json").write_text(
-        json.dumps(catalog.to_json(), ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
-    )
+    for name, part in (("catalog.json", catalog), (EXTRA_FILE, extra)):
+        (args.out / name).write_text(
+            json.dumps(part.to_json(), ensure_ascii=False, separators=(",", ":")), "utf-8"
+        )
     fixtures = {
         f: parse_profile_file((args.fixtures / f).read_bytes(), f)
         for f in FIXTURES
@@ -199,6 +202,7 @@ def main(args: argparse.Namespace) -> int:
             "meaning": described["output_meaning"],
         },
         "n_items": n,
+        "recognized_items": len(extra),
         "architecture": described["architecture"],
         "training": {
             **described["training"],
@@ -240,9 +244,13 @@ def main(args: argparse.Namespace) -> int:
     (args.out / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
     write_report(args.reports, manifest)
 
-    print(f"\n{'':12}" + "".join(f"{m:>11}" for m in METRICS) + f"   ({len(test)} test users)")
-    for name in ("model", "popularity", "ease"):
-        print(f"{name:12}" + "".join(f"{metrics[name][m]:>11.4f}" for m in METRICS))
+    tables = [("", metrics), *((f" {k}", metrics[k]) for k in ("whole_list", "recent"))]
+    tables += [(f" {era}", v) for era, v in metrics["eras"].items()]
+    for title, section in tables:
+        print(f"\n{title:12}" + "".join(f"{m:>11}" for m in METRICS)
+              + f"   ({section['users']} test users)")  # fmt: skip
+        for name in scorers if section["users"] else ():
+            print(f"{name:12}" + "".join(f"{section[name][m]:>11.4f}" for m in METRICS))
     model_bytes = sum(
         v["bytes"] for k, v in manifest["files"].items() if k == "model.json" or k.endswith(".bin")
     )
