@@ -66,13 +66,10 @@ def hold_out(
     kept, pairs, targets = [], [], []
     for user in users:
         profile = profiles[user]
-        entries = _listed(profile, catalog, whole_list)
-        if len(entries) < MIN_ENTRIES:
+        parts = cut(profile, catalog, seed, whole_list)
+        if parts is None:
             continue
-        ids = ",".join(str(e.mal_id) for e in entries)
-        random.Random(f"{seed}:{hashlib.sha256(ids.encode()).hexdigest()}").shuffle(entries)
-        n_target = max(1, round(len(entries) * TARGET_FRACTION))
-        held, rest = entries[:n_target], entries[n_target:]
+        held, rest = parts
         target = sorted(
             target_index(e.mal_id, catalog)
             for e in held
@@ -84,6 +81,19 @@ def hold_out(
         pairs.append(encode_sparse(profile.with_entries(rest), catalog))
         targets.append(np.asarray(target, np.int64))
     return HeldOut(kept, SparseRows.from_pairs(pairs, len(catalog)), targets)
+
+
+def cut(
+    profile: Profile, catalog: Catalog, seed: int, whole_list: bool = False
+) -> tuple[list[Entry], list[Entry]] | None:
+    """(held-out entries, input entries) of one list, or None when it is too short to cut."""
+    entries = _listed(profile, catalog, whole_list)
+    if len(entries) < MIN_ENTRIES:
+        return None
+    ids = ",".join(str(e.mal_id) for e in entries)
+    random.Random(f"{seed}:{hashlib.sha256(ids.encode()).hexdigest()}").shuffle(entries)
+    n_target = max(1, round(len(entries) * TARGET_FRACTION))
+    return entries[:n_target], entries[n_target:]
 
 
 def _listed(profile: Profile, catalog: Catalog, whole_list: bool) -> list[Entry]:

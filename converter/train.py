@@ -84,7 +84,7 @@ def main(args: argparse.Namespace) -> int:
     from animerec.encoding import ENCODING_VERSION, describe
     from animerec.parsers import parse_profile_file
 
-    from . import baselines, catalog_build, data, export, model, sections, splits
+    from . import baselines, catalog_build, continuations, data, export, model, sections, splits
     from .metrics import METRICS, evaluate
     from .recommender import keras_scorer
 
@@ -155,6 +155,9 @@ def main(args: argparse.Namespace) -> int:
     metrics["eras"] = sections.by_era(scorers, test)
     for name, cut in sections.cuts(profiles, test_u, catalog, extra, args.seed).items():
         metrics[name] = sections.compare(scorers, cut)
+    metrics["continuations"] = continuations.measure(
+        profiles, test_u, catalog, extra, args.seed, scorers["model"]
+    )
     validation = {
         "users": len(val),
         "model": results[chosen]["validation"],

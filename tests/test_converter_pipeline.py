@@ -145,6 +145,9 @@ def test_train_reports_both_eras_and_the_recognized_titles(small: dict[str, Path
     assert sum(e["users"] for e in metrics["eras"].values()) == metrics["users"]
     for section in (*metrics["eras"].values(), metrics["whole_list"], metrics["recent"]):
         assert {"model", "popularity", "ease"} <= set(section) and section["users"] > 0
+    shelf = metrics["continuations"]
+    assert shelf["users"] > 0 and 0.0 <= shelf["target_share"] <= 1.0
+    assert shelf["recall@50"] <= shelf["beside"]  # the shelf only adds titles to the 50 cards
     extra = json.loads((small["model"] / "catalog-extra.json").read_text())
     scored = json.loads((small["model"] / "catalog.json").read_text())
     assert manifest["recognized_items"] == len(extra["items"]["mal_id"]) > 20_000
