@@ -228,6 +228,13 @@ def main(args: argparse.Namespace) -> int:
             "ratings": len(train_rows.values),
             "min_users": args.min_users,
             "min_users_table": catalog_build.threshold_table(counts, THRESHOLDS),
+            "recognized": {
+                name: catalog_build.recognized_share(group, catalog, extra)
+                for name, group in (
+                    *data.profiles_by_file(profiles).items(),
+                    ("fixtures", list(fixtures.values())),
+                )
+            },
         },
         "metrics": metrics,
         "validation": validation,
