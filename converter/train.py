@@ -50,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--fixtures", type=Path, default=ROOT.parent / "shared" / "fixtures")
     parser.add_argument("--model", choices=MODELS, default="ease-lowrank")
-    parser.add_argument("--rank", type=int, default=320, help="ease-lowrank: factor rank")
+    parser.add_argument("--rank", type=int, default=300, help="ease-lowrank: factor rank")
     parser.add_argument(
         "--lowrank-lambda", type=float, default=100.0, help="ease-lowrank: EASE's λ"
     )
