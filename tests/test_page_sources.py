@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 from animerec.anilist import RetryPolicy, UserNotFound
+from animerec.catalog import Catalog
 from animerec.parsers import ProfileParseError
 from animerec.profile import Status
 from helpers import FIXTURES
+from kitsu_responses import library_page, users_answer
 
 from tests.test_anilist import ScriptedTransport, ok
 
@@ -22,6 +24,7 @@ sources = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(sources)
 LIST = Path(__file__).resolve().parent / "fixtures" / "anilist" / "list-evanalxen.json"
 XML = FIXTURES / "mal-export-xinil-evanalxen.xml"
+CATALOG = Path(__file__).resolve().parent.parent / "models" / "default" / "catalog.json"
 
 
 def test_anilist_source() -> None:
@@ -58,3 +61,14 @@ def test_ratings_source() -> None:
     assert sources.describe(profile) == "the titles you rated"
     with pytest.raises(ProfileParseError, match="at least one score"):
         sources.from_ratings({})
+
+
+def test_kitsu_source_maps_unmapped_entries_through_the_catalogs_kitsu_ids() -> None:
+    catalog = Catalog.from_json(json.loads(CATALOG.read_text(encoding="utf-8")))
+    kitsu_map = catalog.kitsu_to_mal()
+    kitsu_id, mal_id = next(iter(kitsu_map.items()))
+    page = library_page([(kitsu_id, None, "completed", 18)])  # no myanimelist/anime mapping
+    transport = ScriptedTransport(ok(users_answer("wopian")), ok(page))
+    profile = asyncio.run(sources.from_kitsu("wopian", transport, kitsu_map, RetryPolicy()))
+    assert [(e.mal_id, e.score) for e in profile.entries] == [(mal_id, 9.0)]
+    assert len(kitsu_map) > len(catalog) // 2  # the shipped catalog carries Kitsu ids

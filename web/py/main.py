@@ -21,14 +21,16 @@ import views
 from animerec import anilist
 from animerec.catalog import Catalog
 from animerec.covers import CoverCache, fetch_covers
-from animerec.encoding import ENCODING_VERSION, known_entries
+from animerec.encoding import ENCODING_VERSION
 from animerec.explain import LeaveOneOut
 from animerec.filters import from_query
+from animerec.franchise import Titles, continuations
 from animerec.http_api import ApiError, RetryPolicy
 from animerec.parsers import ProfileParseError
 from animerec.profile import Profile
 from animerec.ranking import Candidates, RankContext
 from bridge import charts, site, ui
+from extra import ExtraUnavailable, load_extra
 from pyodide.ffi import JsException, to_js
 from transport import pyfetch_transport
 
@@ -61,12 +63,12 @@ def encoding_problem(manifest: dict) -> str | None:
 
 
 class Page:
-    def __init__(self, catalog: Catalog, folder: str, models) -> None:
+    def __init__(self, catalog: Catalog, folder: str, models, manifest: dict) -> None:
         self.folder = folder  # the model folder in use
         self.models = models  # models/index.json's list (a JS array)
         self.on_filters_proxy = bridge.callback(self.on_filters)
         self.map = atlas_panel.MapPanel()
-        self.use_catalog(catalog)
+        self.use_catalog(catalog, manifest)
         self.profile: Profile | None = None
         self.filters = from_query(bridge.query())  # the controls change this, then show()
         self.ratings: dict[int, int] = {}
@@ -81,10 +83,14 @@ class Page:
             "anilist": self.anilist, "kitsu": self.kitsu, "file": self.upload, "rate": self.rated,
         }  # fmt: skip
 
-    def use_catalog(self, catalog: Catalog) -> None:
+    def use_catalog(self, catalog: Catalog, manifest: dict) -> None:
         self.catalog = catalog
+        self.manifest = manifest
+        self.titles = Titles(catalog)  # the recognized titles join after the first cards
+        self.extra_loaded = False
         self.context = RankContext(catalog)  # per-catalog ranking columns, built once
         self.id_map = catalog.anilist_to_mal()
+        self.kitsu_map = catalog.kitsu_to_mal()  # for library entries without a MAL mapping
         self.candidates: Candidates | None = None  # the last model output, for re-ranking
         self.loo: LeaveOneOut | None = None  # its leave-one-out output, for explanations
         self.map.reset(self.folder, catalog)
@@ -130,10 +136,23 @@ class Page:
         self.show()
         ui.setStatus("Finding out why…")
         await asyncio.sleep(0)  # let the browser paint the cards before more Python runs
-        charts.renderStats(views.profile_stats(profile, self.catalog))
+        await self.load_recognized()
+        self.candidates = Candidates(self.context, profile, scores, self.titles)
+        self.show()
+        charts.renderStats(views.profile_stats(profile, self.titles))
         self.loo = await pipeline.explainer(profile, self.catalog, scores, self.predict_batch)
         self.show()
         ui.setStatus("Done.")
+
+    async def load_recognized(self) -> None:
+        """The titles the model does not score, once per model, after the first cards."""
+        if self.extra_loaded:
+            return
+        self.extra_loaded = True
+        try:
+            self.titles = Titles(self.catalog, await load_extra(self.folder, self.manifest))
+        except (ExtraUnavailable, JsException) as err:  # the page works on without them
+            print(f"The recognized titles did not load: {err}")
 
     async def _guarded(self, work: Callable[[], Awaitable[None]]) -> None:
         """Run `work` with the page busy; errors end up in front of the visitor."""
@@ -160,9 +179,10 @@ class Page:
             return
         hidden = {i for m in self.hidden if (i := self.catalog.index_of(m)) is not None}
         recs = pipeline.explained(self.candidates.rank(self.filters, hidden), self.loo)
-        known = len(known_entries(self.profile, self.catalog))
         who = sources.describe(self.profile)
-        ui.renderResults(views.results(recs, self.profile, self.catalog, known, who, self.covers))
+        ui.renderResults(views.results(recs, self.profile, self.titles, who, self.covers))
+        shelf = continuations(self.profile, self.titles)
+        ui.renderShelf(views.shelf(shelf, self.candidates, self.covers))
         ui.showFilterCount(controls.changed(self.filters))
         self.map.refresh(self.candidates, recs, self.profile, self.filters)
         self.fetch_covers([r.item.mal_id for r in recs])
@@ -254,7 +274,8 @@ class Page:
             if problem:
                 raise RuntimeError(problem)
             self.folder = folder
-            self.use_catalog(Catalog.from_json(json.loads(loaded.catalogText)))
+            catalog = Catalog.from_json(json.loads(loaded.catalogText))
+            self.use_catalog(catalog, loaded.manifest.to_py())
             bridge.controls.set(controls.to_form(self.filters))
             if push:
                 bridge.push_url(self.url())
@@ -290,7 +311,7 @@ class Page:
 
         async def load() -> Profile:
             ui.setStatus("Asking Kitsu for the library…")
-            return await sources.from_kitsu(name, pyfetch_transport, retry)
+            return await sources.from_kitsu(name, pyfetch_transport, self.kitsu_map, retry)
 
         self.start(load, shared=("kitsu", name))
 
@@ -371,13 +392,14 @@ async def boot() -> None:
         loaded = await site.catalogReady
     except JsException:
         return  # the loader has already told the visitor what failed
-    problem = encoding_problem(loaded.manifest.to_py())
+    manifest = loaded.manifest.to_py()
+    problem = encoding_problem(manifest)
     if problem:
         ui.showError(problem)
         return
     catalog = Catalog.from_json(json.loads(loaded.catalogText))
     bridge.mark("py-catalog")
-    page = Page(catalog, loaded.folder, loaded.models)
+    page = Page(catalog, loaded.folder, loaded.models, manifest)
     page.wire()
     gc.freeze()  # the catalog lives as long as the page: collections during a parse skip it
     ui.setReady(True)

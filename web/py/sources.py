@@ -25,10 +25,12 @@ async def from_anilist(
     return await anilist.fetch_profile(name, transport, id_map=id_map, retry=retry)
 
 
-async def from_kitsu(name: str, transport: Transport, retry: RetryPolicy) -> Profile:
+async def from_kitsu(
+    name: str, transport: Transport, id_map: Mapping[int, int], retry: RetryPolicy
+) -> Profile:
     """A Kitsu user's library (by profile name, as in the profile's address); MyAnimeList ids
-    come from the library's own mappings."""
-    return await kitsu.fetch_profile(name, transport, retry=retry)
+    come from the library's own mappings, else through `id_map` (Kitsu id → MyAnimeList id)."""
+    return await kitsu.fetch_profile(name, transport, id_map=id_map, retry=retry)
 
 
 async def from_file(name: str, size: int, read: Callable[[], Awaitable[bytes]]) -> Profile:

@@ -8,19 +8,18 @@ from collections.abc import Iterable, Sequence
 from animerec import stats
 from animerec.catalog import Catalog, Item
 from animerec.covers import COVER_ORIGIN, CoverCache
+from animerec.franchise import Titles
 from animerec.profile import Entry, Profile, Status
-from animerec.ranking import Recommendation
+from animerec.ranking import Candidates, Recommendation
 
 MAL_URL = "https://myanimelist.net/anime/{}"
 ANILIST_URL = "https://anilist.co/anime/{}"
 LIST_STRIP = 8  # how many of the visitor's own titles the results open with
 
 
-def card(rec: Recommendation, catalog: Catalog, covers: CoverCache | None = None) -> dict:
-    """One recommendation card; `because` lists entries of the visitor's list (id and title),
-    `planned` marks a title already on the visitor's plan-to-watch list; the cover (and its
-    dominant colour) where `covers` knows it (None: covers are off)."""
-    item = rec.item
+def item_card(item: Item, match: float | None, covers: CoverCache | None = None) -> dict:
+    """A card of one title: `match` is None for a title the model does not score; the cover
+    (and its dominant colour) where `covers` knows it (None: covers are off)."""
     cover = covers.get(item.mal_id) if covers is not None else None
     return {
         "mal_id": item.mal_id,
@@ -30,17 +29,35 @@ def card(rec: Recommendation, catalog: Catalog, covers: CoverCache | None = None
         "year": item.year,
         "episodes": item.episodes,
         "genres": list(item.genres),
-        "match": f"{rec.match:.0f}% match",
+        "match": None if match is None else f"{match:.0f}% match",
         "mal_url": MAL_URL.format(item.mal_id),
         "anilist_url": ANILIST_URL.format(item.anilist_id) if item.anilist_id else None,
         "cover": cover and cover["url"],  # None: ui.js draws a letter tile
         "color": cover and cover["color"],
-        "because": [{"mal_id": e.mal_id, "title": entry_title(e, catalog)} for e in rec.because],
-        "planned": rec.planned,
+        "because": [],
+        "planned": False,
     }
 
 
-def list_strip(profile: Profile, catalog: Catalog, limit: int = LIST_STRIP) -> list[dict]:
+def card(rec: Recommendation, catalog: Catalog | Titles, covers: CoverCache | None = None) -> dict:
+    """One recommendation card; `because` lists entries of the visitor's list (id and title),
+    `planned` marks a title already on the visitor's plan-to-watch list."""
+    because = [{"mal_id": e.mal_id, "title": entry_title(e, catalog)} for e in rec.because]
+    return {**item_card(rec.item, rec.match, covers), "because": because, "planned": rec.planned}
+
+
+def shelf(items: Iterable[Item], candidates: Candidates, covers: CoverCache | None = None) -> str:
+    """The "continue what you love" shelf (`franchise.continuations`): cards of the next
+    titles of loved franchises, with the model's match where it scores the title."""
+    index_of = candidates.context.catalog.index_of
+    cards = [
+        item_card(i, None if (k := index_of(i.mal_id)) is None else candidates.match(k), covers)
+        for i in items
+    ]
+    return json.dumps({"cards": cards})
+
+
+def list_strip(profile: Profile, catalog: Catalog | Titles, limit: int = LIST_STRIP) -> list[dict]:
     """The visitor's best-scored watched titles, with covers where the source gave them."""
     watched = [e for e in profile.entries if e.status is not Status.PLAN_TO_WATCH]
     watched.sort(key=lambda e: -(e.score or 0))
@@ -56,7 +73,7 @@ def list_strip(profile: Profile, catalog: Catalog, limit: int = LIST_STRIP) -> l
     return strip
 
 
-def entry_title(entry: Entry, catalog: Catalog) -> str:
+def entry_title(entry: Entry, catalog: Catalog | Titles) -> str:
     """The title the list gave, else the catalog's (MAL exports by id carry none)."""
     if entry.title:
         return entry.title
@@ -67,22 +84,24 @@ def entry_title(entry: Entry, catalog: Catalog) -> str:
 def results(
     recs: Sequence[Recommendation],
     profile: Profile,
-    catalog: Catalog,
-    known: int,
+    titles: Titles,
     who: str,
     covers: CoverCache | None = None,
 ) -> str:
     """The results view; `who` names the list in the folded sources bar."""
+    watched = [e for e in profile.entries if e.status is not Status.PLAN_TO_WATCH]
+    scored, recognized = titles.count(watched)
     summary = (
-        f"{len(recs)} recommendations for {profile.username or 'your list'}, from the {known} "
-        f"of {len(profile)} titles on the list that the model knows."
+        f"{len(recs)} recommendations for {profile.username or 'your list'}. {scored} titles on "
+        f"the list are scored by the model, {recognized} more recognized (of {len(watched)} "
+        "watched or started)."
     )
     return json.dumps(
         {
             "who": who,
             "summary": summary,
-            "list": list_strip(profile, catalog),
-            "cards": [card(r, catalog, covers) for r in recs],
+            "list": list_strip(profile, titles),
+            "cards": [card(r, titles, covers) for r in recs],
         }
     )
 
@@ -102,9 +121,9 @@ def cover_map(covers: CoverCache, mal_ids: Iterable[int]) -> str:
     return json.dumps({str(i): c for i in mal_ids if (c := covers.get(i))})
 
 
-def profile_stats(profile: Profile, catalog: Catalog) -> str:
+def profile_stats(profile: Profile, titles: Titles) -> str:
     """The four stats charts (SVG text, escaped by `animerec.stats`) and their text summary."""
-    s = stats.profile_stats(profile, catalog)
+    s = stats.profile_stats(profile, titles.catalog, titles.extra)
     charts = (stats.score_svg, stats.genre_svg, stats.type_svg, stats.mainstream_svg)
     return json.dumps({"charts": [chart(s) for chart in charts], "summary": stats.summary(s)})
 
