@@ -45,7 +45,7 @@ class EaseLowRank:
         self.history: list[dict[str, float]] = []
 
     def fit(self, train: SparseRows, val: HeldOut | None = None) -> EaseLowRank:
-        b = ease_weights(gram(train), self.hp.lam)
+        b = self.item_weights(gram(train))
         u, v = self._factorize(b, val)
         self.temperature = fit_temperature(train, u, v, self.hp.seed)
         root = math.sqrt(self.temperature)  # into both factors: equal ranges for uint8
@@ -54,6 +54,10 @@ class EaseLowRank:
 
     def score(self, x: np.ndarray) -> np.ndarray:
         return keras_scorer(self.net)(x)
+
+    def item_weights(self, g: np.ndarray) -> np.ndarray:
+        """The full item-item matrix B that the factors approximate: EASE's, from XᵀX."""
+        return ease_weights(g, self.hp.lam)
 
     def _factorize(self, b: np.ndarray, val: HeldOut | None) -> tuple[np.ndarray, np.ndarray]:
         """B ≈ U·V off the diagonal (overwrites b's diagonal), singular values split evenly (√S
