@@ -1,14 +1,21 @@
-"""The model's item catalog: which titles it ranks (enough training users) and their metadata.
+"""The catalogs: every title a list may hold, and which of them the model ranks.
+
+`build_catalogs` gives two catalogs over disjoint titles: the model's (titles with enough training
+users; index = model position) and the recognized rest (`catalog-extra.json`: known titles the
+model cannot score, shown and used by the franchise rules). Together they hold the union of the
+catalog sources, the id map (`ids-2026.csv`) and the training titles.
 
 Sources, by field (first that has it wins):
-- title: mal-ranking-2026 → anime-2023 → anime-cooperunion-2016 (MyAnimeList romaji titles).
-- title_en: bangumi-data `titleTranslate.en` (None elsewhere: the CSVs have no English titles).
-- type, episodes, genres: anime-cooperunion-2016 → anime-2023 (episodes, genres) → bangumi type.
-- year, season: bangumi-data `begin` (UTC month → winter/spring/summer/fall).
-- anilist_id: bangumi-data `aniList` site → @kawaiioverflow/arm.
-- popularity: mal-ranking-2026 `num_list_users` → 2016 `members` → 0.
-- franchise: the smallest MyAnimeList id among titles sharing a title stem
-  (`animerec.catalog.title_stem`, the same stem the page's filters use).
+- title: mal-ranking-2026 → anime-2023 → anime-cooperunion-2016 → anilist-seasonal-2026 → "#id".
+- title_en: bangumi-data `titleTranslate.en` → anilist-seasonal-2026 `english_title`.
+- type, episodes, genres: anime-cooperunion-2016 → anime-2023 (episodes, genres) → bangumi
+  type → anilist-seasonal-2026.
+- year, season: bangumi-data `begin` (UTC month → winter/spring/summer/fall) →
+  anilist-seasonal-2026 `start_date`.
+- anilist_id: ids-2026 → bangumi-data `aniList` site → @kawaiioverflow/arm; kitsu_id: ids-2026.
+- popularity: mal-ranking-2026 `num_list_users` → 2016 `members` → anilist-seasonal `members`.
+- franchise: the smallest MyAnimeList id of the title's group in franchises-2026.json; for titles
+  no group holds, of the titles sharing its title stem (`animerec.catalog.title_stem`).
 """
 
 from __future__ import annotations
@@ -30,6 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BANGUMI = ROOT / "node_modules" / "bangumi-data" / "dist" / "data.json"
 ARM = ROOT / "node_modules" / "@kawaiioverflow" / "arm" / "arm.json"
 BANGUMI_TYPES = {"tv": "TV", "movie": "Movie", "ova": "OVA", "web": "ONA"}
+ANILIST_TYPES = {"TV": "TV", "TV_SHORT": "TV", "MOVIE": "Movie", "OVA": "OVA", "ONA": "ONA",
+                 "SPECIAL": "Special", "MUSIC": "Music"}  # fmt: skip
 SEASONS = ("winter", "winter", "winter", "spring", "spring", "spring",
            "summer", "summer", "summer", "fall", "fall", "fall")  # fmt: skip
 
@@ -87,55 +96,104 @@ def _arm_anilist() -> dict[int, int]:
     }
 
 
-def build_catalog(data_dir: Path, counts: dict[int, int], min_users: int) -> Catalog:
-    """Items with at least `min_users` training users, most popular first (index order)."""
-    cat = Path(data_dir) / "catalog"
-    old = {int(r["anime_id"]): r for r in _read_csv(cat / "anime-cooperunion-2016.csv")}
-    new = {int(r["anime_id"]): r for r in _read_csv(cat / "anime-2023.csv")}
-    ranking = {int(r["id"]): r for r in _read_csv(cat / "mal-ranking-2026.csv")}
-    bangumi = _bangumi_by_mal()
-    arm = _arm_anilist()
-
-    rows = []
-    for mal_id, n in counts.items():
-        if n < min_users:
-            continue
-        o, w, r, b = (
-            old.get(mal_id, {}),
-            new.get(mal_id, {}),
-            ranking.get(mal_id, {}),
-            bangumi.get(mal_id, {}),
-        )
-        title = r.get("title") or w.get("Name") or html.unescape(o.get("name", "")) or f"#{mal_id}"
-        begin = (b.get("begin") or "")[:7]
-        year = int(begin[:4]) if begin[:4].isdigit() else None
-        month = int(begin[5:7]) if begin[5:7].isdigit() else None
-        anilist = b.get("_sites", {}).get("aniList")
-        en = (b.get("titleTranslate") or {}).get("en") or [None]
-        rows.append({
-            "mal_id": mal_id, "title": html.unescape(title), "title_en": en[0],
-            "type": o.get("type") or BANGUMI_TYPES.get(b.get("type", "")),
-            "episodes": _int_or_none(o.get("episodes")) or _int_or_none(w.get("Episodes")),
-            "year": year, "season": SEASONS[month - 1] if month else None,
-            "genres": _genres(o.get("genre")) or _genres(w.get("Genres")),
-            "popularity": _int_or_none(r.get("num_list_users"))
-            or _int_or_none(o.get("members")) or 0,
-            "anilist_id": int(anilist) if anilist and anilist.isdigit() else arm.get(mal_id),
-            "users": n,
-        })  # fmt: skip
-    rows.sort(key=lambda x: (-x["users"], x["mal_id"]))
-
-    stems: dict[str, list[int]] = defaultdict(list)
+def _by_id(rows: list[dict[str, str]], key: str) -> dict[int, dict[str, str]]:
+    """Rows keyed by their integer id column (AniList's CSV writes ids as "58567.0")."""
+    out = {}
     for row in rows:
-        stem = title_stem(row["title"])
-        if len(stem) >= MIN_STEM_LENGTH:
-            stems[stem].append(row["mal_id"])
-    franchise = {m: min(ids) for ids in stems.values() if len(ids) > 1 for m in ids}
+        text = (row.get(key) or "").removesuffix(".0")
+        if text.isdigit():
+            out.setdefault(int(text), row)
+    return out
 
-    return Catalog(
-        [
-            Item(index=i, franchise=franchise.get(row["mal_id"]),
-                 **{k: v for k, v in row.items() if k != "users"})
-            for i, row in enumerate(rows)
-        ]
-    )  # fmt: skip
+
+class Sources:
+    """Every metadata source, read once; `row(mal_id)` merges them by the module's rules."""
+
+    def __init__(self, data_dir: Path) -> None:
+        cat = Path(data_dir) / "catalog"
+        self.old = _by_id(_read_csv(cat / "anime-cooperunion-2016.csv"), "anime_id")
+        self.new = _by_id(_read_csv(cat / "anime-2023.csv"), "anime_id")
+        self.ranking = _by_id(_read_csv(cat / "mal-ranking-2026.csv"), "id")
+        self.seasonal = _by_id(_read_csv(cat / "anilist-seasonal-2026.csv"), "mal_id")
+        self.ids = _by_id(_read_csv(cat / "ids-2026.csv"), "mal_id")
+        self.groups = json.loads((cat / "franchises-2026.json").read_text(encoding="utf-8"))
+        self.bangumi = _bangumi_by_mal()
+        self.arm = _arm_anilist()
+
+    def mal_ids(self) -> set[int]:
+        """Every title some source knows."""
+        grouped = {int(m) for g in self.groups for m in g["ids"]}
+        return (set(self.old) | set(self.new) | set(self.ranking) | set(self.seasonal)
+                | set(self.ids) | grouped)  # fmt: skip
+
+    def row(self, mal_id: int) -> dict[str, Any]:
+        o, w, r, a = (self.old.get(mal_id, {}), self.new.get(mal_id, {}),
+                      self.ranking.get(mal_id, {}), self.seasonal.get(mal_id, {}))  # fmt: skip
+        b, ids = self.bangumi.get(mal_id, {}), self.ids.get(mal_id, {})
+        title = r.get("title") or w.get("Name") or o.get("name") or a.get("title")
+        year, month = _start(b.get("begin") or a.get("start_date") or "")
+        anilist = _int_or_none(ids.get("anilist_id")) or _int_or_none(
+            b.get("_sites", {}).get("aniList")
+        )
+        en = (b.get("titleTranslate") or {}).get("en") or [a.get("english_title") or None]
+        return {
+            "mal_id": mal_id, "title": html.unescape(title or f"#{mal_id}"), "title_en": en[0],
+            "type": o.get("type") or BANGUMI_TYPES.get(b.get("type", ""))
+            or ANILIST_TYPES.get(a.get("type", "")),
+            "episodes": _int_or_none(o.get("episodes")) or _int_or_none(w.get("Episodes"))
+            or _int_or_none((a.get("episodes") or "").removesuffix(".0")),
+            "year": year, "season": SEASONS[month - 1] if month else None,
+            "genres": _genres(o.get("genre")) or _genres(w.get("Genres"))
+            or _genres((a.get("genres") or "").replace(";", ",")),
+            "popularity": _int_or_none(r.get("num_list_users"))
+            or _int_or_none(o.get("members")) or _int_or_none(a.get("members")) or 0,
+            "anilist_id": anilist or self.arm.get(mal_id),
+            "kitsu_id": _int_or_none(ids.get("kitsu_id")),
+        }  # fmt: skip
+
+    def franchises(self, titles: dict[int, str]) -> dict[int, int]:
+        """Franchise id per MyAnimeList id of `titles` (id → title): its group's smallest id;
+        titles no group holds are grouped by title stem. Titles alone in theirs get none."""
+        out = {}
+        for group in self.groups:
+            ids = [int(m) for m in group["ids"]]
+            if len(ids) > 1:
+                out.update(dict.fromkeys(ids, min(ids)))
+        stems: dict[str, list[int]] = defaultdict(list)
+        for mal_id, title in titles.items():
+            stem = title_stem(title)
+            if mal_id not in out and len(stem) >= MIN_STEM_LENGTH:
+                stems[stem].append(mal_id)
+        for ids in stems.values():
+            if len(ids) > 1:
+                out.update(dict.fromkeys(ids, min(ids)))
+        return out
+
+
+def _start(date: str) -> tuple[int | None, int | None]:
+    """(year, month) of an ISO date or datetime; None where it does not say."""
+    year, month = date[:4], date[5:7]
+    return (int(year) if year.isdigit() else None, int(month) if month.isdigit() else None)
+
+
+def build_catalogs(
+    data_dir: Path, counts: dict[int, int], min_users: int
+) -> tuple[Catalog, Catalog]:
+    """(the model's catalog, the recognized rest). The model's: titles with at least
+    `min_users` training users, most used first (index order). The rest: every other known
+    title, most popular first."""
+    sources = Sources(data_dir)
+    rows = {m: sources.row(m) for m in sources.mal_ids() | set(counts)}
+    franchise = sources.franchises({m: row["title"] for m, row in rows.items()})
+    scored = sorted((m for m in rows if counts.get(m, 0) >= min_users),
+                    key=lambda m: (-counts[m], m))  # fmt: skip
+    chosen = set(scored)
+    rest = sorted((m for m in rows if m not in chosen),
+                  key=lambda m: (-rows[m]["popularity"], m))  # fmt: skip
+
+    def catalog(ids: list[int]) -> Catalog:
+        return Catalog(
+            [Item(index=i, franchise=franchise.get(m), **rows[m]) for i, m in enumerate(ids)]
+        )
+
+    return catalog(scored), catalog(rest)

@@ -13,27 +13,50 @@ from animerec.catalog import Catalog
 from animerec.encoding import encode_sparse
 from animerec.parsers import profile_from_rating_rows
 from animerec.profile import Profile
+from animerec.scales import normalize
 
-RATING_FILES = ("cooperunion-5k.csv", "mal2023-576.csv")
+RATING_FILES = ("cooperunion-5k.csv", "mal2023-576.csv", "anilist2025-600.csv")
 DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
 
 def read_profiles(path: Path) -> dict[str, Profile]:
-    """One Profile per user of a rating CSV (either format), keyed `<file stem>:<user_id>` so
-    users of different files never collide."""
+    """One Profile per user of a rating CSV (any format of `shared/data/ratings`), keyed
+    `<file stem>:<user_id>` so users of different files never collide. In the AniList format
+    (`user_id,anime_id,anilist_id,rating`) each user's ratings are on their own scale and are
+    mapped onto 1–10 by `animerec.scales.normalize`."""
     with open(path, newline="", encoding="utf-8") as f:
-        rows = sorted(csv.DictReader(f), key=lambda r: int(r["user_id"]))
-    return {
-        f"{path.stem}:{user}": profile_from_rating_rows(group, user=str(user))
-        for user, group in groupby(rows, key=lambda r: int(r["user_id"]))
-    }
+        reader = csv.DictReader(f)
+        own_scales = "anilist_id" in (reader.fieldnames or ())
+        rows = sorted(reader, key=lambda r: int(r["user_id"]))
+    profiles = {}
+    for user, group in groupby(rows, key=lambda r: int(r["user_id"])):
+        user_rows = list(group)
+        if own_scales:
+            user_rows = _on_ten_point_scale(user_rows)
+        profiles[f"{path.stem}:{user}"] = profile_from_rating_rows(user_rows, user=str(user))
+    return profiles
 
 
-def load_training_profiles(data_dir: Path) -> dict[str, Profile]:
-    """Every user of both rating files of `data_dir/ratings`."""
+def _on_ten_point_scale(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """One user's AniList rows with `rating` mapped from their own scale onto 1–10."""
+    tens = normalize([float(r["rating"]) for r in rows])
+    return [{**r, "rating": str(ten)} for r, ten in zip(rows, tens, strict=True)]
+
+
+def rating_paths(data_dir: Path, extra: Sequence[Path] = ()) -> list[Path]:
+    """The rating files of `data_dir/ratings` (RATING_FILES) and then the `extra` ones."""
+    paths = [Path(data_dir) / "ratings" / name for name in RATING_FILES] + list(extra)
+    stems = [p.stem for p in paths]
+    if len(set(stems)) != len(stems):
+        raise SystemExit(f"rating files need distinct names (users are keyed by it): {stems}")
+    return paths
+
+
+def load_training_profiles(data_dir: Path, extra: Sequence[Path] = ()) -> dict[str, Profile]:
+    """Every user of the three rating files of `data_dir/ratings` and of the `extra` files."""
     profiles: dict[str, Profile] = {}
-    for name in RATING_FILES:
-        profiles.update(read_profiles(Path(data_dir) / "ratings" / name))
+    for path in rating_paths(data_dir, extra):
+        profiles.update(read_profiles(path))
     return profiles
 
 

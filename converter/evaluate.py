@@ -4,6 +4,9 @@ gets it) against popularity and EASE on one seeded 80/20 split of held-out users
 Popularity and EASE are fitted on the `--data` rating files minus every user whose list is
 identical to a held-out one (ids differ between files), with the EASE λ the training run tuned
 on its validation users (manifest `metrics.ease.lambda`), so nothing is tuned on these users.
+
+Besides that cut, the JSON holds the `whole_list` and `recent` sections of `converter.sections`.
+Rating files of every format of `shared/data/ratings` are read (AniList scales mapped).
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import argparse
 import json
 from pathlib import Path
 
+from animerec.catalog import EXTRA_FILE, Catalog
+
 from .data import DEFAULT_DATA
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,21 +24,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "default")
-    parser.add_argument("--heldout", type=Path, required=True, help="rating CSV, either format")
+    parser.add_argument("--heldout", type=Path, required=True, help="rating CSV, any format")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="training ratings dir")
     parser.add_argument("--seed", type=int, help="split seed (default: the training run's)")
     parser.add_argument("--json", action="store_true", help="last line: the results as JSON")
 
 
 def main(args: argparse.Namespace) -> int:
-    from animerec.catalog import Catalog
-
-    from . import baselines, data, export, splits
-    from .metrics import METRICS, evaluate
+    from . import baselines, data, export, sections, splits
+    from .metrics import METRICS
     from .recommender import keras_scorer
 
     manifest = json.loads((args.model / "manifest.json").read_text(encoding="utf-8"))
-    catalog = Catalog.from_json(json.loads((args.model / "catalog.json").read_text("utf-8")))
+    catalog, extra = (read_catalog(args.model / name) for name in ("catalog.json", EXTRA_FILE))
     seed = manifest["training_data"]["split"]["seed"] if args.seed is None else args.seed
     heldout_profiles = data.read_profiles(args.heldout)
     held = {data.list_fingerprint(p) for p in heldout_profiles.values()}
@@ -48,16 +51,27 @@ def main(args: argparse.Namespace) -> int:
         raise SystemExit(f"no user in {args.heldout} has {splits.MIN_ENTRIES}+ catalog titles")
 
     lam = manifest["metrics"]["ease"]["lambda"]
-    results = {
-        "users": len(heldout),
-        "model": evaluate(keras_scorer(export.load_tfjs(args.model)), heldout),
-        "popularity": evaluate(baselines.Popularity().fit(train_rows).score, heldout),
-        "ease": evaluate(baselines.Ease([lam]).fit(train_rows).score, heldout),
+    scorers = {
+        "model": keras_scorer(export.load_tfjs(args.model)),
+        "popularity": baselines.Popularity().fit(train_rows).score,
+        "ease": baselines.Ease([lam]).fit(train_rows).score,
     }
+    results = sections.compare(scorers, heldout)
+    cuts = sections.cuts(heldout_profiles, list(heldout_profiles), catalog, extra, seed)
+    results.update({name: sections.compare(scorers, cut) for name, cut in cuts.items()})
     print(f"{len(heldout)} held-out users, {len(train)} training users, EASE λ={lam}")
-    print(f"{'':12}" + "".join(f"{m:>11}" for m in METRICS))
-    for name in ("model", "popularity", "ease"):
-        print(f"{name:12}" + "".join(f"{results[name][m]:>11.4f}" for m in METRICS))
+    for title, section in (("", results), *((f" ({k})", results[k]) for k in cuts)):
+        print(f"{title:12}" + "".join(f"{m:>11}" for m in METRICS) + f"  {section['users']} users")
+        for name in scorers if section["users"] else ():
+            print(f"{name:12}" + "".join(f"{section[name][m]:>11.4f}" for m in METRICS))
     if args.json:
         print(json.dumps(results))
     return 0
+
+
+def read_catalog(path: Path) -> Catalog:
+    """A catalog file of a model folder; an empty catalog where the folder has none (models
+    trained before the recognized titles were split off)."""
+    if not path.exists():
+        return Catalog([])
+    return Catalog.from_json(json.loads(path.read_text(encoding="utf-8")))

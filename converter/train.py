@@ -1,7 +1,7 @@
-"""`build.py train`: read both rating files, build the catalog, fit the chosen model kind
-(`--model`: low-rank EASE or Mult-DAE, selected on the validation users), measure it against
-popularity and EASE on the same held-out test users, and export the TF.js model, catalog,
-manifest and parity cases."""
+"""`build.py train`: read the three rating files (and any `--ratings` ones), build the catalog,
+fit the chosen model kind (`--model`: low-rank EASE or Mult-DAE, selected on the validation
+users), measure it against popularity and EASE on the same held-out test users, and export the
+TF.js model, catalog, manifest and parity cases."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .data import DEFAULT_DATA, RATING_FILES
+from .data import DEFAULT_DATA
 
 if TYPE_CHECKING:
     from .recommender import KerasRecommender
@@ -30,6 +30,16 @@ MODELS = ("ease-lowrank", "dlae-lowrank", "mult-dae")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data", type=Path, default=DEFAULT_DATA, help="dir with ratings/ and catalog/"
+    )
+    parser.add_argument(
+        "--ratings",
+        type=Path,
+        nargs="+",
+        default=[],
+        metavar="FILE",
+        help="extra rating CSVs to train on besides --data's three, e.g. the output of "
+        "`build.py export-ratings` (the deployer's refresh: collect → export-ratings → "
+        "train --ratings FILE → build)",
     )
     parser.add_argument("--out", type=Path, default=ROOT / "models" / "default")
     parser.add_argument(
@@ -73,27 +83,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     started = time.time()
+    from animerec.catalog import EXTRA_FILE
     from animerec.encoding import ENCODING_VERSION, describe
     from animerec.parsers import parse_profile_file
 
     from tools.precompress import brotli_bytes
 
-    from . import baselines, catalog_build, data, export, model, splits
+    from . import baselines, catalog_build, continuations, data, export, model, sections, splits
     from .metrics import METRICS, evaluate
     from .recommender import keras_scorer
 
-    profiles = data.load_training_profiles(args.data)
+    profiles = data.load_training_profiles(args.data, args.ratings)
     train_u, val_u, test_u = splits.split_users(
         list(profiles), args.val_fraction, args.test_fraction, args.seed
     )
     counts = catalog_build.user_counts(profiles[u] for u in train_u)
-    catalog = catalog_build.build_catalog(args.data, counts, args.min_users)
+    catalog, extra = catalog_build.build_catalogs(args.data, counts, args.min_users)
     train_rows = data.encode_profiles((profiles[u] for u in train_u), catalog)
     val = splits.hold_out(profiles, val_u, catalog, args.seed)
     test = splits.hold_out(profiles, test_u, catalog, args.seed)
     print(
         f"{len(profiles)} users ({len(train_u)} train, {len(val)} validation, {len(test)} test "
-        f"evaluated), {len(catalog)} titles with ≥{args.min_users} training users"
+        f"evaluated), {len(catalog)} titles with ≥{args.min_users} training users, "
+        f"{len(extra)} more recognized"
     )
 
     if args.write_test_csv:
@@ -143,12 +155,15 @@ def main(args: argparse.Namespace) -> int:
         shutil.copytree(Path(tmp) / chosen, args.out)
     exported = export.load_tfjs(args.out)
 
-    metrics = {
-        "users": len(test),
-        "model": evaluate(keras_scorer(exported), test),
-        "popularity": evaluate(pop.score, test),
-        "ease": {**evaluate(ease.score, test), "lambda": ease.lam},
-    }
+    scorers = {"model": keras_scorer(exported), "popularity": pop.score, "ease": ease.score}
+    metrics = sections.compare(scorers, test)
+    metrics["ease"]["lambda"] = ease.lam
+    metrics["eras"] = sections.by_era(scorers, test)
+    for name, cut in sections.cuts(profiles, test_u, catalog, extra, args.seed).items():
+        metrics[name] = sections.compare(scorers, cut)
+    metrics["continuations"] = continuations.measure(
+        profiles, test_u, catalog, extra, args.seed, scorers["model"]
+    )
     validation = {
         "users": len(val),
         "model": results[chosen]["validation"],
@@ -157,9 +172,10 @@ def main(args: argparse.Namespace) -> int:
         "ease_lambda_ndcg@100": {str(k): v for k, v in ease.table.items()},
     }
 
-    (args.out / "catalog.json").write_text(
-        json.dumps(catalog.to_json(), ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
-    )
+    for name, part in (("catalog.json", catalog), (EXTRA_FILE, extra)):
+        (args.out / name).write_text(
+            json.dumps(part.to_json(), ensure_ascii=False, separators=(",", ":")), "utf-8"
+        )
     fixtures = {
         f: parse_profile_file((args.fixtures / f).read_bytes(), f)
         for f in FIXTURES
@@ -195,6 +211,7 @@ def main(args: argparse.Namespace) -> int:
             "meaning": described["output_meaning"],
         },
         "n_items": n,
+        "recognized_items": len(extra),
         "architecture": described["architecture"],
         "training": {
             **described["training"],
@@ -202,7 +219,7 @@ def main(args: argparse.Namespace) -> int:
             "total_seconds": None,
         },
         "training_data": {
-            "files": list(RATING_FILES),
+            "files": [p.name for p in data.rating_paths(args.data, args.ratings)],
             "users": len(profiles),
             "train_users": len(train_u),
             "split": {
@@ -236,9 +253,13 @@ def main(args: argparse.Namespace) -> int:
     (args.out / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
     write_report(args.reports, manifest)
 
-    print(f"\n{'':12}" + "".join(f"{m:>11}" for m in METRICS) + f"   ({len(test)} test users)")
-    for name in ("model", "popularity", "ease"):
-        print(f"{name:12}" + "".join(f"{metrics[name][m]:>11.4f}" for m in METRICS))
+    tables = [("", metrics), *((f" {k}", metrics[k]) for k in ("whole_list", "recent"))]
+    tables += [(f" {era}", v) for era, v in metrics["eras"].items()]
+    for title, section in tables:
+        print(f"\n{title:12}" + "".join(f"{m:>11}" for m in METRICS)
+              + f"   ({section['users']} test users)")  # fmt: skip
+        for name in scorers if section["users"] else ():
+            print(f"{name:12}" + "".join(f"{section[name][m]:>11.4f}" for m in METRICS))
     model_bytes = sum(
         v["bytes"] for k, v in manifest["files"].items() if k == "model.json" or k.endswith(".bin")
     )

@@ -37,17 +37,18 @@ KINDS = {
 def small(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Path]:
-    """Trains a tiny model of each kind on 300 + 40 real users; returns the paths it wrote."""
+    """Trains a tiny model of each kind on 300 + 40 + 60 real users of the three rating files;
+    returns the paths it wrote."""
     from converter import train
 
     root = tmp_path_factory.mktemp(request.param)
     data = root / "data"
     (data / "ratings").mkdir(parents=True)
     (data / "catalog").symlink_to(DEFAULT_DATA / "catalog")
-    for name, users in zip(RATING_FILES, (range(1, 301), range(0, 40)), strict=True):
+    for name, users in zip(RATING_FILES, (range(1, 301), range(0, 40), range(1, 61)), strict=True):
         _slice(DEFAULT_DATA / "ratings" / name, data / "ratings" / name, users)
-    heldout = root / "heldout.csv"
-    _slice(DEFAULT_DATA / "ratings" / RATING_FILES[0], heldout, range(1, 41))
+    heldout = root / "heldout.csv"  # AniList users of 2025 that training does not see
+    _slice(DEFAULT_DATA / "ratings" / RATING_FILES[2], heldout, range(541, 601))
 
     parser = argparse.ArgumentParser()
     train.add_arguments(parser)
@@ -65,7 +66,13 @@ def test_export_has_every_file_with_hashes(small: dict[str, Path]) -> None:
 
     manifest = json.loads((small["model"] / "manifest.json").read_text())
     names = {p.name for p in small["model"].iterdir()}
-    assert {"model.json", "catalog.json", "parity.json", "manifest.json"} <= names
+    assert {
+        "model.json",
+        "catalog.json",
+        "catalog-extra.json",
+        "parity.json",
+        "manifest.json",
+    } <= names
     assert any(n.endswith(".bin") for n in names)
     assert set(manifest["files"]) == names - {"manifest.json"}
     for name, entry in manifest["files"].items():
@@ -121,8 +128,27 @@ def test_evaluate_json_last_line(small: dict[str, Path], capsys: pytest.CaptureF
     )  # fmt: skip
     assert evaluate.main(args) == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert set(result) == {"users", "model", "popularity", "ease"}
-    assert result["users"] > 0
-    for who in ("model", "popularity", "ease"):
-        assert set(result[who]) == {"recall@20", "recall@50", "ndcg@100"}
-        assert all(0.0 <= v <= 1.0 for v in result[who].values())
+    assert set(result) == {"users", "model", "popularity", "ease", "whole_list", "recent"}
+    for section in (result, result["whole_list"], result["recent"]):
+        assert section["users"] > 0
+        for who in ("model", "popularity", "ease"):
+            assert set(section[who]) == {"recall@20", "recall@50", "ndcg@100"}
+            assert all(0.0 <= v <= 1.0 for v in section[who].values())
+    # Titles the model cannot score are misses in the whole-list cut, never in the classic one.
+    assert result["whole_list"]["ease"]["recall@50"] < result["ease"]["recall@50"]
+
+
+def test_train_reports_both_eras_and_the_recognized_titles(small: dict[str, Path]) -> None:
+    manifest = json.loads((small["model"] / "manifest.json").read_text())
+    metrics = manifest["metrics"]
+    assert list(metrics["eras"]) == ["2016/2023", "2025"]
+    assert sum(e["users"] for e in metrics["eras"].values()) == metrics["users"]
+    for section in (*metrics["eras"].values(), metrics["whole_list"], metrics["recent"]):
+        assert {"model", "popularity", "ease"} <= set(section) and section["users"] > 0
+    shelf = metrics["continuations"]
+    assert shelf["users"] > 0 and 0.0 <= shelf["target_share"] <= 1.0
+    assert shelf["recall@50"] <= shelf["beside"]  # the shelf only adds titles to the 50 cards
+    extra = json.loads((small["model"] / "catalog-extra.json").read_text())
+    scored = json.loads((small["model"] / "catalog.json").read_text())
+    assert manifest["recognized_items"] == len(extra["items"]["mal_id"]) > 20_000
+    assert not set(extra["items"]["mal_id"]) & set(scored["items"]["mal_id"])

@@ -51,3 +51,52 @@ def test_evaluate_never_counts_the_input_items():
     assert got["recall@20"] == pytest.approx((1 + 0.5) / 2, abs=1e-4)
     assert got["recall@50"] == pytest.approx((1 + 0.5) / 2, abs=1e-4)
     assert got["ndcg@100"] == pytest.approx((1 + ndcg_b) / 2, abs=1e-4)
+
+
+def test_whole_list_targets_the_model_cannot_score_are_misses():
+    """A hand case: two held-out titles, one in the catalog (index 1) and one only recognized
+    (MyAnimeList id 999, target index -1000). The scorer ranks index 1 first."""
+    from helpers import make_catalog
+
+    from converter.splits import target_index
+
+    catalog = make_catalog([{"mal_id": m, "title": f"t{m}"} for m in (10, 20, 30, 40)])
+    targets = np.array(sorted([target_index(20, catalog), target_index(999, catalog)]))
+    assert targets.tolist() == [-1000, 1]
+    inputs = SparseRows.from_pairs([([0], [1.0])], n_items=200)
+
+    def scorer(x: np.ndarray) -> np.ndarray:  # index 1 first, then 0, 2, 3, …
+        s = -np.arange(x.shape[1], dtype=float)
+        s[1] = 1.0
+        return np.tile(s, (len(x), 1))
+
+    whole = evaluate(scorer, HeldOut(["a"], inputs, [targets]))
+    classic = evaluate(scorer, HeldOut(["a"], inputs, [np.array([1])]))
+    # 1 hit of min(20, 2) = 2 targets; NDCG: hit at rank 1 over the best DCG of 2 hits.
+    assert whole["recall@20"] == whole["recall@50"] == 0.5
+    assert whole["ndcg@100"] == pytest.approx(1 / (1 + 1 / math.log2(3)), abs=1e-4)
+    assert classic["recall@50"] == classic["ndcg@100"] == 1.0
+
+
+def test_whole_list_cut_draws_from_every_entry_but_planned():
+    from animerec.profile import Entry, Profile, Status
+    from helpers import make_catalog
+
+    from converter.splits import hold_out
+
+    catalog = make_catalog([{"mal_id": m, "title": f"t{m}"} for m in range(1, 9)])
+    entries = [Entry(m, Status.COMPLETED, 8) for m in (*range(1, 9), 501, 502)]
+    profile = Profile([*entries, Entry(900, Status.PLAN_TO_WATCH)])
+    for seed in range(20):
+        cut = hold_out({"u": profile}, ["u"], catalog, seed, whole_list=True)
+        targets = cut.targets[0].tolist()
+        assert len(targets) == 2  # 20% of the 10 entries that are not planned
+        ids = [-1 - t if t < 0 else catalog[t].mal_id for t in targets]
+        given = [catalog[i].mal_id for i in cut.inputs.row(0)[0]]
+        assert sorted(ids + given + [m for m in (501, 502) if m not in ids]) == [
+            *range(1, 9),
+            501,
+            502,
+        ]
+    classic = hold_out({"u": profile}, ["u"], catalog, 0)
+    assert all(t >= 0 for t in classic.targets[0])

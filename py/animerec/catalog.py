@@ -14,11 +14,13 @@ from functools import cached_property
 from typing import Any
 
 CATALOG_FORMAT = "animerec-catalog/1"
+EXTRA_FILE = "catalog-extra.json"  # beside a model's catalog.json: known titles it does not score
 TYPES = ("TV", "Movie", "OVA", "ONA", "Special", "Music")
 FIELDS = (
     "mal_id", "anilist_id", "title", "title_en", "type", "episodes",
-    "year", "season", "genres", "popularity", "franchise",
+    "year", "season", "genres", "popularity", "franchise", "kitsu_id",
 )  # fmt: skip
+OPTIONAL_FIELDS = ("kitsu_id",)  # catalogs written before it lack the column
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,7 @@ class Item:
     popularity: int = 0  # MyAnimeList members
     anilist_id: int | None = None
     franchise: int | None = None  # items sharing a franchise id are sequels/prequels of each other
+    kitsu_id: int | None = None
 
 
 class CatalogError(ValueError):
@@ -91,9 +94,11 @@ class Catalog(Sequence[Item]):
     def from_json(cls, obj: Mapping[str, Any]) -> Catalog:
         if obj.get("format") != CATALOG_FORMAT:
             raise CatalogError(f"unknown catalog format {obj.get('format')!r}")
-        cols = obj["items"]
+        cols = dict(obj["items"])
         genre_names = obj["genres"]
         n = len(cols["mal_id"])
+        for f in OPTIONAL_FIELDS:
+            cols.setdefault(f, [None] * n)
         missing = [f for f in FIELDS if len(cols.get(f, ())) != n]
         if missing:
             raise CatalogError(f"catalog columns missing or of the wrong length: {missing}")
@@ -103,7 +108,7 @@ class Catalog(Sequence[Item]):
                 Item, range(n), cols["mal_id"], cols["title"], cols["title_en"], cols["type"],
                 cols["episodes"], cols["year"], cols["season"],
                 [tuple(map(name, g)) for g in cols["genres"]], cols["popularity"],
-                cols["anilist_id"], cols["franchise"],
+                cols["anilist_id"], cols["franchise"], cols["kitsu_id"],
             ))
         )  # fmt: skip
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from .catalog import MIN_STEM_LENGTH, TYPES, Catalog, Item, title_stem
 from .filters import Filters
+from .franchise import Titles
 from .profile import Entry, Profile, Status
 
 POPULARITY_FLOOR = 1000
@@ -74,6 +75,7 @@ class RankContext:
             else keys.setdefault(("franchise", i.franchise), len(keys))
             for i in items
         ]
+        self._keys = keys
         first_year: dict[int, int] = {}
         for g, year in zip(self.group, self.years, strict=True):
             if year is not None and year < first_year.get(g, YEAR_MAX):
@@ -102,11 +104,29 @@ class RankContext:
             out.add(self.stem_group[i])
         return out
 
+    def groups_of_unscored(self, items: Iterable[Item]) -> set[int]:
+        """The relation groups of this catalog that titles outside it claim (recognized titles
+        on a list): their franchise's and their title stem's."""
+        out: set[int] = set()
+        for item in items:
+            for key in (("franchise", item.franchise), ("stem", title_stem(item.title))):
+                if key in self._keys:
+                    out.add(self._keys[key])
+        return out
+
 
 class Candidates:
     """One model output for one profile, ready to be re-ranked under any `Filters`."""
 
-    def __init__(self, context: RankContext, profile: Profile, scores: Sequence[float]) -> None:
+    def __init__(
+        self,
+        context: RankContext,
+        profile: Profile,
+        scores: Sequence[float],
+        titles: Titles | None = None,
+    ) -> None:
+        """`titles` (the recognized titles too) lets a dropped or watched title the model does not
+        score still hide its franchise's relatives or start its franchise."""
         catalog = context.catalog
         if len(scores) != len(catalog):
             raise ValueError(f"{len(scores)} scores for a catalog of {len(catalog)} items")
@@ -116,15 +136,23 @@ class Candidates:
         self.planned: set[int] = set()
         self.watched: set[int] = set()  # on the list with any other status
         dropped: list[int] = []
+        unscored: list[tuple[Item, bool]] = []  # recognized titles watched: (item, dropped)
         for e in profile.entries:
             index = catalog.index_of(e.mal_id)
             if index is None:
+                item = titles.by_mal_id(e.mal_id) if titles else None
+                if item is not None and e.status is not Status.PLAN_TO_WATCH:
+                    unscored.append((item, e.status is Status.DROPPED))
                 continue
             (self.planned if e.status is Status.PLAN_TO_WATCH else self.watched).add(index)
             if e.status is Status.DROPPED:
                 dropped.append(index)
         dropped_groups = context.groups_of(dropped)
+        dropped_groups |= context.groups_of_unscored(
+            i for i, was_dropped in unscored if was_dropped
+        )
         started = context.groups_of(self.watched)
+        started |= context.groups_of_unscored(i for i, _ in unscored)
         self.dropped_related = {i for i, g in enumerate(context.group) if g in dropped_groups}
         self.unstarted_sequels = {
             i for i, g in enumerate(context.group) if context.is_sequel[i] and g not in started

@@ -8,7 +8,8 @@ import than `xml.sax.saxutils`); each chart carries `role="img"`, an
 
 Which entries count: the score chart uses every scored entry on the list; genres, types and
 mainstreamness use the entries the model sees (`encoding.known_entries`: in the catalog, not
-plan-to-watch), i.e. what the visitor actually watched.
+plan-to-watch), i.e. what the visitor actually watched; genres and types also count the watched
+titles the site recognizes but the model does not score (the `extra` catalog).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from html import escape
 
 from .catalog import TYPES, Catalog
 from .encoding import known_entries
-from .profile import Profile
+from .profile import Profile, Status
 
 TOP_GENRES = 10
 UNKNOWN_TYPE = "Unknown"
@@ -33,8 +34,9 @@ class ProfileStats:
     genres: tuple[tuple[str, int], ...]  # top genres, most watched first
     types: tuple[tuple[str, int], ...]  # in TYPES order, then UNKNOWN_TYPE; zero counts left out
     mainstream: float | None  # mean popularity percentile (0–100) of known entries
-    known: int  # entries the genre/type/mainstream numbers are over
+    known: int  # entries the model scores (the mainstream number is over these)
     total: int  # entries on the list
+    recognized: int = 0  # watched entries known to the site but not scored by the model
 
     @property
     def mean_score(self) -> float | None:
@@ -44,12 +46,20 @@ class ProfileStats:
         return sum(s * c for s, c in enumerate(self.score_counts, start=1)) / scored
 
 
-def profile_stats(profile: Profile, catalog: Catalog) -> ProfileStats:
+def profile_stats(profile: Profile, catalog: Catalog, extra: Catalog | None = None) -> ProfileStats:
     scores = Counter(e.score for e in profile.entries if e.score is not None)
     indices = [catalog.index_of(e.mal_id) for e in known_entries(profile, catalog)]
     items = [catalog[i] for i in indices]
-    genres = Counter(g for item in items for g in item.genres)
-    types = Counter(item.type if item.type in TYPES else UNKNOWN_TYPE for item in items)
+    recognized = [
+        item
+        for e in profile.entries
+        if extra is not None and e.status is not Status.PLAN_TO_WATCH
+        and (item := extra.by_mal_id(e.mal_id)) is not None
+    ]  # fmt: skip
+    genres = Counter(g for item in items + recognized for g in item.genres)
+    types = Counter(
+        item.type if item.type in TYPES else UNKNOWN_TYPE for item in items + recognized
+    )
     percentiles = popularity_percentiles(catalog)
     mainstream = [percentiles[i] for i in indices]
     return ProfileStats(
@@ -59,6 +69,7 @@ def profile_stats(profile: Profile, catalog: Catalog) -> ProfileStats:
         mainstream=sum(mainstream) / len(mainstream) if mainstream else None,
         known=len(items),
         total=len(profile),
+        recognized=len(recognized),
     )
 
 
@@ -75,6 +86,8 @@ def popularity_percentiles(catalog: Catalog) -> list[float]:
 def summary(stats: ProfileStats) -> str:
     """The charts as one plain-text paragraph (screen readers, tests)."""
     parts = [f"{stats.total} titles on the list, {stats.known} of them in the catalog."]
+    if stats.recognized:
+        parts[0] = parts[0][:-1] + f", {stats.recognized} more recognized (not scored)."
     if stats.mean_score is not None:
         parts.append(f"Mean score {stats.mean_score:.1f} over {sum(stats.score_counts)} scores.")
     if stats.genres:

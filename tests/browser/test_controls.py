@@ -15,8 +15,9 @@ from urllib.parse import urlsplit
 
 import pytest
 from animerec import stats
-from animerec.catalog import Catalog
+from animerec.catalog import EXTRA_FILE, Catalog
 from animerec.filters import Filters, from_query
+from animerec.franchise import Titles
 from animerec.parsers import parse_profile_file
 from animerec.profile import Profile, Status
 from animerec.ranking import Candidates, RankContext
@@ -103,9 +104,17 @@ def catalog(models_dir: Path) -> Catalog:
     return Catalog.from_json(json.loads((models_dir / "catalog.json").read_text()))
 
 
-def candidates(profile: Profile, catalog: Catalog) -> Candidates:
+@pytest.fixture(scope="module")
+def titles(models_dir: Path, catalog: Catalog) -> Titles:
+    """The model's catalog and the recognized titles, as the page has them after the first cards."""
+    extra = json.loads((models_dir / EXTRA_FILE).read_text())
+    return Titles(catalog, Catalog.from_json(extra))
+
+
+def candidates(profile: Profile, titles: Titles) -> Candidates:
     """The profile-dependent sets the ranking filters on (scores do not matter for those)."""
-    return Candidates(RankContext(catalog), profile, [0.0] * len(catalog))
+    catalog = titles.catalog
+    return Candidates(RankContext(catalog), profile, [0.0] * len(catalog), titles)
 
 
 def mal_ids(indices: set[int], catalog: Catalog) -> set[int]:
@@ -214,18 +223,18 @@ def test_plan_to_watch_show_hide_boost(app: App, catalog: Catalog) -> None:
     assert planned_cards(app.page) == set(boosted) & planned
 
 
-def test_unstarted_sequels(app: App, catalog: Catalog) -> None:
+def test_unstarted_sequels(app: App, catalog: Catalog, titles: Titles) -> None:
     profile = app.use(IGORV)
-    sequels = mal_ids(candidates(profile, catalog).unstarted_sequels, catalog)
+    sequels = mal_ids(candidates(profile, titles).unstarted_sequels, catalog)
     assert not set(card_ids(app.page)) & sequels  # on by default
     shown = app.change(lambda: app.page.uncheck("#filters [name=hide_unstarted_sequels]"))
     assert set(shown) & sequels
     assert "sequels=show" in app.page.url
 
 
-def test_dropped_related(app: App, catalog: Catalog) -> None:
+def test_dropped_related(app: App, catalog: Catalog, titles: Titles) -> None:
     profile = app.use(EVANALXEN)
-    related = mal_ids(candidates(profile, catalog).dropped_related, catalog)
+    related = mal_ids(candidates(profile, titles).dropped_related, catalog)
     dropped = {e.mal_id for e in profile.entries if e.status is Status.DROPPED}
     related -= dropped  # the dropped titles themselves stay hidden either way
     assert not set(card_ids(app.page)) & related  # on by default
@@ -254,14 +263,14 @@ def test_explanations_are_on_the_profile(app: App) -> None:
     check_explanations()
 
 
-def test_stats_charts(app: App, catalog: Catalog) -> None:
+def test_stats_charts(app: App, catalog: Catalog, titles: Titles) -> None:
     profile = app.use(EVANALXEN)
     labels = app.page.eval_on_selector_all(
         "#stats svg[role=img]", "svgs => svgs.map(s => s.getAttribute('aria-label'))"
     )
     assert labels[:3] == ["Score distribution", "Top genres", "Type mix"]
     assert labels[3].startswith("Mainstream")
-    want = stats.summary(stats.profile_stats(profile, catalog))
+    want = stats.summary(stats.profile_stats(profile, catalog, titles.extra))
     assert app.page.inner_text("#stats .stats-summary") == want
     heights = app.page.eval_on_selector_all(
         "#stats svg >> nth=0 >> rect.bar", "rs => rs.map(r => +r.getAttribute('height'))"

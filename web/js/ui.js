@@ -99,7 +99,9 @@ export function renderCard(card) {
       card.title_en ? el("p", { class: "title-en", text: card.title_en }) : null,
       el("p", { class: "facts", text: facts(card) }),
       card.genres.length ? el("p", { class: "genres", text: card.genres.join(", ") }) : null,
-      el("p", { class: "match", text: `${card.match.toFixed(1)}% match` }),
+      card.match === null
+        ? el("p", { class: "match unscored", text: "New: not scored by the model yet" })
+        : el("p", { class: "match", text: `${card.match.toFixed(1)}% match` }),
       card.planned ? el("p", { class: "planned", text: "On your plan-to-watch list" }) : null,
       card.because && card.because.length ? because(card.because) : null,
       links));
@@ -126,6 +128,13 @@ export function renderResults(json) {
   });
   $("results").hidden = false;
   document.body.dataset.renders = String(Number(document.body.dataset.renders || 0) + 1);
+}
+
+/** The "continue what you love" shelf: {cards: [...]}, hidden while it has none. */
+export function renderShelf(json) {
+  const { cards } = JSON.parse(json);
+  $("continue-cards").replaceChildren(...cards.map(renderCard));
+  $("continue").hidden = !cards.length;
 }
 
 export function clearResults() {

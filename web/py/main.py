@@ -15,12 +15,14 @@ import pipeline
 import views
 from animerec import anilist
 from animerec.catalog import Catalog
-from animerec.encoding import ENCODING_VERSION, known_entries
+from animerec.encoding import ENCODING_VERSION
 from animerec.explain import LeaveOneOut
 from animerec.filters import from_query
+from animerec.franchise import Titles, continuations
 from animerec.parsers import ProfileParseError, parse_profile_file
 from animerec.profile import Entry, Profile, Status
 from animerec.ranking import Candidates, RankContext
+from extra import ExtraUnavailable, load_extra
 from js import URL, URLSearchParams, document, history, location, window
 from js import animerec as site
 from pyodide.ffi import JsException, create_proxy, to_js
@@ -68,18 +70,21 @@ def encoding_problem(manifest: dict) -> str | None:
 
 
 class Page:
-    def __init__(self, catalog: Catalog, folder: str, models) -> None:
+    def __init__(self, catalog: Catalog, folder: str, models, manifest: dict) -> None:
         self.folder = folder  # the model folder in use
         self.models = models  # models/index.json's list (a JS array)
         self.on_filters_proxy = kept(self.on_filters)
-        self.use_catalog(catalog)
+        self.use_catalog(catalog, manifest)
         self.profile: Profile | None = None
         self.filters = from_query(location.search)  # the controls change this, then show()
         self.ratings: dict[int, int] = {}
         self.task: asyncio.Future | None = None  # the request (profile or model) in flight
 
-    def use_catalog(self, catalog: Catalog) -> None:
+    def use_catalog(self, catalog: Catalog, manifest: dict) -> None:
         self.catalog = catalog
+        self.manifest = manifest
+        self.titles = Titles(catalog)  # the recognized titles join after the first cards
+        self.extra_loaded = False
         self.context = RankContext(catalog)  # per-catalog ranking columns, built once
         self.id_map = catalog.anilist_to_mal()
         self.candidates: Candidates | None = None  # the last model output, for re-ranking
@@ -125,10 +130,23 @@ class Page:
         self.show()
         ui.setStatus("Finding out why…")
         await asyncio.sleep(0)  # let the browser paint the cards before more Python runs
-        site.charts.renderStats(views.profile_stats(profile, self.catalog))
+        await self.load_recognized()
+        self.candidates = Candidates(self.context, profile, scores, self.titles)
+        self.show()
+        site.charts.renderStats(views.profile_stats(profile, self.titles))
         self.loo = await pipeline.explainer(profile, self.catalog, scores, self.predict_batch)
         self.show()
         ui.setStatus("Done.")
+
+    async def load_recognized(self) -> None:
+        """The titles the model does not score, once per model, after the first cards."""
+        if self.extra_loaded:
+            return
+        self.extra_loaded = True
+        try:
+            self.titles = Titles(self.catalog, await load_extra(self.folder, self.manifest))
+        except (ExtraUnavailable, JsException) as err:  # the page works on without them
+            print(f"The recognized titles did not load: {err}")
 
     async def _guarded(self, work: Callable[[], Awaitable[None]]) -> None:
         """Run `work` with the page busy; errors end up in front of the visitor."""
@@ -154,8 +172,8 @@ class Page:
         if self.candidates is None or self.profile is None:
             return
         recs = pipeline.explained(self.candidates.rank(self.filters), self.loo)
-        known = len(known_entries(self.profile, self.catalog))
-        ui.renderResults(views.results(recs, self.profile, self.catalog, known))
+        ui.renderResults(views.results(recs, self.profile, self.titles))
+        ui.renderShelf(views.shelf(continuations(self.profile, self.titles), self.candidates))
 
     # --- controls, model selector and history -------------------------------------------
 
@@ -189,7 +207,8 @@ class Page:
             if problem:
                 raise RuntimeError(problem)
             self.folder = folder
-            self.use_catalog(Catalog.from_json(json.loads(loaded.catalogText)))
+            catalog = Catalog.from_json(json.loads(loaded.catalogText))
+            self.use_catalog(catalog, loaded.manifest.to_py())
             site.controls.set(controls.to_form(self.filters))
             if push:
                 history.pushState(None, "", self.url())
@@ -319,13 +338,14 @@ async def boot() -> None:
         loaded = await site.catalogReady
     except JsException:
         return  # the loader has already told the visitor what failed
-    problem = encoding_problem(loaded.manifest.to_py())
+    manifest = loaded.manifest.to_py()
+    problem = encoding_problem(manifest)
     if problem:
         ui.showError(problem)
         return
     catalog = Catalog.from_json(json.loads(loaded.catalogText))
     window.performance.mark("animerec:py-catalog")
-    page = Page(catalog, loaded.folder, loaded.models)
+    page = Page(catalog, loaded.folder, loaded.models, manifest)
     page.wire()
     ui.setReady(True)
     window.performance.mark("animerec:py-ready")

@@ -7,8 +7,9 @@ from collections.abc import Iterable, Sequence
 
 from animerec import stats
 from animerec.catalog import Catalog, Item
+from animerec.franchise import Titles
 from animerec.profile import Entry, Profile, Status
-from animerec.ranking import Recommendation
+from animerec.ranking import Candidates, Recommendation
 
 MAL_URL = "https://myanimelist.net/anime/{}"
 ANILIST_URL = "https://anilist.co/anime/{}"
@@ -16,10 +17,8 @@ COVER_ORIGIN = "https://s4.anilist.co/"  # AniList's image CDN: the only image h
 LIST_STRIP = 8  # how many of the visitor's own titles the results open with
 
 
-def card(rec: Recommendation, catalog: Catalog) -> dict:
-    """One recommendation card; `because` lists entries of the visitor's list (id and title),
-    `planned` marks a title already on the visitor's plan-to-watch list."""
-    item = rec.item
+def item_card(item: Item, match: float | None) -> dict:
+    """A card of one title: `match` is None for a title the model does not score."""
     return {
         "mal_id": item.mal_id,
         "title": item.title,
@@ -28,16 +27,34 @@ def card(rec: Recommendation, catalog: Catalog) -> dict:
         "year": item.year,
         "episodes": item.episodes,
         "genres": list(item.genres),
-        "match": round(rec.match, 1),
+        "match": None if match is None else round(match, 1),
         "mal_url": MAL_URL.format(item.mal_id),
         "anilist_url": ANILIST_URL.format(item.anilist_id) if item.anilist_id else None,
         "cover": None,  # the catalog has no cover URLs: ui.js draws a placeholder
-        "because": [{"mal_id": e.mal_id, "title": entry_title(e, catalog)} for e in rec.because],
-        "planned": rec.planned,
+        "because": [],
+        "planned": False,
     }
 
 
-def list_strip(profile: Profile, catalog: Catalog, limit: int = LIST_STRIP) -> list[dict]:
+def card(rec: Recommendation, catalog: Catalog | Titles) -> dict:
+    """One recommendation card; `because` lists entries of the visitor's list (id and title),
+    `planned` marks a title already on the visitor's plan-to-watch list."""
+    because = [{"mal_id": e.mal_id, "title": entry_title(e, catalog)} for e in rec.because]
+    return {**item_card(rec.item, rec.match), "because": because, "planned": rec.planned}
+
+
+def shelf(items: Iterable[Item], candidates: Candidates) -> str:
+    """The "continue what you love" shelf (`franchise.continuations`): cards of the next
+    titles of loved franchises, with the model's match where it scores the title."""
+    index_of = candidates.context.catalog.index_of
+    cards = [
+        item_card(i, None if (k := index_of(i.mal_id)) is None else candidates.match(k))
+        for i in items
+    ]
+    return json.dumps({"cards": cards})
+
+
+def list_strip(profile: Profile, catalog: Catalog | Titles, limit: int = LIST_STRIP) -> list[dict]:
     """The visitor's best-scored watched titles, with covers where the source gave them."""
     watched = [e for e in profile.entries if e.status is not Status.PLAN_TO_WATCH]
     watched.sort(key=lambda e: -(e.score or 0))
@@ -53,7 +70,7 @@ def list_strip(profile: Profile, catalog: Catalog, limit: int = LIST_STRIP) -> l
     return strip
 
 
-def entry_title(entry: Entry, catalog: Catalog) -> str:
+def entry_title(entry: Entry, catalog: Catalog | Titles) -> str:
     """The title the list gave, else the catalog's (MAL exports by id carry none)."""
     if entry.title:
         return entry.title
@@ -61,24 +78,26 @@ def entry_title(entry: Entry, catalog: Catalog) -> str:
     return item.title if item else f"#{entry.mal_id}"
 
 
-def results(recs: Sequence[Recommendation], profile: Profile, catalog: Catalog, known: int) -> str:
+def results(recs: Sequence[Recommendation], profile: Profile, titles: Titles) -> str:
     who = profile.username or "your list"
+    watched = [e for e in profile.entries if e.status is not Status.PLAN_TO_WATCH]
+    scored, recognized = titles.count(watched)
     summary = (
-        f"{len(recs)} recommendations for {who}, from the {known} of {len(profile)} titles "
-        "on the list that the model knows."
+        f"{len(recs)} recommendations for {who}. {scored} titles on the list are scored by the "
+        f"model, {recognized} more recognized (of {len(watched)} watched or started)."
     )
     return json.dumps(
         {
             "summary": summary,
-            "list": list_strip(profile, catalog),
-            "cards": [card(r, catalog) for r in recs],
+            "list": list_strip(profile, titles),
+            "cards": [card(r, titles) for r in recs],
         }
     )
 
 
-def profile_stats(profile: Profile, catalog: Catalog) -> str:
+def profile_stats(profile: Profile, titles: Titles) -> str:
     """The four stats charts (SVG text, escaped by `animerec.stats`) and their text summary."""
-    s = stats.profile_stats(profile, catalog)
+    s = stats.profile_stats(profile, titles.catalog, titles.extra)
     charts = (stats.score_svg, stats.genre_svg, stats.type_svg, stats.mainstream_svg)
     return json.dumps({"charts": [chart(s) for chart in charts], "summary": stats.summary(s)})
 

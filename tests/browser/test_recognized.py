@@ -1,0 +1,56 @@
+"""Titles the site recognizes but the model does not score, in real Chromium: counted in the
+summary and the stats, shown on "your list", and offered on the "continue what you love" shelf
+(a 2026 sequel of a completed, loved 2023 show)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .conftest import Session, open_site, run_and_wait
+
+pytestmark = pytest.mark.browser
+
+# (MyAnimeList id, status, score): the first five the model scores; 61987 (Kusuriya no
+# Hitorigoto 3rd Season, 2026) it only recognizes.
+LIST = [(52991, "Completed", 10), (5114, "Completed", 9), (16498, "Completed", 8),
+        (1535, "Completed", 8), (54492, "Completed", 9), (61987, "Watching", 10)]  # fmt: skip
+FRIEREN_2 = 59978  # Sousou no Frieren 2nd Season (2026): recognized, not scored
+
+
+@pytest.fixture(scope="module")
+def app(browser, site_url) -> Session:
+    session = open_site(browser, site_url)
+    yield session
+    session.page.context.close()
+
+
+def export(path: Path) -> Path:
+    """A MyAnimeList XML export of LIST, ids and statuses only, as old exports are."""
+    rows = "".join(
+        f"<anime><series_animedb_id>{m}</series_animedb_id><my_status>{s}</my_status>"
+        f"<my_score>{score}</my_score></anime>"
+        for m, s, score in LIST
+    )
+    path.write_text(f"<?xml version='1.0'?><myanimelist>{rows}</myanimelist>")
+    return path
+
+
+def test_recognized_titles_are_counted_shown_and_continued(app: Session, tmp_path: Path):
+    page = app.page
+    page.set_input_files("#file-input", str(export(tmp_path / "list.xml")))
+    run_and_wait(page, lambda: page.click("#file-form button[type=submit]"))
+    assert page.is_hidden("#error"), page.inner_text("#error")
+    summary = page.inner_text("#summary")
+    assert "5 titles on the list are scored by the model, 1 more recognized" in summary
+    assert "1 more recognized" in page.inner_text("#stats .stats-summary")
+    assert "Kusuriya no Hitorigoto 3rd Season" in page.inner_text("#your-list")
+    assert page.is_visible("#continue")
+    shelf = page.eval_on_selector_all(
+        "#continue-cards li.card", "cs => cs.map(c => [Number(c.dataset.malId), c.innerText])"
+    )
+    first_id, first_text = shelf[0]
+    assert first_id == FRIEREN_2
+    assert "not scored by the model" in first_text
+    assert not {m for m, _ in shelf} & {m for m, _, _ in LIST}

@@ -1,0 +1,32 @@
+"""The recognized titles the model does not score (`catalog-extra.json` beside the model's
+catalog): fetched after the first cards, so they cost the cold load nothing before them, checked
+against the manifest's sha256 like every model file, and read into a `Catalog`."""
+
+from __future__ import annotations
+
+import json
+
+from animerec.catalog import EXTRA_FILE, Catalog
+from js import Uint8Array, crypto
+from pyodide.ffi import to_js
+from pyodide.http import pyfetch
+
+
+class ExtraUnavailable(Exception):
+    """The recognized titles could not be loaded; the page goes on without them."""
+
+
+async def load_extra(folder: str, manifest: dict) -> Catalog:
+    """The recognized titles of the model in `models/<folder>/`; an empty catalog for a model
+    that has none."""
+    entry = (manifest.get("files") or {}).get(EXTRA_FILE)
+    if entry is None:
+        return Catalog([])
+    response = await pyfetch(f"models/{folder}/{EXTRA_FILE}")
+    if not response.ok:
+        raise ExtraUnavailable(f"HTTP {response.status} for {EXTRA_FILE}")
+    data = await response.bytes()
+    digest = await crypto.subtle.digest("SHA-256", to_js(data))
+    if Uint8Array.new(digest).to_bytes().hex() != entry["sha256"]:
+        raise ExtraUnavailable(f"{EXTRA_FILE} does not match the model's manifest")
+    return Catalog.from_json(json.loads(data))
