@@ -3,7 +3,7 @@ linear item-item variants (EASE, EDLAE's emphasized dropout, user/item normaliza
 factorizes each to rank r with a free diagonal (Frobenius or data-weighted), and prints
 validation NDCG@100 with a paired bootstrap interval against full EASE.
 
-    .venv/bin/python -m converter.experiments.ease_variants "lam=100" "lam=50,drop=0.2,rank=320"
+    PYTHONPATH=py .venv/bin/python -m converter.experiments.ease_variants "lam=100" "lam=50,drop=0.2,rank=320"
 
 Each spec is comma-separated key=value over the fields of `Spec`. Judged on validation users only.
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from converter import catalog_build, data, splits
+from converter import catalog_build, data, sections, splits
 from converter.data import SparseRows
 from converter.lowrank import randomized_svd
 from converter.metrics import METRICS, evaluate, ndcg_at_k, rank
@@ -52,7 +52,7 @@ def load(data_dir: Path, seed: int) -> tuple[SparseRows, HeldOut]:
     profiles = data.load_training_profiles(data_dir)
     train_u, val_u, _ = splits.split_users(list(profiles), 0.08, 0.1, seed)
     counts = catalog_build.user_counts(profiles[u] for u in train_u)
-    catalog = catalog_build.build_catalog(data_dir, counts, 10)
+    catalog, _ = catalog_build.build_catalogs(data_dir, counts, 10)
     train = data.encode_profiles((profiles[u] for u in train_u), catalog)
     return train, splits.hold_out(profiles, val_u, catalog, seed)
 
@@ -149,14 +149,27 @@ def run(text: str, train: SparseRows, val: HeldOut, grams: dict, ref: np.ndarray
             return x @ b
 
     nd = per_user_ndcg(fn, val)
-    lo, hi = bootstrap(nd - ref)
     m = evaluate(fn, val)
     print(
-        f"{text:45} ndcg {nd.mean():.4f} ({nd.mean() / ref.mean():.4f}× EASE, Δ CI "
-        f"[{lo:+.4f}, {hi:+.4f}]) r@20 {m[METRICS[0]]:.4f} r@50 {m[METRICS[1]]:.4f}"
-        f"{size} [{time.time() - started:.0f} s]",
+        f"{text:45} ndcg {compared(nd, ref, val)} r@20 {m[METRICS[0]]:.4f} "
+        f"r@50 {m[METRICS[1]]:.4f}{size} [{time.time() - started:.0f} s]",
         flush=True,
     )
+
+
+def compared(nd: np.ndarray, ref: np.ndarray, val: HeldOut) -> str:
+    """Mean NDCG@100, ratio to EASE and the paired bootstrap 95% interval of the difference,
+    over all validation users and per era."""
+    eras = np.array([sections.era_of(u) for u in val.users])
+    parts = []
+    for era in ("all", *sections.ERAS):
+        mask = np.ones(len(nd), bool) if era == "all" else eras == era
+        lo, hi = bootstrap(nd[mask] - ref[mask])
+        parts.append(
+            f"{era}: {nd[mask].mean():.4f} ({nd[mask].mean() / ref[mask].mean():.4f}×, "
+            f"[{lo:+.4f}, {hi:+.4f}])"
+        )
+    return " | ".join(parts)
 
 
 def main() -> int:
@@ -166,11 +179,15 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     train, val = load(args.data, args.seed)
-    print(f"{len(train)} train rows, {len(val)} validation users, {train.n_items} items")
+    eras = [sections.era_of(u) for u in val.users]
+    print(
+        f"{len(train)} train rows, {len(val)} validation users "
+        f"({', '.join(f'{e}: {eras.count(e)}' for e in sections.ERAS)}), {train.n_items} items"
+    )
     grams = {0.0: weighted_gram(train, 0.0)}
     ease = item_item(grams[0.0], Spec()).astype(np.float32)
     ref = per_user_ndcg(lambda x: x @ ease, val)
-    print(f"reference EASE λ=100: {ref.mean():.4f}")
+    print(f"reference EASE λ=100: {compared(ref, ref, val)}")
     for text in args.specs:
         run(text, train, val, grams, ref)
     return 0
