@@ -3,7 +3,7 @@ linear item-item variants (EASE, EDLAE's emphasized dropout, user/item normaliza
 factorizes each to rank r with a free diagonal (Frobenius or data-weighted), and prints
 validation NDCG@100 with a paired bootstrap interval against full EASE.
 
-    PYTHONPATH=py .venv/bin/python -m converter.experiments.ease_variants "lam=100" "lam=50,drop=0.2,rank=320"
+    PYTHONPATH=py .venv/bin/python -m converter.experiments.ease_variants lam=100 emph=0,rank=900
 
 Each spec is comma-separated key=value over the fields of `Spec`. Judged on validation users only.
 """
@@ -35,6 +35,7 @@ class Spec:
     drop: float = 0.0  # EDLAE dropout p: adds p/(1-p)·diag(G) to the L2 of each item
     emph: int = 1  # 1: zero-diagonal (emphasized) form, 0: plain DLAE (diagonal free)
     beta: float = 0.0  # user weight |list|^-beta (mean 1) in the Gram matrix
+    recent: float = 1.0  # weight of the 2025 file's users in the Gram matrix
     alpha: float = 0.0  # item input scaling popularity^-alpha (undone at the output)
     gamma: float = 0.0  # output scaling popularity^-gamma (popularity debiasing)
     rank: int = 0  # 0: full matrix; else factorized to this rank with a free diagonal
@@ -48,22 +49,22 @@ def parse(text: str) -> Spec:
     return Spec(**{k: (int if kinds[k] == "int" else float)(v) for k, v in values.items()})
 
 
-def load(data_dir: Path, seed: int) -> tuple[SparseRows, HeldOut]:
+def load(data_dir: Path, seed: int) -> tuple[SparseRows, np.ndarray, HeldOut]:
+    """Training rows, which of them come from the 2025 file, and the validation users."""
     profiles = data.load_training_profiles(data_dir)
     train_u, val_u, _ = splits.split_users(list(profiles), 0.08, 0.1, seed)
     counts = catalog_build.user_counts(profiles[u] for u in train_u)
     catalog, _ = catalog_build.build_catalogs(data_dir, counts, 10)
     train = data.encode_profiles((profiles[u] for u in train_u), catalog)
-    return train, splits.hold_out(profiles, val_u, catalog, seed)
+    recent = np.array([sections.era_of(u) == "2025" for u in train_u])
+    return train, recent, splits.hold_out(profiles, val_u, catalog, seed)
 
 
-def weighted_gram(train: SparseRows, beta: float) -> np.ndarray:
-    lengths = np.maximum(np.diff(train.indptr).astype(np.float64), 1.0)
-    norm = (lengths**-beta).mean()  # mean user weight 1: λ keeps its scale
+def weighted_gram(train: SparseRows, weights: np.ndarray) -> np.ndarray:
     g = np.zeros((train.n_items, train.n_items))
     for start in range(0, len(train), 512):
         x = train.dense(start, start + 512).astype(np.float64)
-        w = lengths[start : start + len(x)] ** -beta / norm
+        w = weights[start : start + len(x)]
         g += (x * w[:, None]).T @ x
     return g
 
@@ -126,16 +127,27 @@ def bootstrap(diff: np.ndarray) -> tuple[float, float]:
     return float(np.quantile(means, 0.025)), float(np.quantile(means, 0.975))
 
 
-def run(text: str, train: SparseRows, val: HeldOut, grams: dict, ref: np.ndarray) -> None:
+def row_weights(train: SparseRows, recent: np.ndarray, s: Spec) -> np.ndarray:
+    """|list|^-beta, times `recent` for rows of the 2025 file, scaled to mean 1 (λ keeps its
+    scale)."""
+    lengths = np.maximum(np.diff(train.indptr).astype(np.float64), 1.0)
+    w = lengths**-s.beta * np.where(recent, s.recent, 1.0)
+    return w / w.mean()
+
+
+def run(
+    text: str, data: tuple[SparseRows, np.ndarray, HeldOut], grams: dict, ref: np.ndarray
+) -> None:
+    train, recent, val = data
     s = parse(text)
     started = time.time()
-    if s.beta not in grams:
-        grams[s.beta] = weighted_gram(train, s.beta)
-    g = grams[s.beta]
+    if (s.beta, s.recent) not in grams:
+        grams[s.beta, s.recent] = weighted_gram(train, row_weights(train, recent, s))
+    g = grams[s.beta, s.recent]
     b = item_item(g, s).astype(np.float32)
     size = ""
     if s.rank:
-        u, v = factorize(b, grams[0.0], s)
+        u, v = factorize(b, grams[0.0, 1.0], s)
         (uq, nu), (vq, nv) = quantize(u), quantize(v)
         size = f" uint8 brotli {(nu + nv) / 1e6:.2f} MB"
         q = per_user_ndcg(lambda x: (x @ uq) @ vq, val)
@@ -178,18 +190,19 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=data.DEFAULT_DATA)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    train, val = load(args.data, args.seed)
+    loaded = load(args.data, args.seed)
+    train, _, val = loaded
     eras = [sections.era_of(u) for u in val.users]
     print(
         f"{len(train)} train rows, {len(val)} validation users "
         f"({', '.join(f'{e}: {eras.count(e)}' for e in sections.ERAS)}), {train.n_items} items"
     )
-    grams = {0.0: weighted_gram(train, 0.0)}
-    ease = item_item(grams[0.0], Spec()).astype(np.float32)
+    grams = {(0.0, 1.0): weighted_gram(train, np.ones(len(train)))}
+    ease = item_item(grams[0.0, 1.0], Spec()).astype(np.float32)
     ref = per_user_ndcg(lambda x: x @ ease, val)
     print(f"reference EASE λ=100: {compared(ref, ref, val)}")
     for text in args.specs:
-        run(text, train, val, grams, ref)
+        run(text, loaded, grams, ref)
     return 0
 
 
