@@ -29,6 +29,7 @@ from tools.precompress import brotli_bytes
 BOOTSTRAP = 2000
 TRUNCATIONS = (0.5, 0.7, 0.85, 1.0)  # shares of the factor rank measured after quantization
 LEVELS = (256, 86, 52)
+TIED_RANKS = (500, 1000, 1500, 2000)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Spec:
     rank: int = 0  # 0: full matrix; else factorized to this rank with a free diagonal
     mu: float = math.inf  # factorization metric: inf = Frobenius, else (G + mu·I)-weighted
     rounds: int = 10
+    tied: int = 0  # 1: DLAE's eigen-truncation with one shared factor Q (emph=0 only)
 
 
 def parse(text: str) -> Spec:
@@ -155,6 +157,9 @@ def run(
     if (s.beta, s.recent) not in grams:
         grams[s.beta, s.recent] = weighted_gram(train, row_weights(train, recent, s))
     g = grams[s.beta, s.recent]
+    if s.tied:
+        tied(g, s, val, ref)
+        return
     b = item_item(g, s).astype(np.float32)
     size = ""
     if s.rank:
@@ -176,6 +181,22 @@ def run(
         f"r@50 {m[METRICS[1]]:.4f}{size} [{time.time() - started:.0f} s]",
         flush=True,
     )
+
+
+def tied(g: np.ndarray, s: Spec, val: HeldOut, ref: np.ndarray) -> None:
+    """DLAE is B = Λ^-½·Q·diag(σ/(1+σ))·Qᵀ·Λ^½ with QσQᵀ = Λ^-½·G·Λ^-½: its top-r eigen part
+    needs one n×r factor Q (plus vectors) where a free factorization needs two."""
+    reg = s.lam + s.drop / (1 - s.drop) * np.diag(g)
+    root = np.sqrt(reg)
+    sigma, q = np.linalg.eigh(g / root[:, None] / root[None, :])
+    sigma, q = sigma[::-1], q[:, ::-1]
+    for r in TIED_RANKS:
+        qq, nq = quantize(q[:, :r].astype(np.float32))
+        shrink = (sigma[:r] / (1 + sigma[:r])).astype(np.float32)
+        for name, f in (("float32", q[:, :r].astype(np.float32)), ("uint8", qq)):
+            nd = per_user_ndcg(lambda x, f=f, w=shrink: (((x / root) @ f) * w) @ f.T * root, val)
+            print(f"    tied rank {r} {name} (~{nq / 1e6:.2f} MB): {compared(nd, ref, val)}",
+                  flush=True)  # fmt: skip
 
 
 def truncations(u: np.ndarray, v: np.ndarray, val: HeldOut, ref: np.ndarray) -> None:
