@@ -37,6 +37,7 @@ class LowRankHyper:
     lam: float = 100.0
     iterations: int = 16
     seed: int = 0
+    levels: int = 0  # >1: snap each factor to this many evenly spaced values (see `snap`)
 
 
 class EaseLowRank:
@@ -49,7 +50,7 @@ class EaseLowRank:
         u, v = self._factorize(b, val)
         self.temperature = fit_temperature(train, u, v, self.hp.seed)
         root = math.sqrt(self.temperature)  # into both factors: equal ranges for uint8
-        self.net = linear_model(u * root, v * root)
+        self.net = linear_model(snap(u * root, self.hp.levels), snap(v * root, self.hp.levels))
         return self
 
     def score(self, x: np.ndarray) -> np.ndarray:
@@ -97,6 +98,7 @@ class EaseLowRank:
                 "factorization with a free diagonal (alternating randomized SVD)",
                 "lambda": self.hp.lam,
                 "iterations": self.hp.iterations,
+                "grid_levels": self.hp.levels,
                 "temperature": round(self.temperature, 4),
                 "temperature_fit": "maximum likelihood of held-out training entries under "
                 "softmax(τ·x·B_r)",
@@ -149,6 +151,18 @@ def fit_temperature(train: SparseRows, u: np.ndarray, v: np.ndarray, seed: int) 
         else:
             lo = a
     return math.exp((lo + hi) / 2)
+
+
+def snap(w: np.ndarray, levels: int) -> np.ndarray:
+    """`w` rounded to `levels` evenly spaced values from its min to its max (unchanged when
+    levels ≤ 1). With levels − 1 dividing 255 (52, 86) TF.js' uint8 quantization keeps them
+    exactly, and the shard's bytes take only those values: brotli then stores a weight in about
+    log2 of the levels used, so a larger rank fits the same served bytes (RESULTS.md)."""
+    if levels <= 1:
+        return w
+    lo, hi = float(w.min()), float(w.max())
+    step = (hi - lo) / (levels - 1)
+    return (np.round((w - lo) / step) * step + lo).astype(w.dtype)
 
 
 def linear_model(u: np.ndarray, v: np.ndarray) -> keras.Model:

@@ -58,6 +58,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--iterations", type=int, default=16, help="ease-lowrank: free-diagonal SVD rounds"
     )
     parser.add_argument(
+        "--grid-levels",
+        type=int,
+        default=0,
+        help="low-rank kinds: snap each factor to this many values (52 or 86; 0: off) so the "
+        "uint8 shard compresses under brotli and a larger rank fits 4 MB served",
+    )
+    parser.add_argument(
         "--dlae-dropout", type=float, default=0.25, help="dlae-lowrank: dropout p (λ: as above)"
     )
     parser.add_argument("--epochs", type=int, default=30, help="mult-dae")
@@ -276,12 +283,12 @@ def make_recommender(args: argparse.Namespace) -> KerasRecommender:
     from .lowrank import EaseLowRank, LowRankHyper
     from .model import Hyper, MultDae
 
+    low_rank = {"rank": args.rank, "lam": args.lowrank_lambda, "iterations": args.iterations,
+                "seed": args.seed, "levels": args.grid_levels}  # fmt: skip
     if args.model == "ease-lowrank":
-        return EaseLowRank(LowRankHyper(args.rank, args.lowrank_lambda, args.iterations, args.seed))
+        return EaseLowRank(LowRankHyper(**low_rank))
     if args.model == "dlae-lowrank":
-        return DlaeLowRank(
-            DlaeHyper(args.rank, args.lowrank_lambda, args.iterations, args.seed, args.dlae_dropout)
-        )
+        return DlaeLowRank(DlaeHyper(**low_rank, drop=args.dlae_dropout))
     hidden = tuple(int(w) for w in args.hidden.split(","))
     return MultDae(
         Hyper(hidden, args.dropout, args.l2, args.lr, args.batch, args.epochs, args.seed)

@@ -70,3 +70,22 @@ def test_beats_popularity_and_exports_to_the_same_outputs(sliced, tmp_path) -> N
     want = rec.net(x, training=False).numpy()
     got = load_tfjs(tmp_path / "tfjs")(x, training=False).numpy()
     assert np.abs(got - want).max() <= 1e-5 * np.abs(want).max()
+
+
+def test_snapped_factors_survive_uint8_export_exactly(tmp_path) -> None:
+    """Factors snapped to 52 levels take 52 values, and TF.js' uint8 quantization keeps them:
+    the reloaded model gives the float model's output (a plain uint8 export would be off by up
+    to half a step of 255)."""
+    from converter.export import export_tfjs, load_tfjs
+    from converter.lowrank import linear_model, snap
+
+    rng = np.random.default_rng(0)
+    u = snap(rng.standard_normal((300, 24)).astype(np.float32), 52)
+    v = snap(rng.standard_normal((24, 300)).astype(np.float32), 52)
+    assert len(np.unique(u)) <= 52 and len(np.unique(v)) <= 52
+    net = linear_model(u, v)
+    export_tfjs(net, tmp_path / "uint8", "uint8")
+    x = (rng.random((8, 300)) < 0.05).astype(np.float32)
+    want = net(x, training=False).numpy()
+    got = load_tfjs(tmp_path / "uint8")(x, training=False).numpy()
+    assert np.abs(got - want).max() <= 1e-4 * np.abs(want).max()
