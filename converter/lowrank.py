@@ -154,15 +154,16 @@ def fit_temperature(train: SparseRows, u: np.ndarray, v: np.ndarray, seed: int) 
 
 
 def snap(w: np.ndarray, levels: int) -> np.ndarray:
-    """`w` rounded to `levels` evenly spaced values from its min to its max (unchanged when
-    levels ≤ 1). With levels − 1 dividing 255 (52, 86) TF.js' uint8 quantization keeps them
-    exactly, and the shard's bytes take only those values: brotli then stores a weight in about
-    log2 of the levels used, so a larger rank fits the same served bytes (RESULTS.md)."""
+    """`w` rounded to `levels` evenly spaced values spanning it, on a grid that holds 0 (unchanged
+    when levels ≤ 1). TF.js' uint8 quantization maps min..max onto 0..255 after nudging its grid
+    onto 0: with levels − 1 dividing 255 (52, 86) it then keeps these values exactly, and the
+    shard's bytes take only those values: brotli stores a weight in about log2 of the levels
+    used, so a larger rank fits the same served bytes (RESULTS.md)."""
     if levels <= 1:
         return w
-    lo, hi = float(w.min()), float(w.max())
-    step = (hi - lo) / (levels - 1)
-    return (np.round((w - lo) / step) * step + lo).astype(w.dtype)
+    step = float(w.max() - w.min()) / (levels - 1)
+    low = round(float(w.min()) / step)
+    return (np.clip(np.round(w / step), low, low + levels - 1) * step).astype(w.dtype)
 
 
 def linear_model(u: np.ndarray, v: np.ndarray) -> keras.Model:
