@@ -50,12 +50,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--fixtures", type=Path, default=ROOT.parent / "shared" / "fixtures")
     parser.add_argument("--model", choices=MODELS, default="ease-lowrank")
-    parser.add_argument("--rank", type=int, default=320, help="ease-lowrank: factor rank")
+    parser.add_argument("--rank", type=int, default=320, help="low-rank kinds: factor rank")
     parser.add_argument(
-        "--lowrank-lambda", type=float, default=100.0, help="ease-lowrank: EASE's λ"
+        "--lowrank-lambda", type=float, default=100.0, help="low-rank kinds: λ of EASE / DLAE"
     )
     parser.add_argument(
-        "--iterations", type=int, default=16, help="ease-lowrank: free-diagonal SVD rounds"
+        "--iterations", type=int, default=16, help="low-rank kinds: free-diagonal SVD rounds"
     )
     parser.add_argument(
         "--grid-levels",
