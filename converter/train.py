@@ -1,7 +1,7 @@
 """`build.py train`: read the three rating files (and any `--ratings` ones), build the catalog,
-fit the chosen model kind (`--model`: low-rank EASE or Mult-DAE, selected on the validation
-users), measure it against popularity and EASE on the same held-out test users, and export the
-TF.js model, catalog, manifest and parity cases."""
+fit the chosen model kind (`--model`: low-rank EASE, low-rank DLAE or Mult-DAE, selected on the
+validation users), measure it against popularity and EASE on the same held-out test users, and
+export the TF.js model, catalog, manifest and parity cases."""
 
 from __future__ import annotations
 
