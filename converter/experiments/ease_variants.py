@@ -29,7 +29,7 @@ from tools.precompress import brotli_bytes
 BOOTSTRAP = 2000
 TRUNCATIONS = (0.5, 0.7, 0.85, 1.0)  # shares of the factor rank measured after quantization
 LEVELS = (256, 86, 52)
-TIED_RANKS = (500, 1000, 1500, 2000)
+TIED_RANKS = (1000, 1500, 1750, 2000)
 
 
 @dataclass(frozen=True)
@@ -191,12 +191,12 @@ def tied(g: np.ndarray, s: Spec, val: HeldOut, ref: np.ndarray) -> None:
     sigma, q = np.linalg.eigh(g / root[:, None] / root[None, :])
     sigma, q = sigma[::-1], q[:, ::-1]
     for r in TIED_RANKS:
-        qq, nq = quantize(q[:, :r].astype(np.float32))
         shrink = (sigma[:r] / (1 + sigma[:r])).astype(np.float32)
-        for name, f in (("float32", q[:, :r].astype(np.float32)), ("uint8", qq)):
+        for levels in (256, 52):
+            f, size = quantize(q[:, :r].astype(np.float32), levels)
             nd = per_user_ndcg(lambda x, f=f, w=shrink: (((x / root) @ f) * w) @ f.T * root, val)
-            print(f"    tied rank {r} {name} (~{nq / 1e6:.2f} MB): {compared(nd, ref, val)}",
-                  flush=True)  # fmt: skip
+            print(f"    tied rank {r} levels {levels} (~{size / 1e6:.2f} MB): "
+                  f"{compared(nd, ref, val)}", flush=True)  # fmt: skip
 
 
 def truncations(u: np.ndarray, v: np.ndarray, val: HeldOut, ref: np.ndarray) -> None:
