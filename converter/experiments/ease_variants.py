@@ -129,7 +129,11 @@ def per_user_ndcg(scores_fn, val: HeldOut) -> np.ndarray:
     out = []
     for start in range(0, len(val), 256):
         stop = min(start + 256, len(val))
-        ranked = rank(scores_fn(val.inputs.dense(start, stop)), [val.inputs.row(r)[0] for r in range(start, stop)], 100)  # noqa: E501
+        ranked = rank(
+            scores_fn(val.inputs.dense(start, stop)),
+            [val.inputs.row(r)[0] for r in range(start, stop)],
+            100,
+        )
         out.append(ndcg_at_k(ranked, val.targets[start:stop], 100))
     return np.concatenate(out)
 
