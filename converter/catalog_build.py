@@ -53,6 +53,19 @@ def user_counts(profiles: Iterable[Profile]) -> dict[int, int]:
     return counts
 
 
+def recognized_share(profiles: Iterable[Profile], *catalogs: Catalog) -> dict[str, float]:
+    """Of all entries of `profiles`: the share the model scores, and the share any of
+    `catalogs` (the model's first) recognizes."""
+    total = scored = known = 0
+    for p in profiles:
+        for e in p.entries:
+            total += 1
+            scored += catalogs[0].index_of(e.mal_id) is not None
+            known += any(c.index_of(e.mal_id) is not None for c in catalogs)
+    return {"entries": total, "scored": round(scored / max(total, 1), 4),
+            "recognized": round(known / max(total, 1), 4)}  # fmt: skip
+
+
 def threshold_table(counts: dict[int, int], thresholds: Iterable[int]) -> list[dict[str, Any]]:
     """Catalog size and share of (input) ratings kept, per min-users threshold."""
     values = np.fromiter(counts.values(), np.int64)

@@ -60,6 +60,14 @@ def load_training_profiles(data_dir: Path, extra: Sequence[Path] = ()) -> dict[s
     return profiles
 
 
+def profiles_by_file(profiles: dict[str, Profile]) -> dict[str, list[Profile]]:
+    """The profiles of each rating file, by file stem (keys are `<file stem>:<user_id>`)."""
+    out: dict[str, list[Profile]] = {}
+    for key, profile in profiles.items():
+        out.setdefault(key.split(":", 1)[0], []).append(profile)
+    return out
+
+
 @dataclass(frozen=True)
 class SparseRows:
     """Encoded rows in CSR form: row r holds `indices[indptr[r]:indptr[r+1]]` with `values`.

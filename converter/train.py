@@ -50,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--fixtures", type=Path, default=ROOT.parent / "shared" / "fixtures")
     parser.add_argument("--model", choices=MODELS, default="ease-lowrank")
-    parser.add_argument("--rank", type=int, default=320, help="low-rank kinds: factor rank")
+    parser.add_argument("--rank", type=int, default=300, help="low-rank kinds: factor rank")
     parser.add_argument(
         "--lowrank-lambda", type=float, default=100.0, help="low-rank kinds: λ of EASE / DLAE"
     )
@@ -241,6 +241,13 @@ def main(args: argparse.Namespace) -> int:
             "ratings": len(train_rows.values),
             "min_users": args.min_users,
             "min_users_table": catalog_build.threshold_table(counts, THRESHOLDS),
+            "recognized": {
+                name: catalog_build.recognized_share(group, catalog, extra)
+                for name, group in (
+                    *data.profiles_by_file(profiles).items(),
+                    ("fixtures", list(fixtures.values())),
+                )
+            },
         },
         "metrics": metrics,
         "validation": validation,

@@ -46,6 +46,18 @@ def test_numbers_on_a_hand_built_profile():
     assert (stats.known, stats.total) == (4, 6)
 
 
+def test_recognized_titles_count_for_genres_and_types_not_mainstream():
+    extra = make_catalog([{"mal_id": 999, "title": "Z", "type": "Movie", "genres": ("Drama",)}])
+    stats = profile_stats(PROFILE, CATALOG, extra)
+    assert stats.genres == (("Action", 2), ("Drama", 2), ("<script>", 1))
+    assert stats.types == (("TV", 2), ("Movie", 2), ("Unknown", 1))
+    assert stats.mainstream == pytest.approx((0 + 25 + 50 + 75) / 4)  # model's titles only
+    assert (stats.known, stats.recognized) == (4, 1)
+    assert summary(stats).startswith(
+        "6 titles on the list, 4 of them in the catalog, 1 more recognized (not scored)."
+    )
+
+
 def test_popularity_percentiles_count_ties_half():
     cat = make_catalog(
         [{"mal_id": m, "title": "x", "popularity": p} for m, p in enumerate([5, 5, 9])]

@@ -17,7 +17,7 @@ from .profile import Entry, Profile, Status
 
 LOVED_SCORE = 8  # a completed title scored this or higher is "loved"
 CONTINUATION_TYPES = frozenset({"TV", "Movie", "ONA", None})  # seasons, films; None: unknown
-MIN_SHARE = 0.05  # of the watched title's members: leaves out music videos, specials, parodies
+MIN_SHARE = 0.1  # of the watched title's members: leaves out music videos, specials, parodies
 PER_FRANCHISE = 2  # the next titles of each franchise, not its whole back catalogue
 SHELF_SIZE = 12
 _SEASONS = {"winter": 0, "spring": 1, "summer": 2, "fall": 3}

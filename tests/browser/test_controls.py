@@ -175,7 +175,9 @@ def test_type(app: App, catalog: Catalog) -> None:
     app.use(IGORV)
     ids = app.change(lambda: app.page.check("#filters input[name=types][value=Movie]"))
     assert ids and all(catalog.by_mal_id(i).type == "Movie" for i in ids)
-    facts = app.page.eval_on_selector_all("li.card .facts", "ps => ps.map(p => p.textContent)")
+    facts = app.page.eval_on_selector_all(
+        "#recommendations li.card .facts", "ps => ps.map(p => p.textContent)"
+    )
     assert all(f.startswith("Movie") for f in facts)
 
 

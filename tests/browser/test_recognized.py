@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Session, open_site, run_and_wait
+from .conftest import Session, card_ids, open_site, run_and_wait
 
 pytestmark = pytest.mark.browser
 
@@ -37,10 +37,14 @@ def export(path: Path) -> Path:
     return path
 
 
-def test_recognized_titles_are_counted_shown_and_continued(app: Session, tmp_path: Path):
-    page = app.page
+def upload_list(page, tmp_path: Path) -> None:
     page.set_input_files("#file-input", str(export(tmp_path / "list.xml")))
     run_and_wait(page, lambda: page.click("#file-form button[type=submit]"))
+
+
+def test_recognized_titles_are_counted_shown_and_continued(app: Session, tmp_path: Path):
+    page = app.page
+    upload_list(page, tmp_path)
     assert page.is_hidden("#error"), page.inner_text("#error")
     summary = page.inner_text("#summary")
     assert "5 titles on the list are scored by the model, 1 more recognized" in summary
@@ -54,3 +58,29 @@ def test_recognized_titles_are_counted_shown_and_continued(app: Session, tmp_pat
     assert first_id == FRIEREN_2
     assert "not scored by the model" in first_text
     assert not {m for m, _ in shelf} & {m for m, _, _ in LIST}
+
+
+def test_a_tampered_recognized_file_is_refused_and_the_page_goes_on(
+    browser, site_url: str, models_dir: Path, tmp_path: Path
+) -> None:
+    """The served file differs from the manifest by one title: read, it would still put the
+    sequel on the shelf; refused, the page goes on with the model's catalog alone."""
+    session = open_site(browser, site_url)
+    page = session.page
+    real = (models_dir / "catalog-extra.json").read_bytes()
+    tampered = real.replace(b"Sousou no Frieren 2nd Season", b"Sousou no Frieren 2nd Seasom")
+    assert tampered != real
+    page.route("**/catalog-extra.json", lambda route: route.fulfill(status=200, body=tampered))
+    try:
+        upload_list(page, tmp_path)
+        assert page.is_hidden("#error"), page.inner_text("#error")
+        assert len(card_ids(page)) == 50
+        assert "5 titles on the list are scored by the model, 0 more recognized" in (
+            page.inner_text("#summary")
+        )
+        shelf = page.eval_on_selector_all(
+            "#continue-cards li.card", "cs => cs.map(c => +c.dataset.malId)"
+        )
+        assert FRIEREN_2 not in shelf  # known from the refused file only
+    finally:
+        page.context.close()
