@@ -37,6 +37,7 @@ class LowRankHyper:
     lam: float = 100.0
     iterations: int = 16
     seed: int = 0
+    levels: int = 0  # >1: snap each factor to this many evenly spaced values (see `snap`)
 
 
 class EaseLowRank:
@@ -45,15 +46,19 @@ class EaseLowRank:
         self.history: list[dict[str, float]] = []
 
     def fit(self, train: SparseRows, val: HeldOut | None = None) -> EaseLowRank:
-        b = ease_weights(gram(train), self.hp.lam)
+        b = self.item_weights(gram(train))
         u, v = self._factorize(b, val)
         self.temperature = fit_temperature(train, u, v, self.hp.seed)
         root = math.sqrt(self.temperature)  # into both factors: equal ranges for uint8
-        self.net = linear_model(u * root, v * root)
+        self.net = linear_model(snap(u * root, self.hp.levels), snap(v * root, self.hp.levels))
         return self
 
     def score(self, x: np.ndarray) -> np.ndarray:
         return keras_scorer(self.net)(x)
+
+    def item_weights(self, g: np.ndarray) -> np.ndarray:
+        """The full item-item matrix B that the factors approximate: EASE's, from XᵀX."""
+        return ease_weights(g, self.hp.lam)
 
     def _factorize(self, b: np.ndarray, val: HeldOut | None) -> tuple[np.ndarray, np.ndarray]:
         """B ≈ U·V off the diagonal (overwrites b's diagonal), singular values split evenly (√S
@@ -93,6 +98,7 @@ class EaseLowRank:
                 "factorization with a free diagonal (alternating randomized SVD)",
                 "lambda": self.hp.lam,
                 "iterations": self.hp.iterations,
+                "grid_levels": self.hp.levels,
                 "temperature": round(self.temperature, 4),
                 "temperature_fit": "maximum likelihood of held-out training entries under "
                 "softmax(τ·x·B_r)",
@@ -145,6 +151,19 @@ def fit_temperature(train: SparseRows, u: np.ndarray, v: np.ndarray, seed: int) 
         else:
             lo = a
     return math.exp((lo + hi) / 2)
+
+
+def snap(w: np.ndarray, levels: int) -> np.ndarray:
+    """`w` rounded to `levels` evenly spaced values spanning it, on a grid that holds 0 (unchanged
+    when levels ≤ 1). TF.js' uint8 quantization maps min..max onto 0..255 after nudging its grid
+    onto 0: with levels − 1 dividing 255 (52, 86) it then keeps these values exactly, and the
+    shard's bytes take only those values: brotli stores a weight in about log2 of the levels
+    used, so a larger rank fits the same served bytes (RESULTS.md)."""
+    if levels <= 1:
+        return w
+    step = float(w.max() - w.min()) / (levels - 1)
+    low = round(float(w.min()) / step)
+    return (np.clip(np.round(w / step), low, low + levels - 1) * step).astype(w.dtype)
 
 
 def linear_model(u: np.ndarray, v: np.ndarray) -> keras.Model:

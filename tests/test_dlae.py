@@ -1,0 +1,91 @@
+"""Low-rank DLAE on a slice of the real ratings: its closed form solves the denoising objective,
+it ranks held-out titles better than popularity, and its exported TF.js model gives the Keras
+model's output."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from converter.data import DEFAULT_DATA, RATING_FILES
+
+pytestmark = [
+    pytest.mark.train,
+    pytest.mark.skipif(not DEFAULT_DATA.exists(), reason="needs ../shared/data"),
+]
+
+USERS_PER_FILE = 420
+HELD_EVERY = 6  # every 6th user (sorted keys) is held out
+
+
+@pytest.fixture(scope="module")
+def sliced():
+    """Training rows and held-out users from the first users of the 2016 and 2025 files."""
+    from converter import catalog_build, data, splits
+
+    profiles = {}
+    for name in (RATING_FILES[0], RATING_FILES[2]):
+        users = data.read_profiles(DEFAULT_DATA / "ratings" / name)
+        profiles.update(dict(list(users.items())[:USERS_PER_FILE]))
+    keys = sorted(profiles)
+    train_u, held_u = [k for i, k in enumerate(keys) if i % HELD_EVERY], keys[::HELD_EVERY]
+    counts = catalog_build.user_counts(profiles[u] for u in train_u)
+    catalog, _ = catalog_build.build_catalogs(DEFAULT_DATA, counts, 5)
+    train = data.encode_profiles((profiles[u] for u in train_u), catalog)
+    return train, splits.hold_out(profiles, held_u, catalog, 0)
+
+
+def test_closed_form_solves_the_dropout_objective(sliced) -> None:
+    """(G + Λ)·B = G off the diagonal: the stationary point of ‖X − XB‖² + ‖Λ^½B‖², the
+    expected denoising loss (Steck 2020); the unused diagonal is zero."""
+    from converter.baselines import gram
+    from converter.dlae import dlae_weights
+
+    train, _ = sliced
+    g = gram(train)
+    lam, drop = 50.0, 0.3
+    b = dlae_weights(g, lam, drop).astype(np.float64)
+    reg = lam + drop / (1 - drop) * np.diag(g)
+    full = b + np.diag(1.0 - np.diag(np.linalg.inv(g + np.diag(reg))) * reg)
+    residual = (g + np.diag(reg)) @ full - g
+    assert np.abs(residual).max() <= 1e-3 * np.abs(g).max()
+    assert not np.diag(b).any()
+
+
+def test_beats_popularity_and_exports_to_the_same_outputs(sliced, tmp_path) -> None:
+    from converter.baselines import Popularity
+    from converter.dlae import DlaeHyper, DlaeLowRank
+    from converter.export import export_tfjs, load_tfjs
+    from converter.metrics import evaluate
+
+    train, held = sliced
+    rec = DlaeLowRank(DlaeHyper(rank=48, lam=100.0, iterations=3, drop=0.25)).fit(train, held)
+    model = evaluate(rec.score, held)["ndcg@100"]
+    popularity = evaluate(Popularity().fit(train).score, held)["ndcg@100"]
+    assert model > popularity + 0.05, (model, popularity)
+    assert rec.describe()["architecture"]["kind"] == "DLAE low-rank"
+
+    export_tfjs(rec.net, tmp_path / "tfjs", None)
+    x = held.inputs.dense(0, 32)
+    want = rec.net(x, training=False).numpy()
+    got = load_tfjs(tmp_path / "tfjs")(x, training=False).numpy()
+    assert np.abs(got - want).max() <= 1e-5 * np.abs(want).max()
+
+
+def test_snapped_factors_survive_uint8_export_exactly(tmp_path) -> None:
+    """Factors snapped to 52 levels take 52 values, and TF.js' uint8 quantization keeps them:
+    the reloaded model gives the float model's output (a plain uint8 export would be off by up
+    to half a step of 255)."""
+    from converter.export import export_tfjs, load_tfjs
+    from converter.lowrank import linear_model, snap
+
+    rng = np.random.default_rng(0)
+    u = snap(rng.standard_normal((300, 24)).astype(np.float32), 52)
+    v = snap(rng.standard_normal((24, 300)).astype(np.float32), 52)
+    assert len(np.unique(u)) <= 52 and len(np.unique(v)) <= 52
+    net = linear_model(u, v)
+    export_tfjs(net, tmp_path / "uint8", "uint8")
+    x = (rng.random((8, 300)) < 0.05).astype(np.float32)
+    want = net(x, training=False).numpy()
+    got = load_tfjs(tmp_path / "uint8")(x, training=False).numpy()
+    assert np.abs(got - want).max() <= 1e-4 * np.abs(want).max()
