@@ -11,6 +11,7 @@ import json
 import traceback
 from array import array
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 import atlas_panel
 import bridge
@@ -80,7 +81,8 @@ class Page:
         self.cover_task: asyncio.Future | None = None
         self.covers_down = False  # AniList refused or failed once: no more asking this visit
         self.loaders = {
-            "anilist": self.anilist, "kitsu": self.kitsu, "file": self.upload, "rate": self.rated,
+            "anilist": partial(self.from_api, "anilist"), "kitsu": partial(self.from_api, "kitsu"),
+            "file": self.upload, "rate": self.rated,
         }  # fmt: skip
 
     def use_catalog(self, catalog: Catalog, manifest: dict) -> None:
@@ -297,23 +299,19 @@ class Page:
     def on_source(self, kind: str, value) -> None:
         self.loaders[kind](value)
 
-    def anilist(self, name: str) -> None:
-        retry = RetryPolicy(max_wait=LONGEST_WAIT_S, on_wait=waiting_for("AniList"))
+    def from_api(self, kind: str, name: str) -> None:
+        """The list of user `name` on a profile API (`kind`: "anilist" or "kitsu")."""
+        site_name, fetch, id_map = {
+            "anilist": ("AniList", sources.from_anilist, self.id_map),
+            "kitsu": ("Kitsu", sources.from_kitsu, self.kitsu_map),
+        }[kind]
+        retry = RetryPolicy(max_wait=LONGEST_WAIT_S, on_wait=waiting_for(site_name))
 
         async def load() -> Profile:
-            ui.setStatus("Asking AniList for the list…")
-            return await sources.from_anilist(name, pyfetch_transport, self.id_map, retry)
+            ui.setStatus(f"Asking {site_name} for the list…")
+            return await fetch(name, pyfetch_transport, id_map, retry)
 
-        self.start(load, shared=("anilist", name))
-
-    def kitsu(self, name: str) -> None:
-        retry = RetryPolicy(max_wait=LONGEST_WAIT_S, on_wait=waiting_for("Kitsu"))
-
-        async def load() -> Profile:
-            ui.setStatus("Asking Kitsu for the library…")
-            return await sources.from_kitsu(name, pyfetch_transport, self.kitsu_map, retry)
-
-        self.start(load, shared=("kitsu", name))
+        self.start(load, shared=(kind, name))
 
     def upload(self, file) -> None:
         if file is None:
