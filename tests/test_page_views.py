@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 from animerec.covers import CoverCache
+from animerec.franchise import Titles
 from animerec.profile import Entry, Profile, Status
 from animerec.ranking import Recommendation
 from helpers import make_catalog
@@ -36,8 +37,9 @@ def test_card_match_and_cover() -> None:
 def test_results_name_the_list_and_hidden_titles_are_listed() -> None:
     profile = Profile([Entry(2, Status.COMPLETED, 9)], source="mal-xml")
     view = json.loads(views.results([Recommendation(CATALOG[0], 1.0, 100.0)], profile,
-                                    CATALOG, 1, "your MyAnimeList export"))  # fmt: skip
+                                    Titles(CATALOG), "your MyAnimeList export"))  # fmt: skip
     assert view["who"] == "your MyAnimeList export" and len(view["cards"]) == 1
+    assert "1 titles on the list are scored by the model, 0 more recognized" in view["summary"]
     assert json.loads(views.hidden([2, 99], CATALOG)) == [
         {"mal_id": 2, "title": "Monster"}, {"mal_id": 99, "title": "#99"}]  # fmt: skip
 

@@ -18,6 +18,7 @@ from .conftest import (
     card_ids,
     open_filters,
     open_site,
+    open_sources,
     run_and_wait,
 )
 
@@ -183,6 +184,7 @@ def test_an_anilist_list_shows_its_covers_on_hover_and_in_the_card(
     entry = next(e["media"] for lst in collection["lists"] for e in lst["entries"]
                  if catalog.index_of(e["media"]["idMal"] or 0) is not None)  # fmt: skip
     index, cover = catalog.index_of(entry["idMal"]), entry["coverImage"]["large"]
+    open_sources(page)  # folded into the "Your list" bar after an answer
     page.fill("#anilist-user", "evanalxen")
     run_and_wait(page, lambda: page.click("#anilist-form button[type=submit]"))
     page.locator("#atlas canvas").focus()

@@ -229,7 +229,8 @@ def test_covers_failing_is_silent(browser, site_url: str) -> None:
         ask_anilist(page, "evanalxen")
         open_filters(page)
         page.fill("#filters [name=n]", "60")  # more titles, none with a known cover
-        page.wait_for_function("() => document.querySelectorAll('li.card').length === 60")
+        page.wait_for_function(  # the cards, not the "continue what you love" shelf's
+            "() => document.querySelectorAll('#recommendations li.card').length === 60")
         page.wait_for_timeout(500)
         assert len(refused) == 1 and session.cover_calls == []
         assert page.is_hidden("#error") and len(card_ids(page)) == 60
@@ -278,7 +279,10 @@ def test_keyboard_walk(browser, site_url: str) -> None:
         kb.press("Enter")
         assert page.evaluate("document.activeElement.id") == "anilist-user"
         kb.press("Tab")
-        kb.press("Tab")  # past the AniList button to the file field
+        kb.press("Tab")  # past the AniList button to the Kitsu field
+        assert page.evaluate("document.activeElement.id") == "kitsu-user"
+        kb.press("Tab")
+        kb.press("Tab")  # past the Kitsu button to the file field
         assert page.evaluate("document.activeElement.id") == "file-input"
         page.set_input_files("#file-input", str(XML))  # the file dialog is the OS's, not ours
         kb.press("Tab")
