@@ -9,6 +9,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LINTED = ["build.py", "py", "converter", "tools", "tests", "web"]
+REPORT = ROOT / "build" / "pytest-report.xml"
+# What Playwright says when Chromium's page renderer dies under it (README, "Tests"): not an
+# outcome of the page's code, and it fails every later test that shares the page.
+RENDERER_CRASHED = ("Target crashed", "Page crashed")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,7 +29,26 @@ def main(args: argparse.Namespace) -> int:
     from tools import dist
 
     dist.build()
-    result = subprocess.run([sys.executable, "-m", "pytest", "-ra", *args.pytest_args], cwd=ROOT)
-    if result.returncode == 5:
+    code = pytest(args.pytest_args)
+    if code == 1 and renderer_crashed():
+        print(
+            "Chromium's page renderer crashed during this run: running the failed tests once "
+            "more, each module with a fresh page (their result is final)",
+            file=sys.stderr,
+        )
+        code = pytest([*args.pytest_args, "--last-failed"])
+    if code == 5:
         print("pytest collected no tests: that is a failure here", file=sys.stderr)
-    return result.returncode
+    return code
+
+
+def pytest(extra: list[str]) -> int:
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "pytest", "-ra", f"--junitxml={REPORT}", *extra]
+    return subprocess.run(command, cwd=ROOT).returncode
+
+
+def renderer_crashed(report: Path = REPORT) -> bool:
+    """Whether the last run's report names a renderer crash among its failures."""
+    text = report.read_text(encoding="utf-8") if report.exists() else ""
+    return any(marker in text for marker in RENDERER_CRASHED)
