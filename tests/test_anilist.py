@@ -213,3 +213,11 @@ def test_decimal_scores_custom_lists_and_rewatching():
     got = {e.mal_id: (e.status, e.score) for e in profile.entries}
     assert got == {101: (Status.COMPLETED, 8.5), 102: (Status.COMPLETED, 9.3),
                    103: (Status.DROPPED, 2.5)}  # fmt: skip
+
+
+@pytest.mark.parametrize("errors", [True, "down", {"message": "x"}])
+def test_malformed_errors_field_is_a_refusal_not_a_crash(errors) -> None:
+    """Found by Hypothesis: `"errors": true` used to raise TypeError inside the reader."""
+    answer = http_api.Response(200, json.dumps({"errors": errors, "data": None}))
+    with pytest.raises(AniListError, match="AniList refused the request"):
+        anilist.read_response(answer, username="someone")

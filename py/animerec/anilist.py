@@ -195,7 +195,11 @@ def read_response(
     """
     check_status(response, SITE, time.time() if now is None else now)
     body = decode_object(response, SITE)
-    errors = [e for e in body.get("errors") or [] if isinstance(e, Mapping)]
+    raw_errors = body.get("errors")
+    if isinstance(raw_errors, list):
+        errors = [e for e in raw_errors if isinstance(e, Mapping)]
+    else:  # a malformed "errors" still says the request failed, without saying why
+        errors = [{}] if raw_errors else []
     data = body.get("data")
     if not errors and response.status == 200:
         return body
