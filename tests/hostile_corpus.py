@@ -107,6 +107,12 @@ CASES: tuple[Case, ...] = (
         for i in range(60_000)]), PROFILE),
     Case("anilist-30k-entries", "list.json", lambda: _anilist(
         [_anilist_entry(i) for i in range(30_000)]), PROFILE),
+    Case("anilist-30k-pretty", "list.json", lambda: json.dumps(json.loads(_anilist(
+        [_anilist_entry(i) for i in range(20_000)])), indent=2).encode(), PROFILE),
+    Case("json-2m-empty-entries", "list.json", lambda: _malapp([{}] * (2 * MB)),
+         "unknown status"),
+    Case("anilist-2m-empty-lists", "list.json", lambda: _anilist([], [[]] * (2 * MB)),
+         "list is empty"),
     # entity expansion
     Case("xml-billion-laughs", "list.xml", lambda: LAUGHS, "declares entities"),
     Case("xml-external-entity", "list.xml", lambda: EXTERNAL, "declares entities"),

@@ -3,12 +3,12 @@ a profile, quickly, and the page's parse never goes long without yielding."""
 
 from __future__ import annotations
 
-import gc
 import time
 
 import pytest
 from animerec.parsers import ProfileParseError, profile_file_steps
 from animerec.profile import Profile
+from animerec.steps import collector_paused
 from hostile_corpus import CASES, PROFILE, Case
 
 LIMIT_S = 2.0  # the issue's budget for a whole case in the browser; CPython must be well within
@@ -17,16 +17,10 @@ STEP_S = 0.2  # the longest the page's parse may hold the main thread
 
 def run_timed(case: Case) -> tuple[Profile | ProfileParseError, float, float]:
     """The outcome, the total time and the longest time between two yields, in this thread's
-    CPU time (the machine running the tests may be busy with other work). The objects alive
-    before the parse are frozen out of the garbage collector, as the page freezes its own after
-    boot (web/py/main.py): a full collection of the test session's heap (TensorFlow and all) is
-    not the parser's time."""
-    gc.collect()
-    gc.freeze()
-    try:
+    CPU time (the machine running the tests may be busy with other work). The cyclic collector
+    is paused, as the page's `steps.finish_async` pauses it."""
+    with collector_paused():
         return _run_timed(case)
-    finally:
-        gc.unfreeze()
 
 
 def _run_timed(case: Case) -> tuple[Profile | ProfileParseError, float, float]:

@@ -30,8 +30,9 @@ from .http_api import (
     typed_username,
 )
 from .http_api import send as send_with
-from .parsers import ProfileParseError, anilist_steps, finish_async
+from .parsers import ProfileParseError, anilist_steps
 from .profile import Profile
+from .steps import collector_paused, finish_async
 
 SITE = "AniList"
 ANILIST_URL = "https://graphql.anilist.co"
@@ -135,10 +136,11 @@ async def fetch_profile(
     """A user's AniList anime list as a `Profile` (MyAnimeList ids; `id_map` maps AniList ids
     for entries that lack one). Raises `AniListError` subclasses or `ProfileParseError`."""
     name = normalize_username(username)
-    body = await send(build_request(name, api_url), transport, retry, username=name)
-    collection = (body.get("data") or {}).get("MediaListCollection") or {}
-    canonical = (collection.get("user") or {}).get("name") or name
-    return await finish_async(anilist_steps(body, id_map, canonical))
+    with collector_paused():  # from the answer's decoding until it is dropped (steps.py)
+        body = await send(build_request(name, api_url), transport, retry, username=name)
+        collection = (body.get("data") or {}).get("MediaListCollection") or {}
+        canonical = (collection.get("user") or {}).get("name") or name
+        return await finish_async(anilist_steps(body, id_map, canonical))
 
 
 async def fetch_media(

@@ -12,12 +12,13 @@ import email.utils
 import math
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Generator, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from . import safe_json
 from .errors import ProfileParseError
+from .steps import finish, finish_async
 
 DEFAULT_RETRY_AFTER = 60.0  # seconds, when a 429 names no wait
 
@@ -31,10 +32,19 @@ class Request:
 
 
 @dataclass(frozen=True, slots=True)
+class Decoded:
+    """What `safe_json` made of an answer's text: its JSON, or why there is none."""
+
+    value: Any = None
+    error: ProfileParseError | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Response:
     status: int
     text: str
     headers: Mapping[str, str] = field(default_factory=dict)  # names lower-cased
+    decoded: Decoded | None = None  # filled in by `send`, which decodes in steps
 
 
 class Transport(Protocol):
@@ -118,6 +128,7 @@ async def send(
             raise Timeout(site) from err
         except TransportError as err:
             raise Offline(site) from err
+        response = replace(response, decoded=await finish_async(decode_steps(response, site)))
         try:
             return read(response, retry.clock())
         except RateLimited as err:
@@ -150,15 +161,23 @@ def check_status(response: Response, site: str, now: float | None = None) -> Non
         raise ServerError(response.status, site)
 
 
-def decode_object(response: Response, site: str) -> dict[str, Any]:
-    """The response's JSON object. A 200 that is not one is a `ProfileParseError`; another
-    status without JSON is an `ApiError` naming it. JSON refused unread (too deep, too large)
-    says so."""
+def decode_steps(response: Response, site: str) -> Generator[None, None, Decoded]:
+    """The answer's JSON, decoded in steps (a list answer can be megabytes)."""
     try:
-        body = safe_json.loads(response.text, f"{site}'s answer")
-    except safe_json.JsonRefused:
-        raise
+        return Decoded((yield from safe_json.load_steps(response.text, f"{site}'s answer")))
     except ProfileParseError as err:
+        return Decoded(error=err)
+
+
+def decode_object(response: Response, site: str) -> dict[str, Any]:
+    """The response's JSON object (decoded now unless `send` did). A 200 that is not one is a
+    `ProfileParseError`; another status without JSON is an `ApiError` naming it. JSON refused
+    unread (too deep, too large) says so."""
+    decoded = response.decoded or finish(decode_steps(response, site))
+    err, body = decoded.error, decoded.value
+    if isinstance(err, safe_json.JsonRefused):
+        raise err
+    if err is not None:
         if response.status == 200:
             raise ProfileParseError(f"{site} answered with something that is not JSON.") from err
         raise ApiError(f"{site} answered HTTP {response.status}.") from err

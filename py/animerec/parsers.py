@@ -3,11 +3,9 @@ message fit to show the visitor as it is."""
 
 from __future__ import annotations
 
-import asyncio
 import codecs
 import datetime as _dt
 import re
-import time
 import xml.etree.ElementTree as ET
 import zlib
 from collections.abc import Generator, Iterable, Mapping
@@ -16,6 +14,7 @@ from typing import Any
 from . import safe_json
 from .errors import ProfileParseError
 from .profile import Entry, Profile, Status, clamp_score
+from .steps import finish, finish_async
 from .values import as_dict, number, shown, text, whole
 
 _MAL_TEXT_STATUS = {
@@ -53,41 +52,20 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
          (codecs.BOM_UTF16_BE, "utf-16-be"))  # fmt: skip
 _ENTITY = tuple("<!ENTITY".encode(c) for c in ("utf-8", "utf-16-le", "utf-16-be"))
 
-# A parse is a generator of steps: it yields between pieces of work (each a few ms) and returns
-# the Profile. `_finish` runs one to the end; `parse_profile_file_async` yields to the event loop
-# between steps, so the page's main thread stays free while a large file is read.
+# A parse is a generator of steps (`animerec.steps`): it yields between pieces of work (each a
+# few ms) and returns the Profile. `parse_profile_file_async` gives the event loop a turn between
+# steps, so the page's main thread stays free while a large file is read.
 Steps = Generator[None, None, Profile]
-
-
-def _finish(steps: Steps) -> Profile:
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            return done.value
 
 
 def parse_profile_file(data: bytes, filename: str = "") -> Profile:
     """Sniff an uploaded file (XML, gzipped XML, list-API JSON, AniList JSON) and parse it."""
-    return _finish(profile_file_steps(data, filename))
+    return finish(profile_file_steps(data, filename))
 
 
 async def parse_profile_file_async(data: bytes, filename: str = "") -> Profile:
     """`parse_profile_file`, giving the event loop turns while it works."""
     return await finish_async(profile_file_steps(data, filename))
-
-
-async def finish_async(steps: Steps, slice_s: float = 0.04) -> Profile:
-    """Run `steps` to the end, giving the event loop a turn whenever `slice_s` has passed."""
-    started = time.perf_counter()
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            return done.value
-        if time.perf_counter() - started > slice_s:
-            await asyncio.sleep(0)
-            started = time.perf_counter()
 
 
 def profile_file_steps(data: bytes, filename: str = "") -> Steps:
@@ -147,7 +125,7 @@ def _gunzip(data: bytes, name: str) -> Generator[None, None, bytes]:
 
 def parse_json_profile(obj: Any) -> Profile:
     """A JSON document: AniList `MediaListCollection` or the old MAL list API."""
-    return _finish(json_profile_steps(obj))
+    return finish(json_profile_steps(obj))
 
 
 def json_profile_steps(obj: Any) -> Steps:
@@ -162,7 +140,7 @@ def json_profile_steps(obj: Any) -> Steps:
 
 def parse_mal_xml(data: bytes | str) -> Profile:
     """A MyAnimeList XML export (either header variant; gzip handled by `parse_profile_file`)."""
-    return _finish(mal_xml_steps(data.encode() if isinstance(data, str) else data))
+    return finish(mal_xml_steps(data.encode() if isinstance(data, str) else data))
 
 
 def mal_xml_steps(data: bytes) -> Steps:
@@ -245,7 +223,7 @@ class _XmlReader:
 
 def parse_malappinfo_json(obj: Mapping[str, Any]) -> Profile:
     """The old MAL list API as JSON: `myanimelist.anime[]` with numeric `my_status`."""
-    return _finish(malappinfo_steps(obj))
+    return finish(malappinfo_steps(obj))
 
 
 def malappinfo_steps(obj: Mapping[str, Any]) -> Steps:
@@ -283,7 +261,7 @@ def parse_anilist_collection(
     in `unmapped`. Custom lists repeat entries of the status lists (or hold ones hidden from
     them): each entry carries its own status, and `Profile` keeps one per title.
     """
-    return _finish(anilist_steps(obj, id_map, username))
+    return finish(anilist_steps(obj, id_map, username))
 
 
 def anilist_steps(
@@ -303,17 +281,21 @@ def anilist_steps(
     if not isinstance(lists, list):
         raise ProfileParseError("The AniList response's lists are not a list.")
     entries: list[Entry] = []
-    unmapped = 0
+    unmapped = read = 0
     for lst in lists:
         raw = as_dict(lst).get("entries")
-        for n, e in enumerate(raw if isinstance(raw, list) else []):
+        for e in raw if isinstance(raw, list) else []:
             entry = _anilist_entry(e, as_dict(lst).get("status"), id_map or {})
             if entry is None:
                 unmapped += 1
             else:
                 entries.append(entry)
-            if n % ENTRIES_PER_STEP == 0:
+            read += 1
+            if read % ENTRIES_PER_STEP == 0:
                 yield
+        read += 1  # a list counts as an entry read: millions of empty lists take time too
+        if read % ENTRIES_PER_STEP == 0:
+            yield
     profile = Profile(entries, source="anilist", username=username, unmapped=unmapped)
     if not profile.entries and unmapped:
         raise ProfileParseError(
