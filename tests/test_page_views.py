@@ -36,8 +36,9 @@ def test_card_match_and_cover() -> None:
 
 def test_results_name_the_list_and_hidden_titles_are_listed() -> None:
     profile = Profile([Entry(2, Status.COMPLETED, 9)], source="mal-xml")
-    view = json.loads(views.results([Recommendation(CATALOG[0], 1.0, 100.0)], profile,
-                                    Titles(CATALOG), "your MyAnimeList export"))  # fmt: skip
+    listed = views.list_view(profile, Titles(CATALOG), "your MyAnimeList export")
+    view = json.loads(views.results([Recommendation(CATALOG[0], 1.0, 100.0)], listed,
+                                    Titles(CATALOG)))  # fmt: skip
     assert view["who"] == "your MyAnimeList export" and len(view["cards"]) == 1
     assert "1 titles on the list are scored by the model, 0 more recognized" in view["summary"]
     assert json.loads(views.hidden([2, 99], CATALOG)) == [

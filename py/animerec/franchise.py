@@ -95,6 +95,8 @@ def continuations(profile: Profile, titles: Titles, limit: int | None = SHELF_SI
             loved[item.franchise] = max(loved.get(item.franchise, 0), score)
     shelf: list[Item] = []
     for franchise in sorted(loved, key=lambda f: (-loved[f], f)):
+        if limit is not None and len(shelf) >= limit:
+            break  # a list of thousands of loved franchises need not be read to its end
         shelf.extend(_next_titles(titles.members(franchise), on_list))
     return shelf if limit is None else shelf[:limit]
 

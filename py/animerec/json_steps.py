@@ -33,7 +33,7 @@ CUTS = 3  # separators tried per window, from its end
 RUN_OPENERS = 48  # brackets opened in a run's window, at most (`safe_json` allows 64 deep)…
 RUN_FLOOR = 1 << 11  # …unless that leaves it shorter than this: then the guard looks closer
 SKIP_RUNS = 16  # elements read alone after a run failed, before runs are tried again
-TAIL = 1 << 12  # how far back from a window's end separators are looked for
+TAIL = 1 << 9  # how far back from a window's end separators are looked for first
 STEP_WORK = 1 << 18  # characters scanned (tries included) between two steps
 SCALAR_PEEK = 1 << 10  # of a scalar, the guard sees this much
 Guard = Callable[[str, int], None]
@@ -155,9 +155,7 @@ class _Reader:
         if openers > RUN_OPENERS:  # fewer brackets: the guard tells the nesting from a count
             window = window[: max(RUN_FLOOR, len(window) * RUN_OPENERS // openers)]
         for size in (len(window), len(window) // 2, len(window) // 4):
-            tail = max(0, size - TAIL)
-            cuts = [m.start() for m in frame.next_element.finditer(window, tail, size)][-CUTS:]
-            for cut in reversed(cuts):
+            for cut in self.cuts(window, size, frame.next_element):
                 piece = opener + window[:cut] + frame.closer
                 self.work += len(piece)
                 self.guard(piece, len(self.stack) - 1)
@@ -172,6 +170,16 @@ class _Reader:
                 return pos + end - 2, True  # piece[end - 1], the real closer, is text[pos+end-2]
         frame.skip_runs = SKIP_RUNS
         return None
+
+    @staticmethod
+    def cuts(window: str, size: int, separator: re.Pattern[str]) -> list[int]:
+        """Where to close `window[:size]`: its last CUTS separators, last first, looked for in
+        its last TAIL characters, else in all of it."""
+        for start in (max(0, size - TAIL), 0):
+            found = [m.start() for m in separator.finditer(window, start, size)][-CUTS:]
+            if found or not start:
+                return found[::-1]
+        return []
 
     def value(self, pos: int, span: int) -> tuple[Any, int] | _Open:
         """The value at `pos` and its end, or an `_Open` container when it is larger than a

@@ -46,6 +46,7 @@ CHUNK = 1 << 16  # bytes unpacked (×16) between two chances to yield
 XML_CHUNK = 1 << 11  # bytes fed to the XML parser at a time: at most ~700 elements deep before
 # the depth check sees them (Pyodide's stack overflows freeing ~6,000 nested elements: fatal)
 ENTRIES_PER_STEP = 1000  # JSON entries read between two chances to yield
+MAX_ANILIST_LISTS = 1000  # a user has six status lists and a few custom ones
 GZIP_MAGIC = b"\x1f\x8b"
 _NON_SPACE = re.compile(rb"[^ \t\r\n]")
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
@@ -280,6 +281,11 @@ def anilist_steps(
     lists = collection["lists"] or []
     if not isinstance(lists, list):
         raise ProfileParseError("The AniList response's lists are not a list.")
+    if len(lists) > MAX_ANILIST_LISTS:
+        raise ProfileParseError(
+            f"The AniList response holds {len(lists):,} lists, far more than the status and "
+            "custom lists of any AniList user: it is not AniList's."
+        )
     entries: list[Entry] = []
     unmapped = read = 0
     for lst in lists:

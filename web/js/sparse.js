@@ -44,11 +44,18 @@ export function sparseHead(model) {
   return {
     apply(flat, rows) {
       const hidden = new Float32Array(padded(rows) * rank);
-      for (let r = 0; r < rows; r++) {
+      const add = (r, i, value) => {
+        for (let j = 0, at = i * rank; j < rank; j++) hidden[r * rank + j] += value * weights[at + j];
+      };
+      for (let i = 0; i < size; i++) if (flat[i] !== 0) add(0, i, flat[i]);
+      // Every other row starts from the first and adds what differs from it: a batch of
+      // leave-one-out rows (a list without one of its titles each) costs two kernel rows a row,
+      // not the whole list's, which for a list of thousands held the page for long (issue 15).
+      for (let r = 1; r < rows; r++) {
+        hidden.copyWithin(r * rank, 0, rank);
         for (let i = 0; i < size; i++) {
-          const value = flat[r * size + i];
-          if (value === 0) continue;
-          for (let j = 0, at = i * rank; j < rank; j++) hidden[r * rank + j] += value * weights[at + j];
+          const change = flat[r * size + i] - flat[i];
+          if (change !== 0) add(r, i, change);
         }
       }
       if (single && rows === 1) return single.apply(hidden);

@@ -20,7 +20,7 @@ import pipeline
 import sources
 import views
 from animerec import anilist
-from animerec.catalog import Catalog
+from animerec.catalog import Catalog, Item
 from animerec.covers import CoverCache, fetch_covers
 from animerec.encoding import ENCODING_VERSION
 from animerec.explain import LeaveOneOut
@@ -63,6 +63,12 @@ def encoding_problem(manifest: dict) -> str | None:
     return None
 
 
+async def breathe() -> None:
+    """Give the browser a turn (paint, input) between two pieces of a request's work: none may
+    hold the main thread for more than 200 ms (issue 15; tools/BENCH.md measures them)."""
+    await asyncio.sleep(0)
+
+
 class Page:
     def __init__(self, catalog: Catalog, folder: str, models, manifest: dict) -> None:
         self.folder = folder  # the model folder in use
@@ -71,6 +77,8 @@ class Page:
         self.map = atlas_panel.MapPanel()
         self.use_catalog(catalog, manifest)
         self.profile: Profile | None = None
+        self.listed: dict = {}  # what the results say of the profile's list (`describe`)
+        self.shelf: list[Item] = []  # its "continue what you love" titles
         self.filters = from_query(bridge.query())  # the controls change this, then show()
         self.ratings: dict[int, int] = {}
         self.hidden: list[int] = read_ids(ui.remembered(HIDDEN_KEY))  # "not interested"
@@ -129,22 +137,37 @@ class Page:
     async def recommend(self, profile: Profile) -> None:
         """Score `profile` (one model call) and show the list at once; then stats, and the
         explanations (one batched call, ~1 s on SwiftShader), which re-render the cards: the
-        first cards do not wait for them. Filter changes meanwhile show cards without them."""
+        first cards do not wait for them. Filter changes meanwhile show cards without them.
+        Each piece of work that reads the whole list is a task of its own (`breathe`)."""
         ui.setStatus("Running the model…")
+        await breathe()  # the list's last parse step, and its encoding, apart
         scores = await pipeline.score(profile, self.catalog, self.predict)
+        await breathe()
         self.profile = profile
         self.candidates = Candidates(self.context, profile, scores)
         self.loo = None  # the last list's explanations do not apply to this one
+        await breathe()
+        self.describe(profile)
         self.show()
         ui.setStatus("Finding out why…")
-        await asyncio.sleep(0)  # let the browser paint the cards before more Python runs
+        await breathe()  # let the browser paint the cards before more Python runs
         await self.load_recognized()
         self.candidates = Candidates(self.context, profile, scores, self.titles)
+        await breathe()
+        self.describe(profile)
         self.show()
+        await breathe()
         charts.renderStats(views.profile_stats(profile, self.titles))
+        await breathe()
         self.loo = await pipeline.explainer(profile, self.catalog, scores, self.predict_batch)
         self.show()
         ui.setStatus("Done.")
+
+    def describe(self, profile: Profile) -> None:
+        """What the results say of the list itself, and its "continue" shelf: once per list
+        and titles, as each reads every entry (a control change re-ranks only)."""
+        self.listed = views.list_view(profile, self.titles, sources.describe(profile))
+        self.shelf = continuations(profile, self.titles)
 
     async def load_recognized(self) -> None:
         """The titles the model does not score, once per model, after the first cards."""
@@ -181,9 +204,8 @@ class Page:
             return
         hidden = {i for m in self.hidden if (i := self.catalog.index_of(m)) is not None}
         recs = pipeline.explained(self.candidates.rank(self.filters, hidden), self.loo)
-        who = sources.describe(self.profile)
-        ui.renderResults(views.results(recs, self.profile, self.titles, who, self.covers))
-        shelf = continuations(self.profile, self.titles)
+        ui.renderResults(views.results(recs, self.listed, self.titles, self.covers))
+        shelf = [i for i in self.shelf if i.mal_id not in self.hidden]
         ui.renderShelf(views.shelf(shelf, self.candidates, self.covers))
         ui.showFilterCount(controls.changed(self.filters))
         self.map.refresh(self.candidates, recs, self.profile, self.filters)

@@ -81,26 +81,32 @@ def entry_title(entry: Entry, catalog: Catalog | Titles) -> str:
     return item.title if item else f"#{entry.mal_id}"
 
 
-def results(
-    recs: Sequence[Recommendation],
-    profile: Profile,
-    titles: Titles,
-    who: str,
-    covers: CoverCache | None = None,
-) -> str:
-    """The results view; `who` names the list in the folded sources bar."""
+def list_view(profile: Profile, titles: Titles, who: str) -> dict:
+    """What the results say of the visitor's list (it reads every entry: once per list);
+    `who` names the list in the folded sources bar."""
     watched = [e for e in profile.entries if e.status is not Status.PLAN_TO_WATCH]
     scored, recognized = titles.count(watched)
-    summary = (
-        f"{len(recs)} recommendations for {profile.username or 'your list'}. {scored} titles on "
-        f"the list are scored by the model, {recognized} more recognized (of {len(watched)} "
-        "watched or started)."
-    )
+    return {
+        "who": who,
+        "name": profile.username or "your list",
+        "counts": f"{scored} titles on the list are scored by the model, {recognized} more "
+        f"recognized (of {len(watched)} watched or started).",
+        "list": list_strip(profile, titles),
+    }
+
+
+def results(
+    recs: Sequence[Recommendation],
+    listed: dict,
+    titles: Titles,
+    covers: CoverCache | None = None,
+) -> str:
+    """The results view: the cards of `recs` under `listed` (`list_view`)."""
     return json.dumps(
         {
-            "who": who,
-            "summary": summary,
-            "list": list_strip(profile, titles),
+            "who": listed["who"],
+            "summary": f"{len(recs)} recommendations for {listed['name']}. {listed['counts']}",
+            "list": listed["list"],
             "cards": [card(r, titles, covers) for r in recs],
         }
     )
