@@ -171,6 +171,16 @@ function foldSources(name) {
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", wireView);
 else wireView();
 
+/** The catalog map's box and its toggle button, shown or hidden (the map is atlas.js's). */
+export function showMap(shown) {
+  $("atlas").hidden = !shown;
+  $("map-toggle").setAttribute("aria-pressed", String(shown));
+}
+
+export function mapShown() {
+  return !$("atlas").hidden;
+}
+
 export function setStatus(text) {
   $("status").textContent = text;
 }

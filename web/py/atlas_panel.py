@@ -8,12 +8,12 @@ import asyncio
 from collections.abc import Sequence
 
 import atlas_view
-import js
+import bridge
 from animerec.catalog import Catalog
 from animerec.filters import Filters
 from animerec.profile import Profile
 from animerec.ranking import Candidates, Recommendation
-from pyodide.ffi import JsException, create_proxy
+from pyodide.ffi import JsException
 
 READY = "Map ready: drag or use the arrow keys to pan, the wheel or + and − to zoom."
 
@@ -23,7 +23,7 @@ class MapPanel:
         self.view = None  # atlas.js's handle once open
         self.opening: asyncio.Future | None = None
         self.results: tuple | None = None  # what the results show, for highlights()
-        self.on_pick_proxy = create_proxy(self.on_pick)  # lives as long as the page
+        self.on_pick_proxy = bridge.callback(self.on_pick)
 
     def reset(self, folder: str, catalog: Catalog) -> None:
         """Another model (and catalog): a map opened from now on is that model's."""
@@ -31,8 +31,7 @@ class MapPanel:
             self.view.close()
         self.view, self.opening, self.results = None, None, None
         self.folder, self.catalog = folder, catalog
-        js.document.getElementById("atlas").hidden = True
-        self._press(False)
+        bridge.ui.showMap(False)
 
     def refresh(
         self,
@@ -45,7 +44,7 @@ class MapPanel:
         filters exclude. Computed only while the map is open (else at its next opening): a
         filter change with the map closed costs nothing more."""
         self.results = (candidates, recs, profile, filters)
-        if self.view is not None and not js.document.getElementById("atlas").hidden:
+        if self.view is not None and bridge.ui.mapShown():
             self._send()
 
     def _send(self) -> None:
@@ -53,40 +52,32 @@ class MapPanel:
             self.view.update(atlas_view.highlights(*self.results))
 
     def on_toggle(self) -> None:
-        box = js.document.getElementById("atlas")
-        if not box.hidden:
-            box.hidden = True
-            self._press(False)
+        if bridge.ui.mapShown():
+            bridge.ui.showMap(False)
         elif self.opening is None or self.opening.done():
             self.opening = asyncio.ensure_future(self.open())
 
     async def open(self) -> None:
-        box = js.document.getElementById("atlas")
-        box.hidden = False
-        self._press(True)
+        bridge.ui.showMap(True)
         if self.view is None:
-            js.animerec.ui.setStatus("Loading the map…")
+            bridge.ui.setStatus("Loading the map…")
             folder = self.folder
             try:
-                view = await js.animerec.openAtlas(
+                view = await bridge.site.openAtlas(
                     folder, atlas_view.items(self.catalog), self.on_pick_proxy
                 )
             except JsException as err:
-                box.hidden = True
-                self._press(False)
-                js.animerec.ui.showError(f"The map could not be opened: {err.message}")
+                bridge.ui.showMap(False)
+                bridge.ui.showError(f"The map could not be opened: {err.message}")
                 return
             if folder != self.folder:  # the model changed meanwhile: this map is not its
                 view.close()
                 return
             self.view = view
-            js.animerec.ui.setStatus(READY)
+            bridge.ui.setStatus(READY)
         self._send()
 
     def on_pick(self, index: int) -> None:
         if self.view is not None and self.results is not None:
             candidates, _, profile, _ = self.results
             self.view.showCard(atlas_view.card(int(index), candidates, profile))
-
-    def _press(self, pressed: bool) -> None:
-        js.document.getElementById("map-toggle").setAttribute("aria-pressed", str(pressed).lower())

@@ -6,7 +6,9 @@ JS globals used (set by web/js/loader.js as `globalThis.animerec`):
 - `controls` (web/js/controls.js): the filter form (`mount`, `set`, `mountModels`, `setModel`);
 - `charts` (web/js/charts.js): `renderStats`;
 - `catalogReady`, `ready`, `model`, `loadBundle`, `chooseModel`: the loader's model and catalog;
-- the browser's `history`, `location`, `URL`, `URLSearchParams`, `window.performance`.
+- `openAtlas(folder, items, onPick)`: the catalog map (web/py/atlas_panel.py);
+- the browser's `history`, `location`, `URL`, `URLSearchParams`, `window.performance`, and
+  `crypto.subtle` (`sha256_hex`).
 
 Events received, each as Python values (ui.js owns the DOM listeners):
 - `source(kind, value)`: a source form was sent (kind "anilist" or "kitsu" → name, "file" → a
@@ -87,6 +89,12 @@ def share_state(shared: tuple[str, str] | None) -> None:
 
 def query_value(key: str) -> str | None:
     return js.URLSearchParams.new(js.location.search).get(key)
+
+
+async def sha256_hex(data: bytes) -> str:
+    """SHA-256 of `data`, in hex, by the browser's own `crypto.subtle`."""
+    digest = await js.crypto.subtle.digest("SHA-256", to_js(data))
+    return js.Uint8Array.new(digest).to_bytes().hex()
 
 
 def mark(name: str) -> None:

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import json
 
+import bridge
 from animerec.catalog import EXTRA_FILE, Catalog
 from animerec.steps import Steps, finish_async
-from js import Uint8Array, crypto
-from pyodide.ffi import to_js
 from pyodide.http import pyfetch
 
 
@@ -27,8 +26,7 @@ async def load_extra(folder: str, manifest: dict) -> Catalog:
     if not response.ok:
         raise ExtraUnavailable(f"HTTP {response.status} for {EXTRA_FILE}")
     data = await response.bytes()
-    digest = await crypto.subtle.digest("SHA-256", to_js(data))
-    if Uint8Array.new(digest).to_bytes().hex() != entry["sha256"]:
+    if await bridge.sha256_hex(data) != entry["sha256"]:
         raise ExtraUnavailable(f"{EXTRA_FILE} does not match the model's manifest")
     return await finish_async(_read(data))
 

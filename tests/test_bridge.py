@@ -1,0 +1,26 @@
+"""The page's Python reaches JavaScript only through the declared bridge (`web/py/bridge.py`)
+and the network transport (`web/py/transport.py`, the fetch edge): no other module imports `js`,
+so what the Python asks of the page's markup and globals is listed in one place."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+WEB_PY = Path(__file__).resolve().parents[1] / "web" / "py"
+ALLOWED = {"bridge.py", "transport.py"}
+
+
+def imports_js(path: Path) -> bool:
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import) and any(a.name.split(".")[0] == "js" for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "js":
+            return True
+    return False
+
+
+def test_only_the_bridge_and_the_transport_import_js() -> None:
+    importers = {p.name for p in WEB_PY.glob("*.py") if imports_js(p)}
+    assert "bridge.py" in importers  # the check sees an import where there is one
+    assert importers <= ALLOWED, f"{sorted(importers - ALLOWED)} import js directly"
