@@ -17,13 +17,19 @@ from pathlib import Path
 from animerec.anilist import (
     ANILIST_URL,
     AniListError,
-    InvalidUsername,
     PrivateList,
     fetch_profile,
     fetch_user_names,
     normalize_username,
 )
-from animerec.http_api import Offline, RateLimited, RetryPolicy, Transport, UserNotFound
+from animerec.http_api import (
+    InvalidUsername,
+    Offline,
+    RateLimited,
+    RetryPolicy,
+    Transport,
+    UserNotFound,
+)
 from animerec.parsers import ProfileParseError
 
 from . import collector_db as db

@@ -18,8 +18,9 @@ from anilist_responses import (
     media,
 )
 from animerec import anilist, http_api
-from animerec.anilist import AniListError, InvalidUsername, PrivateList
+from animerec.anilist import AniListError, PrivateList
 from animerec.http_api import (
+    InvalidUsername,
     Offline,
     RateLimited,
     Response,

@@ -10,6 +10,7 @@ import pytest
 from animerec import kitsu
 from animerec.http_api import (
     ApiError,
+    InvalidUsername,
     Offline,
     RateLimited,
     Response,
@@ -57,7 +58,7 @@ def test_requests_are_simple_gets():
 @pytest.mark.parametrize("bad", ["", "ab", "x" * 21, "a b", "a/b", "名前は", "kitsu.app/users/"])
 def test_invalid_username_fails_before_any_request(bad):
     transport = ScriptedTransport()
-    with pytest.raises(kitsu.InvalidUsername, match="not a Kitsu username"):
+    with pytest.raises(InvalidUsername, match="not a Kitsu username"):
         fetch(transport, bad)
     assert transport.requests == []
 

@@ -76,18 +76,14 @@ query ($page: Int, $perPage: Int) {
 """
 
 _USERNAME = re.compile(r"[A-Za-z0-9_]{2,20}")
+NOT_A_USERNAME = (
+    "“{name}” is not an AniList username: use 2–20 letters, digits or underscores (or paste "
+    "your anilist.co/user/… address)."
+)
 _PROFILE_URL = re.compile(r"(?:https?://)?(?:www\.)?anilist\.co/user/([^/?#\s]+)", re.IGNORECASE)
 
 
 AniListError = ApiError  # the name the page and the collector catch
-
-
-class InvalidUsername(AniListError):
-    def __init__(self, name: str) -> None:
-        super().__init__(
-            f"“{name}” is not an AniList username: use 2–20 letters, digits or underscores "
-            "(or paste your anilist.co/user/… address)."
-        )
 
 
 class PrivateList(AniListError):
@@ -101,10 +97,7 @@ class PrivateList(AniListError):
 
 def normalize_username(text: str) -> str:
     """The username in what the visitor typed: a bare name or a profile address."""
-    name = typed_username(text, _PROFILE_URL)
-    if not _USERNAME.fullmatch(name):
-        raise InvalidUsername(name or text.strip())
-    return name
+    return typed_username(text, _PROFILE_URL, _USERNAME, NOT_A_USERNAME)
 
 
 def build_request(username: str, api_url: str = ANILIST_URL) -> Request:

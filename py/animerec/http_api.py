@@ -145,12 +145,21 @@ async def send(
         await retry.sleep(wait)
 
 
-def typed_username(text: str, profile_url: re.Pattern[str]) -> str:
+class InvalidUsername(ApiError):
+    """What the visitor typed is not a username of the site; the message says what one is."""
+
+
+def typed_username(text: str, profile_url: re.Pattern[str], name_rule: re.Pattern[str],
+                   refusal: str) -> str:  # fmt: skip
     """The username in what the visitor typed: a bare name (a leading @ dropped) or the name in
-    a profile address that `profile_url` matches (its group 1)."""
+    a profile address that `profile_url` matches (its group 1). A name `name_rule` does not
+    match raises `InvalidUsername` with `refusal` (its `{name}` filled in)."""
     text = text.strip()
     match = profile_url.match(text)
-    return match.group(1) if match else text.strip("@")
+    name = match.group(1) if match else text.strip("@")
+    if not name_rule.fullmatch(name):
+        raise InvalidUsername(refusal.format(name=name or text))
+    return name
 
 
 def check_status(response: Response, site: str, now: float | None = None) -> None:

@@ -54,17 +54,13 @@ _STATUS = {
     "dropped": Status.DROPPED,
 }
 _SLUG = re.compile(r"[A-Za-z0-9_]{3,20}")
+NOT_A_USERNAME = (
+    "“{name}” is not a Kitsu username: use the 3–20 letters, digits or underscores of your "
+    "profile's address (or paste your kitsu.app/users/… address)."
+)
 _PROFILE_URL = re.compile(
     r"(?:https?://)?(?:www\.)?kitsu\.(?:app|io)/users/([^/?#\s]+)", re.IGNORECASE
 )
-
-
-class InvalidUsername(ApiError):
-    def __init__(self, name: str) -> None:
-        super().__init__(
-            f"“{name}” is not a Kitsu username: use the 3–20 letters, digits or underscores of "
-            "your profile's address (or paste your kitsu.app/users/… address)."
-        )
 
 
 class EmptyLibrary(ApiError):
@@ -78,10 +74,7 @@ class EmptyLibrary(ApiError):
 
 def normalize_username(text: str) -> str:
     """The profile name in what the visitor typed: a bare name or a profile address."""
-    name = typed_username(text, _PROFILE_URL)
-    if not _SLUG.fullmatch(name):
-        raise InvalidUsername(name or text.strip())
-    return name
+    return typed_username(text, _PROFILE_URL, _SLUG, NOT_A_USERNAME)
 
 
 def user_request(name: str, api_url: str = KITSU_API) -> Request:
