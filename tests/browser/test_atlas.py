@@ -59,6 +59,13 @@ def open_map(page) -> None:
     )
 
 
+def map_open(page) -> None:
+    """The map shown, opened here unless an earlier test of the module opened it: each test
+    runs alone too (`-k`)."""
+    if page.get_attribute("#map-toggle", "aria-pressed") != "true":
+        open_map(page)
+
+
 def state(page) -> dict[str, float]:
     data = page.eval_on_selector("#atlas", "box => ({...box.dataset})")
     return {k: float(v) for k, v in data.items()}
@@ -102,6 +109,7 @@ def test_map_loads_on_first_open_and_draws_the_whole_catalog(
 
 def test_visitor_titles_and_recommendations_are_lit_up(app: Session, models_dir: Path) -> None:
     page = app.page
+    map_open(page)
     catalog = catalog_of(models_dir)
     profile = parse_profile_file(XML.read_bytes(), XML.name)
     listed = {i for e in profile.entries if (i := catalog.index_of(e.mal_id)) is not None}
@@ -125,6 +133,7 @@ def alone(spot: dict[str, float], spots: list[dict[str, float]], gap: float = 12
 
 def test_filters_dim_what_they_exclude(app: Session, models_dir: Path) -> None:
     page = app.page
+    map_open(page)
     catalog = catalog_of(models_dir)
     before = state(page)["dimmed"]
     run_renders = int(page.evaluate("document.body.dataset.renders || 0"))
@@ -140,6 +149,7 @@ def test_filters_dim_what_they_exclude(app: Session, models_dir: Path) -> None:
 
 def test_wheel_and_keys_zoom_and_a_click_opens_the_title(app: Session, models_dir: Path) -> None:
     page = app.page
+    map_open(page)
     catalog = catalog_of(models_dir)
     page.locator("#atlas canvas").scroll_into_view_if_needed()
     box = page.locator("#atlas canvas").bounding_box()
@@ -179,6 +189,7 @@ def test_an_anilist_list_shows_its_covers_on_hover_and_in_the_card(
     app: Session, models_dir: Path
 ) -> None:
     page = app.page
+    map_open(page)
     catalog = catalog_of(models_dir)
     collection = json.loads(ANILIST_LIST.read_text())["data"]["MediaListCollection"]
     entry = next(e["media"] for lst in collection["lists"] for e in lst["entries"]
