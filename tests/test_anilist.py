@@ -79,6 +79,12 @@ def test_invalid_username_fails_before_any_request(bad):
     assert transport.requests == []
 
 
+def test_a_pasted_page_is_not_quoted_back_whole():
+    with pytest.raises(InvalidUsername) as refused:
+        anilist.normalize_username("spam " * 200_000)
+    assert len(str(refused.value)) < 200 and "not an AniList username" in str(refused.value)
+
+
 def test_profile_parsed_with_id_map_and_canonical_name():
     profile = fetch(ScriptedTransport(ok(LIST)), "alice", id_map={3: 103})
     assert profile.username == "Alice" and profile.source == "anilist"

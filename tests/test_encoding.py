@@ -1,5 +1,5 @@
 import pytest
-from animerec.catalog import Catalog
+from animerec.catalog import MAX_QUERY, Catalog
 from animerec.encoding import encode, encode_sparse, entry_weight, known_entries
 from animerec.parsers import parse_profile_file
 from animerec.profile import Entry, Profile, Status, clamp_score
@@ -50,6 +50,8 @@ def test_catalog_json_round_trip_preserves_items():
     assert again.anilist_to_mal() == {1: 1}
     assert [i.mal_id for i in again.search("heaven")] == [5]
     assert [i.mal_id for i in again.search("COWBOY bébop")] == [1]
+    assert [i.mal_id for i in again.search("bebop " * 200_000)] == [1]  # one word, once
+    assert again.search("x" * MAX_QUERY + " cowboy") == []  # words past MAX_QUERY do not count
 
 
 def test_real_profile_encodes_only_known_titles():

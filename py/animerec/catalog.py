@@ -18,6 +18,7 @@ from .steps import Steps, finish
 CATALOG_FORMAT = "animerec-catalog/1"
 EXTRA_FILE = "catalog-extra.json"  # beside a model's catalog.json: known titles it does not score
 ITEMS_PER_STEP = 4000  # items built between two chances to yield
+MAX_QUERY = 100  # characters of a search that count: more words than finding any title needs
 TYPES = ("TV", "Movie", "OVA", "ONA", "Special", "Music")
 FIELDS = (
     "mal_id", "anilist_id", "title", "title_en", "type", "episodes",
@@ -84,8 +85,9 @@ class Catalog(Sequence[Item]):
 
     def search(self, query: str, limit: int = 10) -> list[Item]:
         """Titles containing every word of `query` (accent- and case-insensitive), most popular
-        first: the "rate a few titles" picker."""
-        words = fold_title(query).split()
+        first: the "rate a few titles" picker. Only its first MAX_QUERY characters count, each
+        word once: a pasted page of text is a few words, not a freeze."""
+        words = list(dict.fromkeys(fold_title(query[:MAX_QUERY]).split()))
         if not words:
             return []
         hits = [

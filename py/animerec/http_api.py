@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from . import safe_json
+from . import safe_json, values
 from .errors import ProfileParseError
 from .steps import finish, finish_async
 
@@ -153,12 +153,13 @@ def typed_username(text: str, profile_url: re.Pattern[str], name_rule: re.Patter
                    refusal: str) -> str:  # fmt: skip
     """The username in what the visitor typed: a bare name (a leading @ dropped) or the name in
     a profile address that `profile_url` matches (its group 1). A name `name_rule` does not
-    match raises `InvalidUsername` with `refusal` (its `{name}` filled in)."""
+    match raises `InvalidUsername` with `refusal` (its `{name}` filled in, cut to 40 characters:
+    a pasted megabyte is not quoted back)."""
     text = text.strip()
     match = profile_url.match(text)
     name = match.group(1) if match else text.strip("@")
     if not name_rule.fullmatch(name):
-        raise InvalidUsername(refusal.format(name=name or text))
+        raise InvalidUsername(refusal.format(name=values.text(name or text, 40) or text))
     return name
 
 

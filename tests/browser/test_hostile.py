@@ -188,3 +188,47 @@ def test_page_still_usable_after_the_corpus(app: Session) -> None:
     upload(app.page, XML)
     assert app.page.is_hidden("#error"), app.page.inner_text("#error")
     assert app.page.eval_on_selector_all("#recommendations li.card", "cs => cs.length") > 0
+
+
+PASTED = "a <img src=x onerror=window.pwned=1> " * 30_000  # about a megabyte of typed text
+SET_VALUE = """([id, value]) => {
+  const field = document.getElementById(id);
+  field.value = value;
+  field.dispatchEvent(new Event("input", { bubbles: true }));
+}"""
+
+
+def paste(page, field: str, text: str) -> None:
+    """`text` into the field as a script would put it, past the field's maxlength (the page's
+    Python must bound what it reads, whatever the markup allows)."""
+    page.evaluate(SET_VALUE, [field, text])
+
+
+@pytest.mark.parametrize("site", ["anilist", "kitsu"])
+def test_a_pasted_megabyte_as_a_username(app: Session, site: str) -> None:
+    """The manual and API sources get hostile typed input too: a clear, short message, the
+    input kept, no long task, no markup run."""
+    page = app.page
+    open_sources(page)
+    paste(page, f"{site}-user", PASTED)
+    outcome = measured(page, lambda: page.click(f"#{site}-form button"))
+    check(f"{site}-pasted-username", "is not a", outcome)
+    assert len(outcome.error) < 400
+    assert page.input_value(f"#{site}-user") == PASTED
+    assert page.evaluate("() => window.pwned") is None
+
+
+def test_a_pasted_megabyte_in_the_title_search(app: Session) -> None:
+    page = app.page
+    open_sources(page)
+    page.evaluate("() => { window.__longtasks.length = 0; }")
+    paste(page, "search-input", PASTED)  # words no title holds together: no hits
+    paste(page, "search-input", "a " * 500_000)  # a word of most titles, half a million times
+    paste(page, "search-input", "madoka " * 150_000)
+    page.wait_for_selector("#search-results li")
+    page.wait_for_timeout(300)  # the observer reports the search's tasks
+    longest = page.evaluate("() => Math.max(0, ...window.__longtasks)")
+    assert longest <= LONG_TASK_MS, f"a {longest:.0f} ms task"
+    assert "Madoka" in page.inner_text("#search-results li >> nth=0")
+    assert page.evaluate("() => window.pwned") is None
+    paste(page, "search-input", "")
