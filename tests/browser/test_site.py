@@ -138,6 +138,20 @@ def test_gzipped_export(app: Session, tmp_path: Path) -> None:
     assert_recommends_off_list(app.page, watched_ids(XML_V110))
 
 
+def test_rating_nothing_says_how_to_start(browser, site_url) -> None:
+    """The manual source's error: sent with no title rated, it says what to do, and the picker
+    still works after it (a fresh page: nothing rated yet)."""
+    page = open_site(browser, site_url).page
+    try:
+        run_and_wait(page, lambda: page.click("#rate-form button[type=submit]"))
+        assert "add at least one score" in page.inner_text("#error")
+        assert page.locator("#recommendations li.card").count() == 0
+        page.fill("#search-input", "madoka")
+        page.wait_for_selector("#search-results li")
+    finally:
+        page.context.close()
+
+
 def test_rate_a_few_titles(app: Session) -> None:
     page = app.page
     open_sources(page)
