@@ -21,6 +21,7 @@ from .conftest import (
     open_sources,
     run_and_wait,
 )
+from .test_view import DOCS, save_small_png
 
 pytestmark = pytest.mark.browser
 
@@ -105,6 +106,7 @@ def test_map_loads_on_first_open_and_draws_the_whole_catalog(
     assert "titles of the catalog" in canvas.get_attribute("aria-label")
     assert page.get_attribute("#map-toggle", "aria-pressed") == "true"
     assert page.locator("#recommendations li.card").count() > 0  # the list stays beside it
+    save_small_png(page.locator("#atlas").screenshot(), DOCS / "atlas.png")  # the README's
 
 
 def test_visitor_titles_and_recommendations_are_lit_up(app: Session, models_dir: Path) -> None:
