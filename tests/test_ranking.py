@@ -253,3 +253,27 @@ def test_filters_on_the_real_catalog():
     assert len(recs) == 100
     for r in recs:
         assert r.item.type == "TV" and r.item.year >= 2000 and "Comedy" not in r.item.genres
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_item_level_filters_agree_with_the_ranking_columns(seed: int) -> None:
+    """`Filters.keeps` (one title, the shelf's check) and `RankContext.passing` (the catalog's
+    columns, the ranking's) keep exactly the same titles of the real catalog, under random
+    types, years, genres and popularity floors."""
+    cat = Catalog.from_json(json.loads(REAL_CATALOG.read_text()))
+    context = RankContext(cat)
+    rng = random.Random(seed)
+    genres = [*context.genres, "Not A Genre"]
+    years = sorted(rng.sample(range(1960, 2030), 2))
+    filters = Filters(
+        types=tuple(rng.sample(TYPES, rng.randint(0, 2))),
+        year_min=rng.choice([None, years[0]]),
+        year_max=rng.choice([None, years[1]]),
+        genres_required=tuple(rng.sample(genres, rng.choice([0, 0, 1, 2]))),
+        genres_excluded=tuple(rng.sample(genres, rng.choice([0, 1, 2]))),
+        min_popularity=rng.choice([0, 0, 1000, 100_000]),
+    )
+    kept = {i.index for i in cat if filters.keeps(i)}
+    assert kept == set(context.passing(filters, range(len(cat))))
+    if filters == Filters():
+        assert len(kept) == len(cat)

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
-from .catalog import TYPES
+from .catalog import TYPES, Item
 
 PLAN_TO_WATCH_MODES = ("show", "hide", "boost")  # show = listed and marked
 MAX_RESULTS = 500
@@ -61,6 +61,24 @@ class Filters:
         put("niche", round(min(max(niche, 0.0), MAX_NICHE), 2))
         n = _int(self.n)
         put("n", 50 if n is None else min(max(n, 1), MAX_RESULTS))
+
+    def keeps(self, item: Item) -> bool:
+        """Whether the title-level controls (type, years, genres, popularity) keep `item`, a
+        title the model scores or not: what the "continue" shelf shows. The ranking applies the
+        same rules to catalog columns at once (`RankContext.passing`; a test holds them equal)."""
+        if self.types and item.type not in self.types:
+            return False
+        if self.year_min is not None or self.year_max is not None:
+            lo = -math.inf if self.year_min is None else self.year_min
+            hi = math.inf if self.year_max is None else self.year_max
+            if item.year is None or not lo <= item.year <= hi:
+                return False
+        genres = set(item.genres)
+        if not genres.issuperset(self.genres_required) or genres.intersection(
+            self.genres_excluded
+        ):
+            return False
+        return item.popularity >= self.min_popularity
 
 
 def _unique(values) -> tuple[str, ...]:

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Session, card_ids, open_site, run_and_wait
+from .conftest import (
+    Session,
+    card_ids,
+    open_filters,
+    open_site,
+    open_sources,
+    run_and_wait,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -38,6 +45,7 @@ def export(path: Path) -> Path:
 
 
 def upload_list(page, tmp_path: Path) -> None:
+    open_sources(page)  # folded into the "Your list" bar after an answer
     page.set_input_files("#file-input", str(export(tmp_path / "list.xml")))
     run_and_wait(page, lambda: page.click("#file-form button[type=submit]"))
 
@@ -58,6 +66,29 @@ def test_recognized_titles_are_counted_shown_and_continued(app: Session, tmp_pat
     assert first_id == FRIEREN_2
     assert "not scored by the model" in first_text
     assert not {m for m, _ in shelf} & {m for m, _, _ in LIST}
+
+
+def test_the_shelf_follows_the_title_filters(app: Session, tmp_path: Path) -> None:
+    """A type filter applies to the "continue" shelf as to the cards: with Movie only, the
+    TV sequel leaves it, and every title left on it is a film."""
+    page = app.page
+    upload_list(page, tmp_path)
+
+    def shelf() -> list[tuple[int, str]]:
+        return page.eval_on_selector_all("#continue-cards li.card",
+                                         "cs => cs.map(c => [Number(c.dataset.malId), "
+                                         "c.innerText])")  # fmt: skip
+
+    assert FRIEREN_2 in dict(shelf())
+    open_filters(page)
+    renders = int(page.evaluate("document.body.dataset.renders || 0"))
+    page.check("#filters input[name=types][value=Movie]")
+    page.wait_for_function("(n) => Number(document.body.dataset.renders || 0) > n", arg=renders)
+    try:
+        assert FRIEREN_2 not in dict(shelf())
+        assert all("Movie" in text for _, text in shelf())
+    finally:
+        page.uncheck("#filters input[name=types][value=Movie]")
 
 
 def test_a_tampered_recognized_file_is_refused_and_the_page_goes_on(

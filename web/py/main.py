@@ -205,7 +205,7 @@ class Page:
         hidden = {i for m in self.hidden if (i := self.catalog.index_of(m)) is not None}
         recs = pipeline.explained(self.candidates.rank(self.filters, hidden), self.loo)
         ui.renderResults(views.results(recs, self.listed, self.titles, self.covers))
-        shelf = [i for i in self.shelf if i.mal_id not in self.hidden]
+        shelf = [i for i in self.shelf if i.mal_id not in self.hidden and self.filters.keeps(i)]
         ui.renderShelf(views.shelf(shelf, self.candidates, self.covers))
         ui.showFilterCount(controls.changed(self.filters))
         self.map.refresh(self.candidates, recs, self.profile, self.filters)
