@@ -109,6 +109,11 @@ def item_vectors(model_dir: Path) -> np.ndarray:
     """The kernel of the model's first layer with weights (n_items × units), dequantized as
     TF.js does; that layer must be Dense (layers without weights before it, e.g. the Mult-DAE's
     normalization and dropout, are passed over)."""
+    from .export import expand, read_tied
+
+    tied = read_tied(model_dir)
+    if tied is not None:  # a tied model ships one factor: its first kernel is expanded from it
+        return expand(tied)[0]
     topology = json.loads((model_dir / "model.json").read_text())
     layers = topology["modelTopology"]["model_config"]["config"]["layers"]
     weights = read_weights(model_dir, topology["weightsManifest"])

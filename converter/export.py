@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import tempfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,8 @@ from animerec.encoding import encode_sparse
 from animerec.profile import Profile
 
 from .data import SparseRows
+from .lowrank import linear_model
+from .model import OUTPUT_NAME
 
 # tensorflowjs imports TF-DF, whose banner imports IPython whenever stdout is not a terminal
 # (pytest capture, pipes): silence it before any converter import.
@@ -64,10 +68,89 @@ def model_files(model_dir: Path) -> list[Path]:
 
 
 def load_tfjs(model_dir: Path) -> keras.Model:
-    """The exported TF.js artifacts, loaded back into Python (dequantized as the browser does)."""
+    """The exported TF.js artifacts, loaded back into Python (dequantized, and a tied model's
+    kernels expanded, as the browser does)."""
     from tensorflowjs.converters import load_keras_model
 
+    tied = read_tied(model_dir)
+    if tied is not None:
+        return linear_model(*expand(tied))
     return load_keras_model(str(model_dir / "model.json"))
+
+
+# --- tied models (converter/tied.py): one shipped factor, expanded into both kernels -------
+
+TIED = ("tied/q", "tied/root", "tied/scale")  # the shipped tensors, in the shard's order
+SHARD = "group1-shard1of1.bin"
+
+
+@dataclass(frozen=True)
+class TiedParts:
+    """What ships: Q's uint8 codes and grid, Λ^½ and τ·s."""
+
+    codes: np.ndarray  # uint8, n × r
+    low: float  # Q = low + step·codes (TF.js' quantization min and scale)
+    step: float
+    root: np.ndarray  # float32, n
+    scale: np.ndarray  # float32, r
+
+    def q(self) -> np.ndarray:
+        """Q dequantized as TF.js does: code·scale + min in float64, rounded to float32."""
+        return (self.codes.astype(np.float64) * self.step + self.low).astype(np.float32)
+
+
+def expand(parts: TiedParts) -> tuple[np.ndarray, np.ndarray]:
+    """The two kernels: U = Q / root (n × r) and V = (scale · Qᵀ) · root (r × n), each value
+    computed in float64 and rounded to float32, as web/js/download-worker.js does."""
+    q = parts.q().astype(np.float64)
+    root = parts.root.astype(np.float64)
+    u = (q / root[:, None]).astype(np.float32)
+    v = ((parts.scale.astype(np.float64)[:, None] * q.T) * root[None, :]).astype(np.float32)
+    return u, v
+
+
+def export_tied(net: keras.Model, parts: TiedParts, out_dir: Path) -> list[Path]:
+    """The float32 export of `net` with its weights replaced by the three TIED tensors (one
+    shard) and `tied` naming the kernels they expand into."""
+    files = export_tfjs(net, out_dir, None)
+    model_json = out_dir / "model.json"
+    topology = json.loads(model_json.read_text())
+    kernels = [w["name"] for group in topology["weightsManifest"] for w in group["weights"]]
+    for path in files[1:]:
+        path.unlink()
+    n, r = parts.codes.shape
+    (out_dir / SHARD).write_bytes(
+        parts.codes.tobytes() + parts.root.astype("<f4").tobytes()
+        + parts.scale.astype("<f4").tobytes()
+    )  # fmt: skip
+    topology["weightsManifest"] = [{"paths": [SHARD], "weights": [
+        {"name": TIED[0], "shape": [n, r], "dtype": "float32",
+         "quantization": {"dtype": "uint8", "min": parts.low, "scale": parts.step}},
+        {"name": TIED[1], "shape": [n], "dtype": "float32"},
+        {"name": TIED[2], "shape": [r], "dtype": "float32"},
+    ]}]  # fmt: skip
+    factor, output = sorted(kernels, key=lambda k: k.startswith(OUTPUT_NAME))
+    topology["tied"] = {"factor": factor, "output": output}
+    model_json.write_text(json.dumps(topology))
+    return [model_json, out_dir / SHARD]
+
+
+def read_tied(model_dir: Path) -> TiedParts | None:
+    """The TIED tensors of an exported model, or None for a model that is not tied."""
+    topology = json.loads((model_dir / "model.json").read_text())
+    if "tied" not in topology:
+        return None
+    (group,) = topology["weightsManifest"]
+    specs = {w["name"]: w for w in group["weights"]}
+    n, r = specs[TIED[0]]["shape"]
+    data = (model_dir / group["paths"][0]).read_bytes()
+    quant = specs[TIED[0]]["quantization"]
+    codes = np.frombuffer(data, np.uint8, n * r).reshape(n, r)
+    root = np.frombuffer(data, "<f4", n, n * r)
+    scale = np.frombuffer(data, "<f4", r, n * r + 4 * n)
+    if math.prod(specs[TIED[1]]["shape"]) != n or specs[TIED[2]]["shape"] != [r]:
+        raise ValueError(f"{model_dir / 'model.json'}: tied tensors of mismatched shapes")
+    return TiedParts(codes, float(quant["min"]), float(quant["scale"]), root, scale)
 
 
 def file_entry(path: Path) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """`build.py train`: read the three rating files (and any `--ratings` ones), build the catalog,
-fit the chosen model kind (`--model`: low-rank EASE, low-rank DLAE or Mult-DAE, selected on the
-validation users), measure it against popularity and EASE on the same held-out test users, and
-export the TF.js model, catalog, manifest and parity cases."""
+fit the chosen model kind (`--model`: low-rank EASE, low-rank or tied DLAE, or Mult-DAE, selected
+on the validation users), measure it against popularity and EASE on the same held-out test
+users, and export the TF.js model, catalog, manifest and parity cases."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import json
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +26,7 @@ FIXTURES = ("mal-export-v110-igorv.xml", "mal-export-xinil-evanalxen.xml",
 MAX_MODEL_BYTES = 4_000_000  # as served: brotli, as tools/precompress writes it
 QUANT_TOLERANCE = 0.005  # largest validation NDCG@100 loss accepted for a smaller encoding
 THRESHOLDS = (3, 5, 10, 20, 50)
-MODELS = ("ease-lowrank", "dlae-lowrank", "mult-dae")
+MODELS = ("ease-lowrank", "dlae-lowrank", "dlae-tied", "mult-dae")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -61,11 +63,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--grid-levels",
         type=int,
         default=0,
-        help="low-rank kinds: snap each factor to this many values (52 or 86; 0: off) so the "
-        "uint8 shard compresses under brotli and a larger rank fits 4 MB served",
+        help="low-rank kinds: snap each factor to this many values (52 or 86; 0: off, or 52 for "
+        "dlae-tied) so the uint8 shard compresses under brotli and a larger rank fits 4 MB served",
     )
     parser.add_argument(
-        "--dlae-dropout", type=float, default=0.25, help="dlae-lowrank: dropout p (λ: as above)"
+        "--dlae-dropout", type=float, default=0.25, help="DLAE kinds: dropout p (λ: as above)"
     )
     parser.add_argument("--epochs", type=int, default=30, help="mult-dae")
     parser.add_argument("--hidden", default="256", help="mult-dae: hidden widths, comma-separated")
@@ -85,7 +87,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         help="also write the test users' lists to this CSV (keep it out of the repo)",
     )
-    parser.add_argument("--quantize", choices=("auto", "uint8", "float16"), default="auto")
+    parser.add_argument(
+        "--quantize",
+        choices=("auto", "uint8", "float16"),
+        default="auto",
+        help="the shipped encoding (dlae-tied has its own: auto)",
+    )
 
 
 def main(args: argparse.Namespace) -> int:
@@ -133,9 +140,10 @@ def main(args: argparse.Namespace) -> int:
             "test": evaluate(rec.score, test),
         }
     }
+    exporters = export_variants(rec)
     with tempfile.TemporaryDirectory() as tmp:
-        for dtype in ("uint8", "float16"):
-            files = export.export_tfjs(net, Path(tmp) / dtype, dtype)
+        for dtype, write in exporters.items():
+            files = write(Path(tmp) / dtype)
             loaded = export.load_tfjs(Path(tmp) / dtype)
             x = val.inputs.dense(0, 64)
             results[dtype] = {
@@ -152,11 +160,11 @@ def main(args: argparse.Namespace) -> int:
             ref = results["float32"]["validation"]["ndcg@100"]
             fits = [
                 d
-                for d in ("uint8", "float16")
+                for d in exporters
                 if results[d]["brotli_bytes"] <= MAX_MODEL_BYTES
                 and ref - results[d]["validation"]["ndcg@100"] <= QUANT_TOLERANCE
             ]
-            chosen = fits[0] if fits else "uint8"
+            chosen = fits[0] if fits else next(iter(exporters))
         if args.out.exists():
             shutil.rmtree(args.out)
         shutil.copytree(Path(tmp) / chosen, args.out)
@@ -298,11 +306,23 @@ def with_atlas(out: Path, seed: int, started: float) -> dict[str, Any]:
     return manifest
 
 
+def export_variants(rec: KerasRecommender) -> dict[str, Callable[[Path], list[Path]]]:
+    """The encodings to export, measure and choose from (each writes a model folder): uint8
+    and float16 of the Keras net, or a tied model's own one."""
+    from . import export
+
+    parts = getattr(rec, "parts", None)
+    if parts is not None:
+        return {"tied": lambda out: export.export_tied(rec.net, parts, out)}
+    return {d: partial(export.export_tfjs, rec.net, quantization=d) for d in ("uint8", "float16")}
+
+
 def make_recommender(args: argparse.Namespace) -> KerasRecommender:
     """The `--model` kind with its command-line hyperparameters."""
     from .dlae import DlaeHyper, DlaeLowRank
     from .lowrank import EaseLowRank, LowRankHyper
     from .model import Hyper, MultDae
+    from .tied import DlaeTied, TiedHyper
 
     low_rank = {"rank": args.rank, "lam": args.lowrank_lambda, "iterations": args.iterations,
                 "seed": args.seed, "levels": args.grid_levels}  # fmt: skip
@@ -310,6 +330,9 @@ def make_recommender(args: argparse.Namespace) -> KerasRecommender:
         return EaseLowRank(LowRankHyper(**low_rank))
     if args.model == "dlae-lowrank":
         return DlaeLowRank(DlaeHyper(**low_rank, drop=args.dlae_dropout))
+    if args.model == "dlae-tied":
+        return DlaeTied(TiedHyper(args.rank, args.lowrank_lambda, args.dlae_dropout,
+                                  args.grid_levels or TiedHyper.levels, args.seed))  # fmt: skip
     hidden = tuple(int(w) for w in args.hidden.split(","))
     return MultDae(
         Hyper(hidden, args.dropout, args.l2, args.lr, args.batch, args.epochs, args.seed)
@@ -328,7 +351,8 @@ def write_report(reports: Path, manifest: dict[str, Any]) -> None:
     steps = [h["step"] for h in hist]
     fig, ax = plt.subplots(figsize=(6, 3.5), dpi=80)
     ax.plot(steps, [h["loss"] for h in hist], color="tab:blue")
-    ax.set_xlabel(f"{manifest['architecture']['kind']}: training step")
+    step = manifest["training"].get("history_step", "training step")
+    ax.set_xlabel(f"{manifest['architecture']['kind']}: {step}")
     ax.set_ylabel("training loss", color="tab:blue")
     ax2 = ax.twinx()
     ax2.plot(steps, [h["val_ndcg@100"] for h in hist], color="tab:orange")

@@ -30,6 +30,7 @@ def _slice(src: Path, dst: Path, users: range) -> None:
 KINDS = {
     "ease-lowrank": ["--rank", "16", "--iterations", "3"],
     "dlae-lowrank": ["--rank", "16", "--iterations", "3", "--grid-levels", "52"],
+    "dlae-tied": ["--rank", "16"],
     "mult-dae": ["--epochs", "3", "--hidden", "16"],
 }
 

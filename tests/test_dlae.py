@@ -89,3 +89,37 @@ def test_snapped_factors_survive_uint8_export_exactly(tmp_path) -> None:
     want = net(x, training=False).numpy()
     got = load_tfjs(tmp_path / "uint8")(x, training=False).numpy()
     assert np.abs(got - want).max() <= 1e-4 * np.abs(want).max()
+
+
+def test_tied_factor_is_dlae_top_eigen_part_and_exports_one_factor(sliced, tmp_path) -> None:
+    """Tied DLAE (converter/tied.py): at full rank its eigen factors give DLAE's B off the
+    diagonal; at a lower rank it ranks better than popularity, its export ships one uint8
+    factor (about half the bytes of two) and reloads to the very outputs of its Keras net, and
+    the atlas reads the same item vectors."""
+    from converter.atlas import item_vectors
+    from converter.baselines import Popularity, gram
+    from converter.dlae import dlae_weights
+    from converter.export import export_tfjs, export_tied, load_tfjs, read_tied
+    from converter.metrics import evaluate
+    from converter.tied import DlaeTied, TiedHyper, eigen_factors
+
+    train, held = sliced
+    g = gram(train)
+    n = len(g)
+    q, shrink, root = eigen_factors(g, 50.0, 0.3, n)
+    b_r = (q / root[:, None]) @ (shrink[:, None] * q.T * root[None, :])
+    b = dlae_weights(g, 50.0, 0.3).astype(np.float64)
+    off = ~np.eye(n, dtype=bool)
+    assert np.abs(b_r[off] - b[off]).max() <= 1e-5 * np.abs(b).max()
+
+    rec = DlaeTied(TiedHyper(rank=48, levels=52)).fit(train)
+    model = evaluate(rec.score, held)["ndcg@100"]
+    assert model > evaluate(Popularity().fit(train).score, held)["ndcg@100"] + 0.05
+    files = export_tied(rec.net, rec.parts, tmp_path / "tied")
+    plain = export_tfjs(rec.net, tmp_path / "uint8", "uint8")
+    assert files[1].stat().st_size < 0.55 * plain[1].stat().st_size
+    x = held.inputs.dense(0, 32)
+    want = rec.net(x, training=False).numpy()
+    assert np.array_equal(load_tfjs(tmp_path / "tied")(x, training=False).numpy(), want)
+    assert np.array_equal(item_vectors(tmp_path / "tied"), rec.net.get_weights()[0])
+    assert read_tied(tmp_path / "uint8") is None

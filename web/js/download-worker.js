@@ -38,9 +38,40 @@ async function fetchModel(file) {
   const shards = await Promise.all(groups.flatMap((group) => group.paths).map(file));
   const weightData = new Uint8Array(shards.reduce((n, shard) => n + shard.byteLength, 0));
   shards.reduce((at, shard) => (weightData.set(new Uint8Array(shard), at), at + shard.byteLength), 0);
-  const { weightsManifest, ...artifacts } = json;
-  return { ...artifacts, weightSpecs: groups.flatMap((group) => group.weights),
-           weightData: weightData.buffer };
+  const { weightsManifest, tied, ...artifacts } = json;
+  const specs = groups.flatMap((group) => group.weights);
+  const weights = tied ? expandTied(tied, specs, weightData.buffer)
+                       : { weightSpecs: specs, weightData: weightData.buffer };
+  return { ...artifacts, ...weights };
+}
+
+/**
+ * A tied model (converter/tied.py) ships one factor Q (uint8, n × r), root (n) and scale (r);
+ * its two kernels are U = Q / root (n × r) and V = (scale · Qᵀ) · root (r × n), each value
+ * computed in float64 and rounded to float32, as converter/export.py's `expand` does.
+ */
+function expandTied(tied, [qSpec, rootSpec, scaleSpec], buffer) {
+  const [n, r] = qSpec.shape;
+  const { min, scale: step } = qSpec.quantization;
+  const codes = new Uint8Array(buffer, 0, n * r);
+  const root = new Float32Array(buffer.slice(n * r, n * r + 4 * n)); // copied: aligned
+  const scale = new Float32Array(buffer.slice(n * r + 4 * n, n * r + 4 * (n + r)));
+  if (rootSpec.shape[0] !== n || scaleSpec.shape[0] !== r) throw new Error("tied: bad shapes");
+  const out = new Float32Array(2 * n * r);
+  const q = new Float32Array(n * r);
+  for (let k = 0; k < n * r; k++) q[k] = codes[k] * step + min; // TF.js' dequantization
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < r; j++) {
+      const value = q[i * r + j];
+      out[i * r + j] = value / root[i];
+      out[n * r + j * n + i] = scale[j] * value * root[i];
+    }
+  }
+  return {
+    weightSpecs: [{ name: tied.factor, shape: [n, r], dtype: "float32" },
+                  { name: tied.output, shape: [r, n], dtype: "float32" }],
+    weightData: out.buffer,
+  };
 }
 
 async function download(id, dir) {

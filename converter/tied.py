@@ -1,0 +1,128 @@
+"""Tied low-rank DLAE (`--model dlae-tied`): DLAE's top eigen part, shipped as one factor for both
+layers, so a rank r costs n·r bytes where `dlae-lowrank` and `ease-lowrank` ship 2·n·r.
+
+DLAE (converter/dlae.py) is B = I − (G + Λ)⁻¹·Λ with G = XᵀX and Λ = λI + p/(1−p)·diag(G). With
+M = Λ^-½·G·Λ^-½ = Q·diag(σ)·Qᵀ, G + Λ = Λ^½·(M + I)·Λ^½, hence
+
+    B = Λ^-½·Q·diag(σ / (1 + σ))·Qᵀ·Λ^½,
+
+and its top-r eigenvectors give B_r = U·V with U = Λ^-½·Q_r and V = diag(τ·s)·Q_rᵀ·Λ^½,
+s = σ/(1+σ), τ the fitted temperature (`lowrank.fit_temperature`). At equal rank this ranks as
+well as the free-diagonal factorization (RESULTS.md, "Tied weights").
+
+What ships (`export.export_tied`): the model.json of `lowrank.linear_model` (list → Dense(r) →
+Dense(n_items)), whose weightsManifest lists three tensors in place of the two kernels: Q_r on
+`levels` values in uint8 (TF.js' min + scale·q), Λ^½ and τ·s in float32. `export.expand` turns
+them into the kernels, and web/js/download-worker.js does the same arithmetic in the browser
+(float64, each result rounded to float32), so the page runs the usual two-layer model and the
+parity cases hold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.linalg
+
+from .baselines import gram
+from .data import SparseRows
+from .export import TiedParts, expand
+from .lowrank import fit_temperature, linear_model
+from .metrics import evaluate
+from .recommender import keras_scorer
+from .splits import HeldOut
+
+
+@dataclass(frozen=True)
+class TiedHyper:
+    rank: int = 590
+    lam: float = 100.0
+    drop: float = 0.25  # DLAE's dropout p
+    levels: int = 52  # values of Q in uint8 (52: a third of the bytes of 256 after brotli)
+    seed: int = 0
+
+
+class DlaeTied:
+    def __init__(self, hp: TiedHyper) -> None:
+        self.hp = hp
+        self.history: list[dict[str, float]] = []
+
+    def fit(self, train: SparseRows, val: HeldOut | None = None) -> DlaeTied:
+        q, shrink, root = eigen_factors(gram(train), self.hp.lam, self.hp.drop, self.hp.rank)
+        codes, low, step = quantize(q, self.hp.levels)
+        plain = TiedParts(codes, low, step, root.astype(np.float32), shrink.astype(np.float32))
+        self.temperature = fit_temperature(train, *expand(plain), self.hp.seed)
+        scale = (plain.scale * self.temperature).astype(np.float32)
+        self.parts = TiedParts(codes, low, step, plain.root, scale)
+        u, v = expand(self.parts)
+        self.net = linear_model(u, v)
+        if val is not None:
+            self.history = truncations(u, v, shrink, val)
+        return self
+
+    def score(self, x: np.ndarray) -> np.ndarray:
+        return keras_scorer(self.net)(x)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "output_meaning": "τ·x·U·V, DLAE's item-item scores (top-r eigen part) times a "
+            "fitted temperature, used as logits: rank by it after removing the list's own "
+            "items (their own outputs carry B's diagonal and mean nothing)",
+            "architecture": {
+                "kind": "DLAE tied low-rank",
+                "layers": f"Dense({self.hp.rank}, no bias) → Dense(n_items, no bias), linear; "
+                "both kernels from one shipped factor (tied/q, tied/root, tied/scale)",
+                "rank": self.hp.rank,
+                "input_normalization": "none (DLAE scores the row as it is)",
+            },
+            "training": {
+                "method": "DLAE closed form (Steck 2020) as an eigendecomposition of "
+                "Λ^-½·XᵀX·Λ^-½, top r eigenvectors (converter/tied.py)",
+                "lambda": self.hp.lam,
+                "dropout": self.hp.drop,
+                "grid_levels": self.hp.levels,
+                "temperature": round(self.temperature, 4),
+                "temperature_fit": "maximum likelihood of held-out training entries under "
+                "softmax(τ·x·B_r)",
+                "seed": self.hp.seed,
+                "history_step": "rank: the first k eigenvectors (loss: energy left out)",
+                "history": self.history,
+            },
+        }
+
+
+def eigen_factors(
+    g: np.ndarray, lam: float, drop: float, rank: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """DLAE's top-`rank` eigen part: Q (n × rank), s = σ/(1+σ) and Λ^½, largest σ first, so
+    that B_r = Λ^-½·Q·diag(s)·Qᵀ·Λ^½."""
+    reg = lam + drop / (1.0 - drop) * np.diag(g)
+    root = np.sqrt(reg)
+    n = len(g)
+    sigma, q = scipy.linalg.eigh(g / root[:, None] / root[None, :],
+                                 subset_by_index=[n - rank, n - 1])  # fmt: skip
+    return q[:, ::-1], sigma[::-1] / (1.0 + sigma[::-1]), root
+
+
+def truncations(
+    u: np.ndarray, v: np.ndarray, shrink: np.ndarray, val: HeldOut
+) -> list[dict[str, float]]:
+    """Per prefix of the rank (a quarter, a half, …, all of it): the share of the eigen part's
+    energy (Σ s²) left out, and validation NDCG@100 (the run report's curve)."""
+    energy = np.cumsum(np.square(shrink)) / np.square(shrink).sum()
+    rows = []
+    for k in sorted({max(1, len(shrink) * q // 4) for q in (1, 2, 3, 4)}):
+        ndcg = evaluate(lambda x, k=k: (x @ u[:, :k]) @ v[:k], val)["ndcg@100"]
+        left = max(0.0, float(1 - energy[k - 1]))
+        rows.append({"step": k, "loss": round(left, 4), "val_ndcg@100": ndcg})
+    return rows
+
+
+def quantize(q: np.ndarray, levels: int) -> tuple[np.ndarray, float, float]:
+    """`q` as uint8 codes on `levels` evenly spaced values from its min to its max."""
+    low, high = float(q.min()), float(q.max())
+    step = (high - low) / (levels - 1)
+    codes = np.clip(np.round((q - low) / step), 0, levels - 1).astype(np.uint8)
+    return np.ascontiguousarray(codes), low, step
