@@ -111,12 +111,14 @@ def item_vectors(model_dir: Path) -> np.ndarray:
     normalization and dropout, are passed over)."""
     from .export import expand, read_tied
 
-    tied = read_tied(model_dir)
-    if tied is not None:  # a tied model ships one factor: its first kernel is expanded from it
-        return expand(tied)[0]
     topology = json.loads((model_dir / "model.json").read_text())
     layers = topology["modelTopology"]["model_config"]["config"]["layers"]
-    weights = read_weights(model_dir, topology["weightsManifest"])
+    tied = read_tied(model_dir)
+    if tied is not None:  # one shipped factor, expanded into the kernels as the page does
+        names = (topology["tied"]["factor"], topology["tied"]["output"])
+        weights = dict(zip(names, expand(tied), strict=True))
+    else:
+        weights = read_weights(model_dir, topology["weightsManifest"])
     owners = {name.split("/")[0] for name in weights}
     first = next((layer for layer in layers if layer["config"]["name"] in owners), None)
     if first is None or first["class_name"] != "Dense":
