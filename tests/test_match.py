@@ -20,10 +20,13 @@ MODEL = ROOT / "models" / "default"
 
 
 def logits(row: array, model: Path) -> list[float]:
-    """The model's output for one encoded row: two dense layers of dequantized uint8 weights."""
+    """The model's output for one encoded row: two dense layers of dequantized uint8 weights,
+    or a tied model's one factor (converter/tied.py) used as both."""
     topology = json.loads((model / "model.json").read_text())
     (group,) = topology["weightsManifest"]
     data = b"".join((model / p).read_bytes() for p in group["paths"])
+    if "tied" in topology:
+        return tied_logits(row, group["weights"], data)
     (n, r), q0 = group["weights"][0]["shape"], group["weights"][0]["quantization"]
     q1 = group["weights"][1]["quantization"]
     hidden = [0.0] * r
@@ -37,6 +40,28 @@ def logits(row: array, model: Path) -> list[float]:
         lo, step = q1["min"] * h, q1["scale"] * h
         weights = data[base + k * n : base + (k + 1) * n]
         out = [o + lo + step * w for o, w in zip(out, weights, strict=True)]
+    return out
+
+
+def tied_logits(row: array, specs: list[dict], data: bytes) -> list[float]:
+    """x·U·V with U = Q / root and V = scale·Qᵀ·root, Q = min + step·code (n × r codes, then
+    root as n and scale as r float32s)."""
+    (n, r), quant = specs[0]["shape"], specs[0]["quantization"]
+    root = array("f", data[n * r : n * r + 4 * n])
+    scale = array("f", data[n * r + 4 * n : n * r + 4 * (n + r)])
+    hidden = [0.0] * r
+    for i, x in enumerate(row):
+        if x:
+            for k, code in enumerate(data[i * r : (i + 1) * r]):
+                hidden[k] += x * (quant["min"] + quant["scale"] * code) / root[i]
+    weighted = [h * s for h, s in zip(hidden, scale, strict=True)]
+    out = []
+    for j in range(n):
+        codes = data[j * r : (j + 1) * r]
+        total = sum(
+            w * (quant["min"] + quant["scale"] * c) for w, c in zip(weighted, codes, strict=True)
+        )
+        out.append(total * root[j])
     return out
 
 
