@@ -5,6 +5,8 @@
 
 import { IntegrityError, check } from "./integrity.js";
 
+const TILE = 64; // expandTied's transpose tile, in values
+
 async function fetchOk(url) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`download: HTTP ${response.status} for ${url}`);
@@ -57,14 +59,21 @@ function expandTied(tied, [qSpec, rootSpec, scaleSpec], buffer) {
   const root = new Float32Array(buffer.slice(n * r, n * r + 4 * n)); // copied: aligned
   const scale = new Float32Array(buffer.slice(n * r + 4 * n, n * r + 4 * (n + r)));
   if (rootSpec.shape[0] !== n || scaleSpec.shape[0] !== r) throw new Error("tied: bad shapes");
+  const q = Float32Array.from({ length: 256 }, (_, code) => code * step + min); // TF.js' rule
   const out = new Float32Array(2 * n * r);
-  const q = new Float32Array(n * r);
-  for (let k = 0; k < n * r; k++) q[k] = codes[k] * step + min; // TF.js' dequantization
+  const u = out.subarray(0, n * r);
+  const v = out.subarray(n * r);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < r; j++) {
-      const value = q[i * r + j];
-      out[i * r + j] = value / root[i];
-      out[n * r + j * n + i] = scale[j] * value * root[i];
+    for (let j = 0, at = i * r; j < r; j++) u[at + j] = q[codes[at + j]] / root[i];
+  }
+  // V is Q transposed (r × n): written in tiles, so that reads and writes both stay in cache.
+  for (let i0 = 0; i0 < n; i0 += TILE) {
+    for (let j0 = 0; j0 < r; j0 += TILE) {
+      for (let j = j0; j < Math.min(j0 + TILE, r); j++) {
+        for (let i = i0; i < Math.min(i0 + TILE, n); i++) {
+          v[j * n + i] = scale[j] * q[codes[i * r + j]] * root[i];
+        }
+      }
     }
   }
   return {
@@ -73,18 +82,3 @@ function expandTied(tied, [qSpec, rootSpec, scaleSpec], buffer) {
     weightData: out.buffer,
   };
 }
-
-async function download(id, dir) {
-  const manifest = await (await fetchOk(new URL("manifest.json", dir))).json();
-  postMessage({ id, manifest });
-  const received = (name, n) => postMessage({ id, name, received: n });
-  const file = (name) => checkedFile(dir, name, manifest, received);
-  await Promise.all([
-    file("catalog.json").then((catalog) => postMessage({ id, catalog }, [catalog])),
-    fetchModel(file).then((artifacts) => postMessage({ id, artifacts }, [artifacts.weightData])),
-  ]);
-}
-
-onmessage = ({ data: { id, dir } }) => download(id, dir).catch((err) => {
-  postMessage({ id, error: err.message, integrity: err instanceof IntegrityError });
-});
