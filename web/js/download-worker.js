@@ -82,3 +82,18 @@ function expandTied(tied, [qSpec, rootSpec, scaleSpec], buffer) {
     weightData: out.buffer,
   };
 }
+
+async function download(id, dir) {
+  const manifest = await (await fetchOk(new URL("manifest.json", dir))).json();
+  postMessage({ id, manifest });
+  const received = (name, n) => postMessage({ id, name, received: n });
+  const file = (name) => checkedFile(dir, name, manifest, received);
+  await Promise.all([
+    file("catalog.json").then((catalog) => postMessage({ id, catalog }, [catalog])),
+    fetchModel(file).then((artifacts) => postMessage({ id, artifacts }, [artifacts.weightData])),
+  ]);
+}
+
+onmessage = ({ data: { id, dir } }) => download(id, dir).catch((err) => {
+  postMessage({ id, error: err.message, integrity: err instanceof IntegrityError });
+});
