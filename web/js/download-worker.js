@@ -5,8 +5,6 @@
 
 import { IntegrityError, check } from "./integrity.js";
 
-const TILE = 64; // expandTied's transpose tile, in values
-
 async function fetchOk(url) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`download: HTTP ${response.status} for ${url}`);
@@ -40,47 +38,9 @@ async function fetchModel(file) {
   const shards = await Promise.all(groups.flatMap((group) => group.paths).map(file));
   const weightData = new Uint8Array(shards.reduce((n, shard) => n + shard.byteLength, 0));
   shards.reduce((at, shard) => (weightData.set(new Uint8Array(shard), at), at + shard.byteLength), 0);
-  const { weightsManifest, tied, ...artifacts } = json;
-  const specs = groups.flatMap((group) => group.weights);
-  const weights = tied ? expandTied(tied, specs, weightData.buffer)
-                       : { weightSpecs: specs, weightData: weightData.buffer };
-  return { ...artifacts, ...weights };
-}
-
-/**
- * A tied model (converter/tied.py) ships one factor Q (uint8, n × r), root (n) and scale (r);
- * its two kernels are U = Q / root (n × r) and V = (scale · Qᵀ) · root (r × n), each value
- * computed in float64 and rounded to float32, as converter/export.py's `expand` does.
- */
-function expandTied(tied, [qSpec, rootSpec, scaleSpec], buffer) {
-  const [n, r] = qSpec.shape;
-  const { min, scale: step } = qSpec.quantization;
-  const codes = new Uint8Array(buffer, 0, n * r);
-  const root = new Float32Array(buffer.slice(n * r, n * r + 4 * n)); // copied: aligned
-  const scale = new Float32Array(buffer.slice(n * r + 4 * n, n * r + 4 * (n + r)));
-  if (rootSpec.shape[0] !== n || scaleSpec.shape[0] !== r) throw new Error("tied: bad shapes");
-  const q = Float32Array.from({ length: 256 }, (_, code) => code * step + min); // TF.js' rule
-  const out = new Float32Array(2 * n * r);
-  const u = out.subarray(0, n * r);
-  const v = out.subarray(n * r);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0, at = i * r; j < r; j++) u[at + j] = q[codes[at + j]] / root[i];
-  }
-  // V is Q transposed (r × n): written in tiles, so that reads and writes both stay in cache.
-  for (let i0 = 0; i0 < n; i0 += TILE) {
-    for (let j0 = 0; j0 < r; j0 += TILE) {
-      for (let j = j0; j < Math.min(j0 + TILE, r); j++) {
-        for (let i = i0; i < Math.min(i0 + TILE, n); i++) {
-          v[j * n + i] = scale[j] * q[codes[i * r + j]] * root[i];
-        }
-      }
-    }
-  }
-  return {
-    weightSpecs: [{ name: tied.factor, shape: [n, r], dtype: "float32" },
-                  { name: tied.output, shape: [r, n], dtype: "float32" }],
-    weightData: out.buffer,
-  };
+  const { weightsManifest, ...artifacts } = json;
+  return { ...artifacts, weightSpecs: groups.flatMap((group) => group.weights),
+           weightData: weightData.buffer };
 }
 
 async function download(id, dir) {

@@ -4,6 +4,7 @@
 // from the checked bytes it keeps in memory.
 
 import { sparseHead } from "./sparse.js";
+import { expandTied } from "./tied.js";
 
 const WASM_DIR = "vendor/tfjs-backend-wasm/";
 
@@ -70,9 +71,10 @@ export async function pickBackend(base, skip = []) {
  * The model of `artifacts` (download.js) on the best backend here, warmed up.
  * Returns {backend, inputSize, predict, predictBatch, dispose}; predict runs one profile row.
  */
-export async function loadModel(artifacts, manifest, base) {
+export async function loadModel(fetched, manifest, base) {
   let backend = await pickBackend(base);
   performance.mark("animerec:backend");
+  const artifacts = expandTied(fetched);
   const graph = String(manifest.format || "").includes("graph");
   const build = () => (graph ? tf.loadGraphModel : tf.loadLayersModel)(tf.io.fromMemory(artifacts));
   let model = await build();

@@ -1,0 +1,47 @@
+// A tied model (converter/tied.py) ships one factor Q (uint8, n × r), root (n) and scale (r) in
+// place of the two kernels of its list → Dense(r) → Dense(n) net. They are expanded here, on the
+// page once the model is built from them, not in the download worker: there the work delayed
+// the model's arrival past the start of Pyodide's boot, which then held the main thread
+// (tools/BENCH.md, "Tied DLAE").
+
+const TILE = 64; // the transpose's tile, in values
+
+/**
+ * TF.js artifacts as the net needs them: a tied model's kernels U = Q / root (n × r) and
+ * V = (scale · Qᵀ) · root (r × n), each value computed in float64 and rounded to float32, as
+ * converter/export.py's `expand` does; any other model's artifacts as they are.
+ */
+export function expandTied(artifacts) {
+  const { tied, weightSpecs: [qSpec, rootSpec, scaleSpec], weightData: buffer } = artifacts;
+  if (!tied) return artifacts;
+  const [n, r] = qSpec.shape;
+  const { min, scale: step } = qSpec.quantization;
+  const codes = new Uint8Array(buffer, 0, n * r);
+  const root = new Float32Array(buffer.slice(n * r, n * r + 4 * n)); // copied: aligned
+  const scale = new Float32Array(buffer.slice(n * r + 4 * n, n * r + 4 * (n + r)));
+  if (rootSpec.shape[0] !== n || scaleSpec.shape[0] !== r) throw new Error("tied: bad shapes");
+  const q = Float32Array.from({ length: 256 }, (_, code) => code * step + min); // TF.js' rule
+  const out = new Float32Array(2 * n * r);
+  const u = out.subarray(0, n * r);
+  const v = out.subarray(n * r);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0, at = i * r; j < r; j++) u[at + j] = q[codes[at + j]] / root[i];
+  }
+  // V is Q transposed (r × n): written in tiles, so that reads and writes both stay in cache.
+  for (let i0 = 0; i0 < n; i0 += TILE) {
+    for (let j0 = 0; j0 < r; j0 += TILE) {
+      for (let j = j0; j < Math.min(j0 + TILE, r); j++) {
+        for (let i = i0; i < Math.min(i0 + TILE, n); i++) {
+          v[j * n + i] = scale[j] * q[codes[i * r + j]] * root[i];
+        }
+      }
+    }
+  }
+  const { tied: _, ...rest } = artifacts;
+  return {
+    ...rest,
+    weightSpecs: [{ name: tied.factor, shape: [n, r], dtype: "float32" },
+                  { name: tied.output, shape: [r, n], dtype: "float32" }],
+    weightData: out.buffer,
+  };
+}
