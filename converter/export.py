@@ -101,7 +101,7 @@ class TiedParts:
 
 def expand(parts: TiedParts) -> tuple[np.ndarray, np.ndarray]:
     """The two kernels: U = Q / root (n × r) and V = (scale · Qᵀ) · root (r × n), each value
-    computed in float64 and rounded to float32, as web/js/download-worker.js does."""
+    computed in float64 and rounded to float32, as web/js/tied.js does."""
     q = parts.q().astype(np.float64)
     root = parts.root.astype(np.float64)
     u = (q / root[:, None]).astype(np.float32)

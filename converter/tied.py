@@ -13,7 +13,7 @@ well as the free-diagonal factorization (RESULTS.md, "Tied weights").
 What ships (`export.export_tied`): the model.json of `lowrank.linear_model` (list → Dense(r) →
 Dense(n_items)), whose weightsManifest lists three tensors in place of the two kernels: Q_r on
 `levels` values in uint8 (TF.js' min + scale·q), Λ^½ and τ·s in float32. `export.expand` turns
-them into the kernels, and web/js/download-worker.js does the same arithmetic in the browser
+them into the kernels, and web/js/tied.js does the same arithmetic in the browser
 (float64, each result rounded to float32), so the page runs the usual two-layer model and the
 parity cases hold.
 """
