@@ -34,13 +34,19 @@ from .metrics import evaluate
 from .recommender import keras_scorer
 from .splits import HeldOut
 
+LOAD = (
+    "the artifacts of model.json and its shard through web/js/tied.js's expandTied, then "
+    "tf.loadLayersModel(tf.io.fromMemory(…)): the shard holds tied/q, tied/root and "
+    "tied/scale, not the two kernels"
+)
+
 
 @dataclass(frozen=True)
 class TiedHyper:
     rank: int = 590
     lam: float = 100.0
     drop: float = 0.25  # DLAE's dropout p
-    levels: int = 52  # values of Q in uint8 (52: a third of the bytes of 256 after brotli)
+    levels: int = 52  # values of Q in uint8 (52: about 0.6 of the bytes of 256 served, RESULTS.md)
     seed: int = 0
 
 
@@ -67,6 +73,7 @@ class DlaeTied:
 
     def describe(self) -> dict[str, Any]:
         return {
+            "load": LOAD,
             "output_meaning": "τ·x·U·V, DLAE's item-item scores (top-r eigen part) times a "
             "fitted temperature, used as logits: rank by it after removing the list's own "
             "items (their own outputs carry B's diagonal and mean nothing)",

@@ -207,7 +207,7 @@ def main(args: argparse.Namespace) -> int:
     manifest = {
         "name": f"animerec-{args.model}",
         "format": export.FORMAT,
-        "load": "tf.loadLayersModel(<url of model.json>)",
+        "load": described.get("load", "tf.loadLayersModel(<url of model.json>)"),
         "encoding": {
             **describe(),
             "normalization": described["architecture"]["input_normalization"],
