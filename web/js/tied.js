@@ -1,7 +1,7 @@
 // A tied model (converter/tied.py) ships one factor Q (uint8, n × r), root (n) and scale (r) in
 // place of the two kernels of its list → Dense(r) → Dense(n) net. They are expanded here, on the
-// page once the model is built from them, not in the download worker: there the work delayed
-// the model's arrival past the start of Pyodide's boot, which then held the main thread
+// page just before the model is built, not in the download worker: there the work delayed the
+// model's arrival past the start of Pyodide's boot, which then held the main thread
 // (tools/BENCH.md, "Tied DLAE").
 
 const TILE = 64; // the transpose's tile, in values

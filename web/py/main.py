@@ -144,18 +144,18 @@ class Page:
         scores = await pipeline.score(profile, self.catalog, self.predict)
         await breathe()
         self.profile = profile
-        self.candidates = Candidates(self.context, profile, scores)
+        self.candidates = Candidates(self.context, profile, scores, self.titles)
         self.loo = None  # the last list's explanations do not apply to this one
         await breathe()
         self.describe(profile)
         self.show()
         ui.setStatus("Finding out why…")
         await breathe()  # let the browser paint the cards before more Python runs
-        await self.load_recognized()
-        self.candidates = Candidates(self.context, profile, scores, self.titles)
-        await breathe()
-        self.describe(profile)
-        self.show()
+        if await self.load_recognized():  # the first request only: the titles grew
+            self.candidates = Candidates(self.context, profile, scores, self.titles)
+            await breathe()
+            self.describe(profile)
+            self.show()
         await breathe()
         charts.renderStats(views.profile_stats(profile, self.titles))
         await breathe()
@@ -169,15 +169,18 @@ class Page:
         self.listed = views.list_view(profile, self.titles, sources.describe(profile))
         self.shelf = continuations(profile, self.titles)
 
-    async def load_recognized(self) -> None:
-        """The titles the model does not score, once per model, after the first cards."""
+    async def load_recognized(self) -> bool:
+        """The titles the model does not score, once per model, after the first cards; whether
+        they came now (a later request finds them loaded)."""
         if self.extra_loaded:
-            return
+            return False
         self.extra_loaded = True
         try:
             self.titles = Titles(self.catalog, await load_extra(self.folder, self.manifest))
         except (ExtraUnavailable, JsException) as err:  # the page works on without them
             print(f"The recognized titles did not load: {err}")
+            return False
+        return True
 
     async def _guarded(self, work: Callable[[], Awaitable[None]]) -> None:
         """Run `work` with the page busy; errors end up in front of the visitor."""
