@@ -14,6 +14,7 @@ adds log-popularity and plan-to-watch boosts in logit units), without changing a
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,7 +49,7 @@ class EaseLowRank:
     def fit(self, train: SparseRows, val: HeldOut | None = None) -> EaseLowRank:
         b = self.item_weights(gram(train))
         u, v = self._factorize(b, val)
-        self.temperature = fit_temperature(train, u, v, self.hp.seed)
+        self.temperature = fit_temperature(train, lambda x: (x @ u) @ v, self.hp.seed)
         root = math.sqrt(self.temperature)  # into both factors: equal ranges for uint8
         self.net = linear_model(snap(u * root, self.hp.levels), snap(v * root, self.hp.levels))
         return self
@@ -126,14 +127,17 @@ def randomized_svd(
     return (q @ u)[:, :rank], s[:rank], vt[:rank], vt.T
 
 
-def fit_temperature(train: SparseRows, u: np.ndarray, v: np.ndarray, seed: int) -> float:
-    """τ minimizing the multinomial negative log-likelihood of a random 20% of each training row
-    given the other 80% (the evaluation's cut), by golden-section search on ln τ (convex in τ)."""
+def fit_temperature(
+    train: SparseRows, scores: Callable[[np.ndarray], np.ndarray], seed: int
+) -> float:
+    """τ (the logits are τ·scores(x)) minimizing the multinomial negative log-likelihood of a
+    random 20% of each training row given the other 80% (the evaluation's cut), by
+    golden-section search on ln τ (convex in τ)."""
     rng = np.random.default_rng(seed)
     rows = rng.permutation(len(train))[:TEMPERATURE_ROWS]
     x = np.concatenate([train.dense(r, r + 1) for r in rows])
     held = (rng.random(x.shape) < TARGET_FRACTION) & (x > 0)
-    z = ((x * ~held) @ u) @ v
+    z = scores(x * ~held)
     target = x * held
 
     def nll(log_tau: float) -> float:

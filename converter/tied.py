@@ -16,6 +16,12 @@ Dense(n_items)), whose weightsManifest lists three tensors in place of the two k
 them into the kernels, and web/js/tied.js does the same arithmetic in the browser
 (float64, each result rounded to float32), so the page runs the usual two-layer model and the
 parity cases hold.
+
+What the low rank leaves out of the full matrix, R = B − B_r, is kept in part as a sparse
+residual: its `residual` largest entries |R_ij| (RESULTS.md, "A sparse residual"). The page adds
+x·R beside its sparse first layer (web/js/sparse.js): a list's titles' rows of R, a few hundred
+entries each, summed in JS, so the WebGL part and its time stay those of rank r, and a byte
+buys about what a byte of rank does (RESULTS.md). Logits: τ·(x·U·V + x·R).
 """
 
 from __future__ import annotations
@@ -28,17 +34,19 @@ import scipy.linalg
 
 from .baselines import gram
 from .data import SparseRows
-from .export import TiedParts, expand
-from .lowrank import fit_temperature, linear_model
+from .dlae import dlae_weights
+from .export import SparseResidual, TiedParts, expand, tied_model
+from .lowrank import fit_temperature
 from .metrics import evaluate
 from .recommender import keras_scorer
 from .splits import HeldOut
 
 LOAD = (
     "the artifacts of model.json and its shard through web/js/tied.js's expandTied, then "
-    "tf.loadLayersModel(tf.io.fromMemory(…)): the shard holds tied/q, tied/root and "
-    "tied/scale, not the two kernels"
+    "tf.loadLayersModel(tf.io.fromMemory(…)) and web/js/sparse.js's residual: the shard holds "
+    "tied/q, tied/root, tied/scale and tied/residual_*, not the two kernels"
 )
+RESIDUAL_LEVELS = 256  # a uniform grid of fewer values costs more than it saves (RESULTS.md)
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,7 @@ class TiedHyper:
     lam: float = 100.0
     drop: float = 0.25  # DLAE's dropout p
     levels: int = 52  # values of Q in uint8 (52: about 0.6 of the bytes of 256 served, RESULTS.md)
+    residual: int = 300_000  # entries of the sparse residual (0: none)
     seed: int = 0
 
 
@@ -56,16 +65,27 @@ class DlaeTied:
         self.history: list[dict[str, float]] = []
 
     def fit(self, train: SparseRows, val: HeldOut | None = None) -> DlaeTied:
-        q, shrink, root = eigen_factors(gram(train), self.hp.lam, self.hp.drop, self.hp.rank)
-        codes, low, step = quantize(q, self.hp.levels)
+        hp = self.hp
+        g = gram(train)
+        q, shrink, root = eigen_factors(g, hp.lam, hp.drop, hp.rank)
+        codes, low, step = quantize(q, hp.levels)
         plain = TiedParts(codes, low, step, root.astype(np.float32), shrink.astype(np.float32))
-        self.temperature = fit_temperature(train, *expand(plain), self.hp.seed)
+        u, v = expand(plain)
+        residual = None
+        if hp.residual:
+            residual = sparse_residual(dlae_weights(g, hp.lam, hp.drop) - u @ v, hp.residual)
+
+        def scores(x: np.ndarray) -> np.ndarray:
+            low_rank = (x @ u) @ v
+            return low_rank if residual is None else low_rank + x @ residual
+
+        self.temperature = fit_temperature(train, scores, hp.seed)
         scale = (plain.scale * self.temperature).astype(np.float32)
-        self.parts = TiedParts(codes, low, step, plain.root, scale)
-        u, v = expand(self.parts)
-        self.net = linear_model(u, v)
+        shipped = None if residual is None else grid_residual(residual * self.temperature)
+        self.parts = TiedParts(codes, low, step, plain.root, scale, shipped)
+        self.net = tied_model(self.parts)
         if val is not None:
-            self.history = truncations(u, v, shrink, val)
+            self.history = truncations(*expand(self.parts), shrink, val)
         return self
 
     def score(self, x: np.ndarray) -> np.ndarray:
@@ -74,25 +94,29 @@ class DlaeTied:
     def describe(self) -> dict[str, Any]:
         return {
             "load": LOAD,
-            "output_meaning": "τ·x·U·V, DLAE's item-item scores (top-r eigen part) times a "
-            "fitted temperature, used as logits: rank by it after removing the list's own "
-            "items (their own outputs carry B's diagonal and mean nothing)",
+            "output_meaning": "τ·(x·U·V + x·R), DLAE's item-item scores (top-r eigen part "
+            "plus a sparse residual) times a fitted temperature, used as logits: rank by it "
+            "after removing the list's own items (their own outputs carry B's diagonal and mean "
+            "nothing)",
             "architecture": {
                 "kind": "DLAE tied low-rank",
                 "layers": f"Dense({self.hp.rank}, no bias) → Dense(n_items, no bias), linear; "
-                "both kernels from one shipped factor (tied/q, tied/root, tied/scale)",
+                "both kernels from one shipped factor (tied/q, tied/root, tied/scale); plus "
+                f"x·R, R sparse with {self.hp.residual} entries (tied/residual_*)",
                 "rank": self.hp.rank,
                 "input_normalization": "none (DLAE scores the row as it is)",
             },
             "training": {
                 "method": "DLAE closed form (Steck 2020) as an eigendecomposition of "
-                "Λ^-½·XᵀX·Λ^-½, top r eigenvectors (converter/tied.py)",
+                "Λ^-½·XᵀX·Λ^-½, top r eigenvectors, plus the largest entries of the full "
+                "matrix's remainder off the diagonal (converter/tied.py)",
+                "residual_entries": self.hp.residual,
                 "lambda": self.hp.lam,
                 "dropout": self.hp.drop,
                 "grid_levels": self.hp.levels,
                 "temperature": round(self.temperature, 4),
                 "temperature_fit": "maximum likelihood of held-out training entries under "
-                "softmax(τ·x·B_r)",
+                "softmax(τ·(x·B_r + x·R))",
                 "seed": self.hp.seed,
                 "history_step": "rank: the first k eigenvectors (loss: energy left out)",
                 "history": self.history,
@@ -111,6 +135,30 @@ def eigen_factors(
     sigma, q = scipy.linalg.eigh(g / root[:, None] / root[None, :],
                                  subset_by_index=[n - rank, n - 1])  # fmt: skip
     return q[:, ::-1], sigma[::-1] / (1.0 + sigma[::-1]), root
+
+
+def sparse_residual(rest: np.ndarray, entries: int) -> np.ndarray:
+    """`rest` (B − B_r) with all but its `entries` largest |values| off the diagonal set to 0."""
+    np.fill_diagonal(rest, 0.0)
+    size = np.abs(rest)
+    entries = min(entries, size.size)
+    cut = np.partition(size.ravel(), size.size - entries)[size.size - entries]
+    kept = np.flatnonzero(size.ravel() >= cut)[:entries]  # ties at the cut: the first ones
+    out = np.zeros_like(rest)
+    out.flat[kept] = rest.flat[kept]
+    return out
+
+
+def grid_residual(r: np.ndarray) -> SparseResidual:
+    """The nonzero entries of `r` by row, their values on RESIDUAL_LEVELS evenly spaced values
+    from the least to the greatest (uint8 codes)."""
+    rows, columns = np.nonzero(r)
+    values = r[rows, columns].astype(np.float64)
+    low, high = float(values.min()), float(values.max())
+    step = (high - low) / (RESIDUAL_LEVELS - 1)
+    codes = np.clip(np.round((values - low) / step), 0, RESIDUAL_LEVELS - 1).astype(np.uint8)
+    counts = np.bincount(rows, minlength=len(r)).astype(np.uint16)
+    return SparseResidual(counts, columns.astype(np.uint16), codes, low, step)
 
 
 def truncations(

@@ -27,6 +27,8 @@ MAX_MODEL_BYTES = 4_000_000  # as served: brotli, as tools/precompress writes it
 QUANT_TOLERANCE = 0.005  # largest validation NDCG@100 loss accepted for a smaller encoding
 THRESHOLDS = (3, 5, 10, 20, 50)
 MODELS = ("ease-lowrank", "dlae-lowrank", "dlae-tied", "mult-dae")
+RANKS = {"ease-lowrank": 300, "dlae-lowrank": 880, "dlae-tied": 590}  # fit the byte budgets
+TIED_RESIDUAL = 300_000  # entries: what the cold budget leaves the model (RESULTS.md)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,8 +53,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="where the loss curve and the run report go",
     )
     parser.add_argument("--fixtures", type=Path, default=ROOT.parent / "shared" / "fixtures")
-    parser.add_argument("--model", choices=MODELS, default="ease-lowrank")
-    parser.add_argument("--rank", type=int, default=300, help="low-rank kinds: factor rank")
+    parser.add_argument(
+        "--model", choices=MODELS, default="dlae-tied", help="the kind (default: the shipped one)"
+    )
+    parser.add_argument(
+        "--rank",
+        type=int,
+        default=0,
+        help="low-rank kinds: factor rank (0: the kind's own, "
+        + ", ".join(f"{k} {r}" for k, r in RANKS.items())
+        + ")",
+    )
     parser.add_argument(
         "--lowrank-lambda", type=float, default=100.0, help="low-rank kinds: λ of EASE / DLAE"
     )
@@ -68,6 +79,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--dlae-dropout", type=float, default=0.25, help="DLAE kinds: dropout p (λ: as above)"
+    )
+    parser.add_argument(
+        "--residual",
+        type=int,
+        default=TIED_RESIDUAL,
+        help="dlae-tied: entries of the sparse residual beside the low rank (0: none)",
     )
     parser.add_argument("--epochs", type=int, default=30, help="mult-dae")
     parser.add_argument("--hidden", default="256", help="mult-dae: hidden widths, comma-separated")
@@ -313,7 +330,7 @@ def export_variants(rec: KerasRecommender) -> dict[str, Callable[[Path], list[Pa
 
     parts = getattr(rec, "parts", None)
     if parts is not None:
-        return {"tied": lambda out: export.export_tied(rec.net, parts, out)}
+        return {"tied": lambda out: export.export_tied(parts, out)}
     return {d: partial(export.export_tfjs, rec.net, quantization=d) for d in ("uint8", "float16")}
 
 
@@ -324,15 +341,17 @@ def make_recommender(args: argparse.Namespace) -> KerasRecommender:
     from .model import Hyper, MultDae
     from .tied import DlaeTied, TiedHyper
 
-    low_rank = {"rank": args.rank, "lam": args.lowrank_lambda, "iterations": args.iterations,
+    rank = args.rank or RANKS.get(args.model, 0)
+    low_rank = {"rank": rank, "lam": args.lowrank_lambda, "iterations": args.iterations,
                 "seed": args.seed, "levels": args.grid_levels}  # fmt: skip
     if args.model == "ease-lowrank":
         return EaseLowRank(LowRankHyper(**low_rank))
     if args.model == "dlae-lowrank":
         return DlaeLowRank(DlaeHyper(**low_rank, drop=args.dlae_dropout))
     if args.model == "dlae-tied":
-        return DlaeTied(TiedHyper(args.rank, args.lowrank_lambda, args.dlae_dropout,
-                                  args.grid_levels or TiedHyper.levels, args.seed))  # fmt: skip
+        return DlaeTied(TiedHyper(rank, args.lowrank_lambda, args.dlae_dropout,
+                                  args.grid_levels or TiedHyper.levels, args.residual,
+                                  args.seed))  # fmt: skip
     hidden = tuple(int(w) for w in args.hidden.split(","))
     return MultDae(
         Hyper(hidden, args.dropout, args.l2, args.lr, args.batch, args.epochs, args.seed)

@@ -74,11 +74,12 @@ export async function pickBackend(base, skip = []) {
 export async function loadModel(fetched, manifest, base) {
   let backend = await pickBackend(base);
   performance.mark("animerec:backend");
-  const artifacts = expandTied(fetched);
+  const { residual = null, ...artifacts } = expandTied(fetched);
   const graph = String(manifest.format || "").includes("graph");
   const build = () => (graph ? tf.loadGraphModel : tf.loadLayersModel)(tf.io.fromMemory(artifacts));
   let model = await build();
-  let head = sparseHead(model); // null: the model takes its rows whole
+  let head = sparseHead(model, residual); // null: the model takes its rows whole
+  if (residual && !head) throw new Error("a model with a sparse residual must start sparse");
   performance.mark("animerec:model-built");
   const inputSize = model.inputs[0].shape[1];
   const outputSize = model.outputs[0].shape[1];
@@ -107,7 +108,7 @@ export async function loadModel(fetched, manifest, base) {
     const [lost, lostHead] = [model, head];
     backend = await pickBackend(base, ["webgl"]);
     model = await build();
-    head = sparseHead(model);
+    head = sparseHead(model, residual);
     try {
       lostHead?.dispose();
       lost.dispose();

@@ -27,12 +27,34 @@ function chain(model) {
 }
 
 /**
+ * `rows` flat input rows (of `size` inputs) summed into rows of `width` in a Float32Array of
+ * `length`: addRow(out, at, i, value) adds input i's contribution, times value, to the row at
+ * `at`. Every row after the first starts from the first and adds what differs from it: a batch
+ * of leave-one-out rows (a list without one of its titles each) costs two input rows a row, not
+ * the whole list's, which for a list of thousands held the page for long (issue 15).
+ */
+function rowSums(flat, rows, size, width, length, addRow) {
+  const out = new Float32Array(length);
+  for (let i = 0; i < size; i++) if (flat[i] !== 0) addRow(out, 0, i, flat[i]);
+  for (let r = 1; r < rows; r++) {
+    out.copyWithin(r * width, 0, width);
+    for (let i = 0; i < size; i++) {
+      const change = flat[r * size + i] - flat[i];
+      if (change !== 0) addRow(out, r * width, i, change);
+    }
+  }
+  return out;
+}
+
+/**
  * For a layers model whose first layer is a bias-free linear Dense in a chain:
  * {apply(flat, rows), dispose()}; apply gives the model's output for `rows` flat input rows as a
  * tensor whose data starts with those rows' scores, in order (call it inside tf.tidy). On WebGL
- * a single row through a final linear layer runs matvec.js's kernel. Otherwise null.
+ * a single row through a final linear layer runs matvec.js's kernel. A tied model's sparse
+ * `residual` (web/js/tied.js: R by row) adds x·R to the output: a list's titles' rows of R, a
+ * few hundred entries each, summed here like the first layer. Otherwise null.
  */
-export function sparseHead(model) {
+export function sparseHead(model, residual = null) {
   const layers = model.layers ? chain(model) : null;
   const [first, ...rest] = layers ?? [];
   const config = first?.getClassName() === "Dense" ? first.getConfig() : null;
@@ -41,26 +63,23 @@ export function sparseHead(model) {
   const [size, rank] = firstWeights.shape;
   const weights = firstWeights.dataSync(); // never uploaded: only a list's rows are read, here
   const single = tf.getBackend() === "webgl" && rest.length === 1 ? rowKernel(rest[0]) : null;
+  const addKernelRow = (out, at, i, value) => {
+    for (let j = 0, from = i * rank; j < rank; j++) out[at + j] += value * weights[from + j];
+  };
+  const addResidualRow = (out, at, i, value) => {
+    const { starts, columns, values } = residual;
+    for (let k = starts[i]; k < starts[i + 1]; k++) out[at + columns[k]] += value * values[k];
+  };
   return {
     apply(flat, rows) {
-      const hidden = new Float32Array(padded(rows) * rank);
-      const add = (r, i, value) => {
-        for (let j = 0, at = i * rank; j < rank; j++) hidden[r * rank + j] += value * weights[at + j];
-      };
-      for (let i = 0; i < size; i++) if (flat[i] !== 0) add(0, i, flat[i]);
-      // Every other row starts from the first and adds what differs from it: a batch of
-      // leave-one-out rows (a list without one of its titles each) costs two kernel rows a row,
-      // not the whole list's, which for a list of thousands held the page for long (issue 15).
-      for (let r = 1; r < rows; r++) {
-        hidden.copyWithin(r * rank, 0, rank);
-        for (let i = 0; i < size; i++) {
-          const change = flat[r * size + i] - flat[i];
-          if (change !== 0) add(r, i, change);
-        }
-      }
-      if (single && rows === 1) return single.apply(hidden);
-      const input = tf.tensor2d(hidden, [hidden.length / rank, rank]);
-      return rest.reduce((x, layer) => layer.apply(x), input);
+      const hidden = rowSums(flat, rows, size, rank, padded(rows) * rank, addKernelRow);
+      const out = single && rows === 1
+        ? single.apply(hidden)
+        : rest.reduce((x, layer) => layer.apply(x), tf.tensor2d(hidden, [hidden.length / rank, rank]));
+      if (!residual) return out;
+      const width = model.outputs[0].shape[1];
+      return tf.add(out, tf.tensor(rowSums(flat, rows, size, width, out.size, addResidualRow),
+                                   out.shape));
     },
     dispose: () => single?.dispose(),
   };

@@ -1,7 +1,8 @@
 // A tied model (converter/tied.py) ships one factor Q (uint8, n × r), root (n) and scale (r) in
-// place of the two kernels of its list → Dense(r) → Dense(n) net. They are expanded here, on the
-// page just before the model is built, not in the download worker: there the work delayed the
-// model's arrival past the start of Pyodide's boot, which then held the main thread
+// place of the two kernels of its list → Dense(r) → Dense(n) net, and may ship a sparse
+// residual R after them, which web/js/sparse.js adds to the net's output. They are expanded
+// here, on the page just before the model is built, not in the download worker: there the work
+// delayed the model's arrival past the start of Pyodide's boot, which then held the main thread
 // (tools/BENCH.md, "Tied DLAE").
 
 const TILE = 64; // the transpose's tile, in values
@@ -9,10 +10,11 @@ const TILE = 64; // the transpose's tile, in values
 /**
  * TF.js artifacts as the net needs them: a tied model's kernels U = Q / root (n × r) and
  * V = (scale · Qᵀ) · root (r × n), each value computed in float64 and rounded to float32, as
- * converter/export.py's `expand` does; any other model's artifacts as they are.
+ * converter/export.py's `expand` does, and its `residual` (null if it has none); any other
+ * model's artifacts as they are.
  */
 export function expandTied(artifacts) {
-  const { tied, weightSpecs: [qSpec, rootSpec, scaleSpec], weightData: buffer } = artifacts;
+  const { tied, weightSpecs: [qSpec, rootSpec, scaleSpec, ...rest], weightData: buffer } = artifacts;
   if (!tied) return artifacts;
   const [n, r] = qSpec.shape;
   const { min, scale: step } = qSpec.quantization;
@@ -37,11 +39,43 @@ export function expandTied(artifacts) {
       }
     }
   }
-  const { tied: _, ...rest } = artifacts;
+  const { tied: _, ...model } = artifacts;
   return {
-    ...rest,
+    ...model,
     weightSpecs: [{ name: tied.factor, shape: [n, r], dtype: "float32" },
                   { name: tied.output, shape: [r, n], dtype: "float32" }],
     weightData: out.buffer,
+    residual: rest.length ? residualRows(buffer, n * r + 4 * (n + r), n, rest) : null,
   };
+}
+
+/**
+ * The sparse residual R that follows the tied tensors in the shard (converter/export.py's
+ * SparseResidual.shipped): uint16 counts per row, each row's columns as differences (the
+ * first absolute), uint8 values on a grid. Returned by row: {starts (n + 1), columns, values},
+ * each value computed as TF.js dequantizes (code · scale + min, rounded to float32).
+ */
+function residualRows(buffer, at, n, [countSpec, columnSpec, valueSpec]) {
+  const [entries] = valueSpec.shape;
+  if (countSpec.shape[0] !== n || columnSpec.shape[0] !== entries) {
+    throw new Error("tied: bad residual shapes");
+  }
+  const counts = new Uint16Array(buffer.slice(at, at + 2 * n)); // copied: aligned
+  const deltas = new Uint16Array(buffer.slice(at + 2 * n, at + 2 * (n + entries)));
+  const codes = new Uint8Array(buffer, at + 2 * (n + entries), entries);
+  const { min, scale: step } = valueSpec.quantization;
+  const grid = Float32Array.from({ length: 256 }, (_, code) => code * step + min);
+  const starts = new Int32Array(n + 1);
+  const columns = new Uint16Array(entries);
+  const values = new Float32Array(entries);
+  for (let i = 0, k = 0; i < n; i++) {
+    starts[i] = k;
+    for (let column = 0, end = k + counts[i]; k < end; k++) {
+      column = k === starts[i] ? deltas[k] : column + deltas[k];
+      columns[k] = column;
+      values[k] = grid[codes[k]];
+    }
+  }
+  starts[n] = entries;
+  return { starts, columns, values };
 }
