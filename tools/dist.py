@@ -82,23 +82,8 @@ def build(out: Path = ROOT / "dist", models: Path = ROOT / "models", *,
           update_hashes: bool = False) -> Path:  # fmt: skip
     """Build the site into `out` and return it."""
     started = time.perf_counter()
-    files: dict[str, bytes] = {}
-    vendored = dict(_vendor_files())
-    micropip = _micropip_wheel()
-    vendored[MICROPIP_KEY] = micropip
-    _check_hashes(vendored, update_hashes)
-    for key, data in vendored.items():
-        if key != MICROPIP_KEY:
-            files[_dist_path(key)] = data
-    # Shipped so that micropip (and packages from the lock) install from our own origin, never a
-    # CDN; the page itself loads no package at boot (see _pyscript_config).
-    files["vendor/pyodide/" + MICROPIP] = micropip
-    files["vendor/pyodide/pyodide-lock.json"] = _patch_lock(
-        files["vendor/pyodide/pyodide-lock.json"], micropip
-    )
-    _patch_pyscript_core(files)
-    stdlib, bytecode = precompile.precompile(files["vendor/pyodide/python_stdlib.zip"],
-                                             _page_modules())  # fmt: skip
+    files = runtime_files(update_hashes)
+    stdlib, bytecode, _ = precompile_page(files)
     files["vendor/pyodide/python_stdlib.zip"] = stdlib
     package_pycs = {p: d for p, d in bytecode.items() if p.startswith("animerec/")}
     wheel = build_wheel(ROOT / "py" / "animerec", package_pycs)
@@ -119,6 +104,34 @@ def build(out: Path = ROOT / "dist", models: Path = ROOT / "models", *,
     took = time.perf_counter() - started
     print(f"[build] {out}: {len(files)} files, {changed} written, {took:.2f} s", file=sys.stderr)
     return out
+
+
+def runtime_files(update_hashes: bool = False) -> dict[str, bytes]:
+    """The vendored runtime by its path in dist/, checked against vendor-hashes.json and patched
+    (the lock's micropip, PyScript's prelude), with Pyodide's stdlib zip as npm has it."""
+    files: dict[str, bytes] = {}
+    vendored = dict(_vendor_files())
+    micropip = _micropip_wheel()
+    vendored[MICROPIP_KEY] = micropip
+    _check_hashes(vendored, update_hashes)
+    for key, data in vendored.items():
+        if key != MICROPIP_KEY:
+            files[_dist_path(key)] = data
+    # Shipped so that micropip (and packages from the lock) install from our own origin, never a
+    # CDN; the page itself loads no package at boot (see _pyscript_config).
+    files["vendor/pyodide/" + MICROPIP] = micropip
+    files["vendor/pyodide/pyodide-lock.json"] = _patch_lock(
+        files["vendor/pyodide/pyodide-lock.json"], micropip
+    )
+    _patch_pyscript_core(files)
+    return files
+
+
+def precompile_page(files: dict[str, bytes]) -> precompile.Precompiled:
+    """tools/precompile.py on `runtime_files`' stdlib zip: the zip to ship, the bytecode of the
+    page's modules, and the trace."""
+    stdlib = files["vendor/pyodide/python_stdlib.zip"]
+    return precompile.precompile(stdlib, _page_modules(), _other_code(files))
 
 
 def _vendor_files() -> Iterator[tuple[str, bytes]]:
@@ -237,6 +250,20 @@ def _page_modules() -> dict[str, bytes]:
         if f"py/{path.name}" != ENTRY:
             modules[path.name] = path.read_bytes()
     return modules
+
+
+def _other_code(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The code besides `_page_modules` whose imports the shipped stdlib must serve (see
+    tools/stdlib_closure.py): the entry script, the runtime's JS (PyScript's stdlib and
+    prelude, polyscript's helpers and Pyodide's boot are Python in JS strings) and micropip,
+    which the lock offers to anyone who loads it."""
+    code = {"main.py": (ROOT / "web" / ENTRY).read_bytes()}
+    code.update({p: d for p, d in files.items()
+                 if p.startswith(("vendor/pyscript/", "vendor/pyodide/"))
+                 and p.endswith((".js", ".mjs"))})  # fmt: skip
+    with zipfile.ZipFile(BytesIO(files["vendor/pyodide/" + MICROPIP])) as wheel:
+        code.update({n: wheel.read(n) for n in wheel.namelist() if n.endswith(".py")})
+    return code
 
 
 def build_wheel(package: Path, bytecode: dict[str, bytes] | None = None) -> bytes:
