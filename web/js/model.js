@@ -95,7 +95,8 @@ export async function loadModel(fetched, manifest, base) {
       return Array.isArray(out) ? out[0] : out;
     });
     try {
-      return (await output.data()).subarray(0, rows * outputSize);
+      const scores = (await output.data()).subarray(0, rows * outputSize);
+      return head ? head.withResidual(scores, flat, rows) : scores;
     } finally {
       output.dispose();
     }

@@ -48,11 +48,13 @@ function rowSums(flat, rows, size, width, length, addRow) {
 
 /**
  * For a layers model whose first layer is a bias-free linear Dense in a chain:
- * {apply(flat, rows), dispose()}; apply gives the model's output for `rows` flat input rows as a
+ * {apply(flat, rows), withResidual(scores, flat, rows), dispose()}; apply gives the model's output for `rows` flat input rows as a
  * tensor whose data starts with those rows' scores, in order (call it inside tf.tidy). On WebGL
  * a single row through a final linear layer runs matvec.js's kernel. A tied model's sparse
- * `residual` (web/js/tied.js: R by row) adds x·R to the output: a list's titles' rows of R, a
- * few hundred entries each, summed here like the first layer. Otherwise null.
+ * `residual` (web/js/tied.js: R by row) adds x·R to the scores once they are read back
+ * (withResidual): a list's titles' rows of R, a few hundred entries each, summed here like the
+ * first layer's, in JS, where adding them on the GPU would compile a program per batch shape
+ * on the cold path (tools/BENCH.md, "A sparse residual"). Otherwise null.
  */
 export function sparseHead(model, residual = null) {
   const layers = model.layers ? chain(model) : null;
@@ -63,6 +65,7 @@ export function sparseHead(model, residual = null) {
   const [size, rank] = firstWeights.shape;
   const weights = firstWeights.dataSync(); // never uploaded: only a list's rows are read, here
   const single = tf.getBackend() === "webgl" && rest.length === 1 ? rowKernel(rest[0]) : null;
+  const width = model.outputs[0].shape[1];
   const addKernelRow = (out, at, i, value) => {
     for (let j = 0, from = i * rank; j < rank; j++) out[at + j] += value * weights[from + j];
   };
@@ -73,13 +76,16 @@ export function sparseHead(model, residual = null) {
   return {
     apply(flat, rows) {
       const hidden = rowSums(flat, rows, size, rank, padded(rows) * rank, addKernelRow);
-      const out = single && rows === 1
-        ? single.apply(hidden)
-        : rest.reduce((x, layer) => layer.apply(x), tf.tensor2d(hidden, [hidden.length / rank, rank]));
-      if (!residual) return out;
-      const width = model.outputs[0].shape[1];
-      return tf.add(out, tf.tensor(rowSums(flat, rows, size, width, out.size, addResidualRow),
-                                   out.shape));
+      if (single && rows === 1) return single.apply(hidden);
+      const input = tf.tensor2d(hidden, [hidden.length / rank, rank]);
+      return rest.reduce((x, layer) => layer.apply(x), input);
+    },
+    /** `scores` (the first `rows` rows of apply's output, flat) plus x·R for the same rows. */
+    withResidual(scores, flat, rows) {
+      if (!residual) return scores;
+      const sums = rowSums(flat, rows, size, width, rows * width, addResidualRow);
+      for (let i = 0; i < sums.length; i++) sums[i] += scores[i];
+      return sums;
     },
     dispose: () => single?.dispose(),
   };
