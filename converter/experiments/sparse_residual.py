@@ -41,9 +41,11 @@ def low_rank(g: np.ndarray, rank: int, levels: int) -> tuple[np.ndarray, np.ndar
     return qq / root[:, None], (shrink[:, None] * qq.T) * root[None, :]
 
 
-def sparsify(r: np.ndarray, weight: np.ndarray, entries: int) -> np.ndarray:
-    """The `entries` largest |R_ij|·weight_i of R, the rest zero."""
-    importance = np.abs(r) * weight[:, None]
+def sparsify(
+    r: np.ndarray, weight: np.ndarray, entries: int, target: np.ndarray | None = None
+) -> np.ndarray:
+    """The `entries` largest |R_ij|·weight_i·target_j of R, the rest zero."""
+    importance = np.abs(r) * weight[:, None] * (1.0 if target is None else target[None, :])
     cut = np.partition(importance.ravel(), importance.size - entries)[importance.size - entries]
     return np.where(importance >= cut, r, 0.0)
 
@@ -96,6 +98,7 @@ def main() -> int:
     parser.add_argument("--value-levels", type=int, nargs="+", default=[256])
     parser.add_argument("--entries", type=int, nargs="+", default=[100_000, 200_000, 400_000])
     parser.add_argument("--weight", type=float, nargs="+", default=[0.0])
+    parser.add_argument("--target-weight", type=float, default=0.0)
     parser.add_argument("--refit", type=int, default=0)
     parser.add_argument("--data", default=data.DEFAULT_DATA)
     args = parser.parse_args()
@@ -123,14 +126,16 @@ def with_rank(
     np.fill_diagonal(residual, 0.0)
     for power in args.weight:
         for entries in args.entries:
-            s = sparsify(residual, np.diag(g) ** power, entries)
+            target = np.diag(g) ** args.target_weight
+            s = sparsify(residual, np.diag(g) ** power, entries, target)
             if args.refit:
                 s = refit(g, lam, u, v, s)
             for levels in args.value_levels:
                 sl = snapped(s, levels)
                 nd = per_user_ndcg(lambda x, sl=sl: (x @ u) @ v + x @ sl, val)
                 size = served_bytes(sl, levels) / 1e6
-                print(f"  + {entries} entries (weight pop^{power}, {levels} levels, "
+                print(f"  + {entries} entries (weight pop^{power}, target pop^"
+                      f"{args.target_weight}, {levels} levels, "
                       f"{size:.2f} MB): {compared(nd, ref, val)}", flush=True)  # fmt: skip
 
 
