@@ -18,7 +18,8 @@ from pathlib import Path
 import brotli
 
 CACHE = Path(__file__).resolve().parent.parent / "build" / "cache" / "precompressed"
-COMPRESSIBLE = (".html", ".js", ".mjs", ".css", ".json", ".svg", ".wasm", ".py", ".bin", ".zip")
+COMPRESSIBLE = (".html", ".js", ".mjs", ".css", ".json", ".svg", ".wasm", ".py", ".pyc", ".bin",
+                ".zip", ".whl")  # fmt: skip
 MIN_BYTES = 1024  # below this, one TCP packet either way
 MIN_SAVING = 0.1  # keep a copy only if it is at least 10% smaller
 
