@@ -50,6 +50,8 @@ def test_batch_rows_each_lack_one_entry():
         removed = CATALOG.index_of(e.mal_id)
         assert row[removed] == 0.0
         assert all(row[i] == full[i] for i in range(N) if i != removed)
+    assert leave_one_out_batch(PROFILE, CATALOG, row=full) == (batch, entries)
+    assert list(full) == list(encode(PROFILE, CATALOG))  # the caller's row is left as it was
 
 
 def test_the_right_entry_explains_each_item():

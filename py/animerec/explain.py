@@ -42,12 +42,13 @@ def explainable_entries(profile: Profile, catalog: Catalog, limit: int = LOO_LIM
 
 
 def leave_one_out_batch(
-    profile: Profile, catalog: Catalog, limit: int = LOO_LIMIT
+    profile: Profile, catalog: Catalog, limit: int = LOO_LIMIT, row: array | None = None
 ) -> tuple[array, list[Entry]]:
     """The model input for the leave-one-out call: one flat `array('f')` of L rows × n_items
-    (row r = the profile without `entries[r]`), and the L entries in row order."""
+    (row r = the profile without `entries[r]`), and the L entries in row order. `row`: the
+    profile's encoding, where the caller has it already."""
     entries = explainable_entries(profile, catalog, limit)
-    row = encode(profile, catalog)
+    row = encode(profile, catalog) if row is None else row
     n = len(row)
     batch = row * len(entries)
     for r, e in enumerate(entries):

@@ -141,7 +141,8 @@ class Page:
         Each piece of work that reads the whole list is a task of its own (`breathe`)."""
         ui.setStatus("Running the model…")
         await breathe()  # the list's last parse step, and its encoding, apart
-        scores = await pipeline.score(profile, self.catalog, self.predict)
+        row = pipeline.encoded(profile, self.catalog)
+        scores = await self.predict(row)
         await breathe()
         self.profile = profile
         self.candidates = Candidates(self.context, profile, scores, self.titles)
@@ -159,7 +160,9 @@ class Page:
         await breathe()
         charts.renderStats(views.profile_stats(profile, self.titles))
         await breathe()
-        self.loo = await pipeline.explainer(profile, self.catalog, scores, self.predict_batch)
+        self.loo = await pipeline.explainer(
+            profile, self.catalog, row, scores, self.predict_batch
+        )
         self.show()
         ui.setStatus("Done.")
 

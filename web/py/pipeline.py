@@ -1,5 +1,5 @@
-"""Profile → model scores and explanations. The model is an async `predict` callable, so this
-runs the same under Pyodide (TF.js behind it) and in CPython tests (a stand-in)."""
+"""Profile → model input and explanations. The model is an async `predict_batch` callable, so
+this runs the same under Pyodide (TF.js behind it) and in CPython tests (a stand-in)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from animerec.explain import LeaveOneOut, leave_one_out_batch
 from animerec.profile import Profile
 from animerec.ranking import Recommendation
 
-Predict = Callable[[array], Awaitable[Sequence[float]]]
 PredictBatch = Callable[[array, int], Awaitable[Sequence[float]]]  # flat rows in, flat rows out
 
 
@@ -21,21 +20,27 @@ class NothingKnown(ValueError):
     """No title on the list is one the model was trained on; the message is for the visitor."""
 
 
-async def score(profile: Profile, catalog: Catalog, predict: Predict) -> Sequence[float]:
-    """The model's score for every catalog item, given the visitor's list."""
+def encoded(profile: Profile, catalog: Catalog) -> array:
+    """The model input for the visitor's list (encoded once per request: the scores and the
+    explanations' batch both start from it)."""
     if not known_entries(profile, catalog):
         raise NothingKnown(
             f"None of the {len(profile)} titles on this list is one the model knows "
             "(or they are all planned, not watched). Add a few watched titles and try again."
         )
-    return await predict(encode(profile, catalog))
+    return encode(profile, catalog)
 
 
 async def explainer(
-    profile: Profile, catalog: Catalog, scores: Sequence[float], predict_batch: PredictBatch
+    profile: Profile,
+    catalog: Catalog,
+    row: array,
+    scores: Sequence[float],
+    predict_batch: PredictBatch,
 ) -> LeaveOneOut | None:
-    """Leave-one-out over the profile in one batched model call; None when nothing explains."""
-    batch, entries = leave_one_out_batch(profile, catalog)
+    """Leave-one-out over the profile (`row`: its `encoded` input) in one batched model call;
+    None when nothing explains."""
+    batch, entries = leave_one_out_batch(profile, catalog, row=row)
     if not entries:
         return None
     return LeaveOneOut(scores, await predict_batch(batch, len(entries)), entries)
