@@ -139,13 +139,14 @@ def eigen_factors(
 
 def sparse_residual(rest: np.ndarray, entries: int) -> np.ndarray:
     """`rest` (B − B_r) with all but its `entries` largest |values| off the diagonal set to 0."""
-    np.fill_diagonal(rest, 0.0)
     size = np.abs(rest)
+    np.fill_diagonal(size, 0.0)
     entries = min(entries, size.size)
     cut = np.partition(size.ravel(), size.size - entries)[size.size - entries]
     kept = np.flatnonzero(size.ravel() >= cut)[:entries]  # ties at the cut: the first ones
     out = np.zeros_like(rest)
     out.flat[kept] = rest.flat[kept]
+    np.fill_diagonal(out, 0.0)  # kept only when fewer than `entries` lie off it
     return out
 
 

@@ -28,7 +28,6 @@ QUANT_TOLERANCE = 0.005  # largest validation NDCG@100 loss accepted for a small
 THRESHOLDS = (3, 5, 10, 20, 50)
 MODELS = ("ease-lowrank", "dlae-lowrank", "dlae-tied", "mult-dae")
 RANKS = {"ease-lowrank": 300, "dlae-lowrank": 880, "dlae-tied": 590}  # fit the byte budgets
-TIED_RESIDUAL = 300_000  # entries: what the cold budget leaves the model (RESULTS.md)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -83,8 +82,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--residual",
         type=int,
-        default=TIED_RESIDUAL,
-        help="dlae-tied: entries of the sparse residual beside the low rank (0: none)",
+        help="dlae-tied: entries of the sparse residual beside the low rank (0: none; default: "
+        "converter.tied.TiedHyper's, what the cold budget leaves the model)",
     )
     parser.add_argument("--epochs", type=int, default=30, help="mult-dae")
     parser.add_argument("--hidden", default="256", help="mult-dae: hidden widths, comma-separated")
@@ -350,7 +349,8 @@ def make_recommender(args: argparse.Namespace) -> KerasRecommender:
         return DlaeLowRank(DlaeHyper(**low_rank, drop=args.dlae_dropout))
     if args.model == "dlae-tied":
         return DlaeTied(TiedHyper(rank, args.lowrank_lambda, args.dlae_dropout,
-                                  args.grid_levels or TiedHyper.levels, args.residual,
+                                  args.grid_levels or TiedHyper.levels,
+                                  TiedHyper.residual if args.residual is None else args.residual,
                                   args.seed))  # fmt: skip
     hidden = tuple(int(w) for w in args.hidden.split(","))
     return MultDae(

@@ -47,6 +47,9 @@ class Spec:
     tied: int = 0  # 1: DLAE's eigen-truncation with one shared factor Q (emph=0 only)
 
 
+DLAE = Spec(lam=100.0, drop=0.25, emph=0)  # the best full DLAE of RESULTS.md
+
+
 def parse(text: str) -> Spec:
     kinds = {f.name: f.type for f in fields(Spec)}
     values = dict(kv.split("=") for kv in text.split(",") if kv)

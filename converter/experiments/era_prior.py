@@ -20,6 +20,7 @@ import numpy as np
 from converter import data, sections
 from converter.data import SparseRows
 from converter.experiments.ease_variants import (
+    DLAE,
     Spec,
     compared,
     item_item,
@@ -27,8 +28,6 @@ from converter.experiments.ease_variants import (
     per_user_ndcg,
     weighted_gram,
 )
-
-DLAE = Spec(lam=100.0, drop=0.25, emph=0)  # the best full DLAE of RESULTS.md
 
 
 def era_lifts(train: SparseRows, train_eras: np.ndarray) -> dict[str, np.ndarray]:

@@ -23,6 +23,7 @@ import numpy as np
 
 from converter import data
 from converter.experiments.ease_variants import (
+    DLAE,
     Spec,
     compared,
     item_item,
@@ -106,7 +107,7 @@ def main() -> int:
     g = weighted_gram(train, np.ones(len(train)))
     ease = item_item(g, Spec()).astype(np.float32)
     ref = per_user_ndcg(lambda x: x @ ease, val)
-    full = item_item(g, Spec(drop=0.25, emph=0))
+    full = item_item(g, DLAE)
     print(f"full DLAE: {compared(per_user_ndcg(lambda x: x @ full, val), ref, val)}", flush=True)
     for rank in args.rank:
         with_rank(g, full, rank, args, val, ref)
