@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,18 +22,33 @@ LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 CHROME_FLAGS = ("--headless=new --no-sandbox --enable-unsafe-swiftshader --use-angle=swiftshader "
                 "--disable-background-networking")  # fmt: skip
 TIMEOUT_S = 300
+ATTEMPTS = 2
+
+
+def run_lighthouse(url: str, report: Path) -> None:
+    """Lighthouse once more if its run crashed (it exits 1 when Chrome could not be reached or
+    a protocol call timed out on a loaded machine); the scores are asserted only on a run that
+    finished, and a second crash fails with what Lighthouse said."""
+    said = []
+    for _ in range(ATTEMPTS):
+        run = subprocess.run(
+            [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={report}",
+             "--preset=desktop", "--throttling-method=provided",
+             "--only-categories=performance,accessibility,best-practices,seo",
+             f"--chrome-flags={CHROME_FLAGS}"],
+            env={**os.environ, "CHROME_PATH": CHROMIUM}, timeout=TIMEOUT_S, capture_output=True,
+            text=True,
+        )  # fmt: skip
+        if run.returncode == 0:
+            return
+        said.append(f"exit {run.returncode}: {run.stderr[-2000:]}")
+        print("Lighthouse crashed:", said[-1], file=sys.stderr)
+    pytest.fail("\n".join(said))
 
 
 def test_lighthouse_scores(site_url: str, tmp_path: Path) -> None:
     report = tmp_path / "lighthouse.json"
-    subprocess.run(
-        [str(LIGHTHOUSE), site_url, "--quiet", "--output=json", f"--output-path={report}",
-         "--preset=desktop", "--throttling-method=provided",
-         "--only-categories=performance,accessibility,best-practices,seo",
-         f"--chrome-flags={CHROME_FLAGS}"],
-        env={**os.environ, "CHROME_PATH": CHROMIUM}, check=True, timeout=TIMEOUT_S,
-        capture_output=True,
-    )  # fmt: skip
+    run_lighthouse(site_url, report)
     result = json.loads(report.read_text())
     scores = {k: c["score"] for k, c in result["categories"].items()}
     failing = [
