@@ -68,6 +68,17 @@ def test_closure_follows_parents_submodules_and_stars() -> None:
     assert closure(sources, ["a.b"]) == {"a", "a.b", "c", "d", "d.x", "d.sub"}
 
 
+def test_closure_leaves_out_what_cannot_run_in_a_tab_even_when_imported() -> None:
+    sources = _members({
+        "site.py": "import pydoc\nimport asyncio", "pydoc.py": "import _pyrepl.pager",
+        "_pyrepl/__init__.py": "", "_pyrepl/pager.py": "",
+        "asyncio/__init__.py": "import sys\nif sys.platform == 'win32':\n"
+                               "    from .windows_events import *\nfrom . import events",
+        "asyncio/windows_events.py": "import _winapi", "asyncio/events.py": "",
+    })  # fmt: skip
+    assert closure(sources, ["site"]) == {"site", "asyncio", "asyncio.events"}
+
+
 def test_shipped_drops_unreachable_packages_with_their_data() -> None:
     members = _members({
         "main_dep.py": "import xml.etree", "xml/": "", "xml/__init__.py": "",
@@ -116,3 +127,12 @@ def test_shipped_zip_leaves_out_what_nothing_imports(built) -> None:
     assert gone <= set(original)  # they are in Pyodide's zip…
     assert not gone & set(names)  # …and not in ours
     assert 0.6 * len(original) < len(names) < len(original)
+
+
+def test_shipped_zip_leaves_out_what_cannot_run_in_a_tab(built) -> None:
+    original, names, traced = built
+    modules = stdlib_closure.module_names(original).items()
+    unusable = {member for module, member in modules if stdlib_closure.unusable(module)}
+    assert {"multiprocessing/__init__.py", "pydoc.py", "_pyrepl/pager.py"} <= unusable
+    assert not unusable & set(names)
+    assert not unusable & set(traced)

@@ -92,6 +92,8 @@ def _compile_zip(
     with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w") as dst:
         members = {info.filename: src.read(info) for info in src.infolist()}
         shipped = set(stdlib_closure.shipped(members, roots))
+        if lost := sorted(modules - shipped):
+            raise RuntimeError(f"the page imported modules the closure leaves out: {lost}")
         for info in src.infolist():
             if info.filename not in shipped:
                 continue

@@ -32,6 +32,13 @@ PYODIDE_PACKAGES = ("pyodide", "_pyodide")
 # str ↔ int and divmod of huge ints), `ctypes._layout` (_ctypes: every Structure's layout),
 # `string.templatelib` (pickling a t-string).
 C_IMPORTS = ("_pylong", "ctypes._layout", "string.templatelib")
+# Left out even where an import names them: they cannot work in a browser tab. There are no
+# processes to start (multiprocessing, concurrent.futures.process), no terminal for the REPL
+# and the pager of `help()` (_pyrepl, pydoc; `_sitebuiltins` names pydoc), and no Windows
+# (asyncio's Windows loops). xmlrpc goes with them: only multiprocessing and `_compat_pickle`'s
+# table of Python 2 names name it. On the page, importing one raises ImportError.
+UNUSABLE = ("multiprocessing", "concurrent.futures.process", "_pyrepl", "pydoc", "xmlrpc",
+            "asyncio.windows_events", "asyncio.windows_utils")  # fmt: skip
 # Python's import statements in any text, JS included (the runtime's JS embeds Python:
 # PyScript's stdlib and prelude, polyscript's helpers, Pyodide's boot snippets).
 IMPORT_TEXT = re.compile(r"\bimport\s+((?:[\w.]+(?:\s+as\s+\w+)?\s*,\s*)*[\w.]+)")
@@ -150,7 +157,8 @@ def shipped(members: Mapping[str, bytes], roots: Iterable[str]) -> list[str]:
 def closure(sources: Mapping[str, bytes], roots: Iterable[str]) -> set[str]:
     """The stdlib modules reachable from `roots` (module names) through the imports of
     `sources` ({member: source}, the zip's `.py`): each name with its parent packages, and for
-    `from pkg import *` every direct submodule of `pkg` (its `__all__` may name them)."""
+    `from pkg import *` every direct submodule of `pkg` (its `__all__` may name them); none of
+    the UNUSABLE ones."""
     names = module_names(sources)
     todo = list(roots)
     seen: set[str] = set()
@@ -161,12 +169,16 @@ def closure(sources: Mapping[str, bytes], roots: Iterable[str]) -> set[str]:
             todo.extend(n for n in names if n.rpartition(".")[0] == package)
             continue
         for module in _with_parents(name):
-            if module in names and module not in seen:
+            if module in names and module not in seen and not unusable(module):
                 seen.add(module)
                 member = names[module]
                 is_package = member.endswith("/__init__.py")
                 todo.extend(imports_in_source(sources[member], module, is_package))
     return seen
+
+
+def unusable(module: str) -> bool:
+    return any(module == name or module.startswith(name + ".") for name in UNUSABLE)
 
 
 def _with_parents(name: str) -> list[str]:
