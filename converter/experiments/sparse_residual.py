@@ -35,11 +35,29 @@ from converter.tied import eigen_factors, quantize
 from tools.precompress import brotli_bytes
 
 
-def low_rank(g: np.ndarray, rank: int, levels: int) -> tuple[np.ndarray, np.ndarray]:
+def low_rank(
+    g: np.ndarray, rank: int, levels: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """U, V of the quantized tied part, and Λ^½."""
     q, shrink, root = eigen_factors(g, 100.0, 0.25, rank)
     codes, low, step = quantize(q, levels)
     qq = codes.astype(np.float64) * step + low
-    return qq / root[:, None], (shrink[:, None] * qq.T) * root[None, :]
+    return qq / root[:, None], (shrink[:, None] * qq.T) * root[None, :], root
+
+
+def symmetric_pairs(r: np.ndarray, root: np.ndarray, pairs: int) -> np.ndarray:
+    """R = Λ^-½·M'·Λ^½ with M' symmetric (full DLAE and its eigen part both are), so R_ij and
+    R_ji are one value of M' scaled by Λ^½: the `pairs` pairs i < j with the largest
+    max(|R_ij|, |R_ji|), as the upper triangle of M' (the rest zero)."""
+    m = r * root[:, None] / root[None, :]
+    importance = np.triu(np.maximum(np.abs(r), np.abs(r.T)), 1)
+    cut = np.partition(importance.ravel(), importance.size - pairs)[importance.size - pairs]
+    return np.where(importance >= cut, (m + m.T) / 2, 0.0)
+
+
+def unfolded(upper: np.ndarray, root: np.ndarray) -> np.ndarray:
+    """Both entries of each kept pair back in R's terms."""
+    return (upper + upper.T) * root[None, :] / root[:, None]
 
 
 def sparsify(
@@ -101,6 +119,7 @@ def main() -> int:
     parser.add_argument("--weight", type=float, nargs="+", default=[0.0])
     parser.add_argument("--target-weight", type=float, default=0.0)
     parser.add_argument("--refit", type=int, default=0)
+    parser.add_argument("--pairs", type=int, nargs="*", default=[], help="symmetric pairs kept")
     parser.add_argument("--data", default=data.DEFAULT_DATA)
     args = parser.parse_args()
     train, _, val = load(args.data, 0)
@@ -119,12 +138,20 @@ def with_rank(
 ) -> None:
     """The tied part of `rank` alone, then with each residual the arguments ask for."""
     started = time.time()
-    u, v = low_rank(g, rank, args.levels)
+    u, v, root = low_rank(g, rank, args.levels)
     nd = per_user_ndcg(lambda x: (x @ u) @ v, val)
     print(f"rank {rank}: {compared(nd, ref, val)} [{time.time() - started:.0f} s]", flush=True)
     lam = 100.0 + 0.25 / 0.75 * np.diag(g)
     residual = full - u @ v
     np.fill_diagonal(residual, 0.0)
+    for pairs in args.pairs:
+        for levels in args.value_levels:
+            sl = snapped(symmetric_pairs(residual, root, pairs), levels)
+            both = unfolded(sl, root)
+            nd = per_user_ndcg(lambda x, both=both: (x @ u) @ v + x @ both, val)
+            size = served_bytes(sl, levels) / 1e6
+            print(f"  + {pairs} symmetric pairs ({levels} levels, {size:.2f} MB): "
+                  f"{compared(nd, ref, val)}", flush=True)  # fmt: skip
     for power in args.weight:
         for entries in args.entries:
             target = np.diag(g) ** args.target_weight

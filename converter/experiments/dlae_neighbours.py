@@ -1,0 +1,112 @@
+"""What lies next to the shipped DLAE, and does not beat it (issue 12, validation only):
+
+- `target=P`: asymmetric DLAE, B = (G + Λ)⁻¹·Xᵀ·T with the encoded list X as input and
+  T = X^P as the target (P = 0: binary, "was it on the list"; 1: DLAE itself);
+  `target=half`: T = (X + [X > 0]) / 2.
+- `reg=LAM:C:GAMMA`: Λ = λ + c·diag(G)^γ·mean(diag(G))^(1−γ); DLAE's dropout p is γ = 1,
+  c = p/(1−p).
+- `weighted=R:L:P`: the tied rank-R eigen part with Q's columns scaled by (σ/(1+σ))^P before one
+  uniform grid of L levels (the factor's bytes spent by each column's weight in B, as transform
+  coding does), against `plain=R:L`, the shipped grid.
+
+    PYTHONPATH=py:. .venv/bin/python -m converter.experiments.dlae_neighbours \
+        target=0 reg=100:0.2:1.25 weighted=590:128:0.5
+
+Sizes are the order-0 entropy of the factor's bytes (`ease_variants.quantize`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from converter import data
+from converter.data import SparseRows
+from converter.experiments import ease_variants as ev
+
+Scorer = Callable[[np.ndarray], np.ndarray]
+
+
+def cross_gram(train: SparseRows, target: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Xᵀ·T over the training rows, T = target(X)."""
+    out = np.zeros((train.n_items, train.n_items))
+    for start in range(0, len(train), 512):
+        x = train.dense(start, start + 512).astype(np.float64)
+        out += x.T @ target(x)
+    return out
+
+
+def target_fn(text: str) -> Callable[[np.ndarray], np.ndarray]:
+    if text == "half":
+        return lambda x: 0.5 * x + 0.5 * (x > 0)
+    power = float(text)
+    return lambda x: (x > 0).astype(np.float64) if power == 0 else x**power
+
+
+def asymmetric(train: SparseRows, g: np.ndarray, text: str) -> Scorer:
+    reg = ev.DLAE.lam + ev.DLAE.drop / (1 - ev.DLAE.drop) * np.diag(g)
+    b = np.linalg.solve(g + np.diag(reg), cross_gram(train, target_fn(text)))
+    np.fill_diagonal(b, 0.0)
+    b = b.astype(np.float32)
+    return lambda x: x @ b
+
+
+def regularized(g: np.ndarray, text: str) -> Scorer:
+    lam, c, gamma = map(float, text.split(":"))
+    d = np.diag(g)
+    reg = lam + c * d**gamma * d.mean() ** (1 - gamma)
+    b = (np.eye(len(g)) - np.linalg.inv(g + np.diag(reg)) * reg[None, :]).astype(np.float32)
+    np.fill_diagonal(b, 0.0)
+    return lambda x: x @ b
+
+
+class Eigen:
+    """DLAE's eigen form: B = Λ^-½·Q·diag(σ/(1+σ))·Qᵀ·Λ^½ (`converter/tied.py`)."""
+
+    def __init__(self, g: np.ndarray) -> None:
+        self.root = np.sqrt(ev.DLAE.lam + ev.DLAE.drop / (1 - ev.DLAE.drop) * np.diag(g))
+        sigma, q = np.linalg.eigh(g / self.root[:, None] / self.root[None, :])
+        self.sigma, self.q = sigma[::-1], q[:, ::-1]
+
+    def scorer(self, rank: int, levels: int, power: float) -> tuple[Scorer, float]:
+        shrink = self.sigma[:rank] / (1 + self.sigma[:rank])
+        f, size = ev.quantize((self.q[:, :rank] * shrink**power).astype(np.float32), levels)
+        inner = (shrink ** (1 - 2 * power)).astype(np.float32)
+        root = self.root
+        return lambda x: (((x / root) @ f) * inner) @ f.T * root, size
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("specs", nargs="+", help="target=P, reg=LAM:C:G, plain=R:L, weighted=R:L:P")
+    parser.add_argument("--data", type=Path, default=data.DEFAULT_DATA)
+    args = parser.parse_args()
+    train, _, val = ev.load(args.data, 0)
+    g = ev.weighted_gram(train, np.ones(len(train)))
+    ease = ev.item_item(g, ev.Spec()).astype(np.float32)
+    ref = ev.per_user_ndcg(lambda x: x @ ease, val)
+    dlae = ev.item_item(g, ev.DLAE).astype(np.float32)
+    print(f"DLAE: {ev.compared(ev.per_user_ndcg(lambda x: x @ dlae, val), ref, val)}", flush=True)
+    eigen = None
+    for spec in args.specs:
+        kind, _, text = spec.partition("=")
+        size = ""
+        if kind == "target":
+            fn = asymmetric(train, g, text)
+        elif kind == "reg":
+            fn = regularized(g, text)
+        else:
+            eigen = eigen or Eigen(g)
+            rank, levels, *power = text.split(":")
+            fn, bytes_ = eigen.scorer(int(rank), int(levels), float(power[0]) if power else 0.0)
+            size = f" ~{bytes_ / 1e6:.2f} MB"
+        print(f"{spec}{size}: {ev.compared(ev.per_user_ndcg(fn, val), ref, val)}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
