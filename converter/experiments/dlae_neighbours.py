@@ -5,6 +5,9 @@
   `target=half`: T = (X + [X > 0]) / 2.
 - `reg=LAM:C:GAMMA`: Λ = λ + c·diag(G)^γ·mean(diag(G))^(1−γ); DLAE's dropout p is γ = 1,
   c = p/(1−p).
+- `knn=K:A:C`: DLAE plus A × cosine item-kNN (G_ij / (√(G_ii·G_jj) + C), each column's K
+  largest), the kNN scaled to DLAE's mean |B_ij| first: an ensemble with a model that weighs
+  rare co-occurrences differently.
 - `weighted=R:L:P`: the tied rank-R eigen part with Q's columns scaled by (σ/(1+σ))^P before one
   uniform grid of L levels (the factor's bytes spent by each column's weight in B, as transform
   coding does), against `plain=R:L`, the shipped grid.
@@ -64,6 +67,17 @@ def regularized(g: np.ndarray, text: str) -> Scorer:
     return lambda x: x @ b
 
 
+def with_knn(g: np.ndarray, text: str) -> Scorer:
+    k, a, c = text.split(":")
+    root = np.sqrt(np.diag(g))
+    s = g / (np.outer(root, root) + float(c))
+    np.fill_diagonal(s, 0.0)
+    s[s < np.partition(s, -int(k), axis=0)[-int(k)][None, :]] = 0.0
+    b = ev.item_item(g, ev.DLAE)
+    m = (b + float(a) * np.abs(b).mean() / np.abs(s).mean() * s).astype(np.float32)
+    return lambda x: x @ m
+
+
 class Eigen:
     """DLAE's eigen form: B = Λ^-½·Q·diag(σ/(1+σ))·Qᵀ·Λ^½ (`converter/tied.py`)."""
 
@@ -82,7 +96,8 @@ class Eigen:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("specs", nargs="+", help="target=P, reg=LAM:C:G, plain=R:L, weighted=R:L:P")
+    kinds = "target=P, reg=LAM:C:G, knn=K:A:C, plain=R:L, weighted=R:L:P"
+    parser.add_argument("specs", nargs="+", help=kinds)
     parser.add_argument("--data", type=Path, default=data.DEFAULT_DATA)
     args = parser.parse_args()
     train, _, val = ev.load(args.data, 0)
@@ -99,6 +114,8 @@ def main() -> int:
             fn = asymmetric(train, g, text)
         elif kind == "reg":
             fn = regularized(g, text)
+        elif kind == "knn":
+            fn = with_knn(g, text)
         else:
             eigen = eigen or Eigen(g)
             rank, levels, *power = text.split(":")
