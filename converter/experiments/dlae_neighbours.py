@@ -8,6 +8,9 @@
 - `knn=K:A:C`: DLAE plus A × cosine item-kNN (G_ij / (√(G_ii·G_jj) + C), each column's K
   largest), the kNN scaled to DLAE's mean |B_ij| first: an ensemble with a model that weighs
   rare co-occurrences differently.
+- `input=A:C`: DLAE on another input encoding, A + C·score for a scored title in place of
+  `animerec.encoding`'s 0.2 + 0.08·score (unscored and dropped titles keep their weights), in
+  training and validation alike.
 - `weighted=R:L:P`: the tied rank-R eigen part with Q's columns scaled by (σ/(1+σ))^P before one
   uniform grid of L levels (the factor's bytes spent by each column's weight in B, as transform
   coding does), against `plain=R:L`, the shipped grid.
@@ -21,15 +24,18 @@ Sizes are the order-0 entropy of the factor's bytes (`ease_variants.quantize`).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from animerec.encoding import DROPPED_WEIGHT, UNSCORED_WEIGHT
 
 from converter import data
 from converter.data import SparseRows
 from converter.experiments import ease_variants as ev
+from converter.splits import HeldOut
 
 Scorer = Callable[[np.ndarray], np.ndarray]
 
@@ -78,6 +84,22 @@ def with_knn(g: np.ndarray, text: str) -> Scorer:
     return lambda x: x @ m
 
 
+def recoded(rows: SparseRows, text: str) -> SparseRows:
+    """Scored entries re-encoded as A + C·score; unscored (0.7) and dropped (0.2) ones kept."""
+    a, c = map(float, text.split(":"))
+    x = rows.values.astype(np.float64)
+    kept = np.isclose(x, UNSCORED_WEIGHT) | np.isclose(x, DROPPED_WEIGHT)
+    score = (x - 0.2) / 0.08  # `animerec.encoding.entry_weight`, undone
+    return dataclasses.replace(rows, values=np.where(kept, x, a + c * score).astype(np.float32))
+
+
+def other_input(train: SparseRows, val: HeldOut, ref: np.ndarray, text: str) -> str:
+    val = dataclasses.replace(val, inputs=recoded(val.inputs, text))
+    train = recoded(train, text)
+    b = ev.item_item(ev.weighted_gram(train, np.ones(len(train))), ev.DLAE).astype(np.float32)
+    return ev.compared(ev.per_user_ndcg(lambda x: x @ b, val), ref, val)
+
+
 class Eigen:
     """DLAE's eigen form: B = Λ^-½·Q·diag(σ/(1+σ))·Qᵀ·Λ^½ (`converter/tied.py`)."""
 
@@ -96,7 +118,7 @@ class Eigen:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    kinds = "target=P, reg=LAM:C:G, knn=K:A:C, plain=R:L, weighted=R:L:P"
+    kinds = "target=P, reg=LAM:C:G, knn=K:A:C, input=A:C, plain=R:L, weighted=R:L:P"
     parser.add_argument("specs", nargs="+", help=kinds)
     parser.add_argument("--data", type=Path, default=data.DEFAULT_DATA)
     args = parser.parse_args()
@@ -110,6 +132,9 @@ def main() -> int:
     for spec in args.specs:
         kind, _, text = spec.partition("=")
         size = ""
+        if kind == "input":
+            print(f"{spec}: {other_input(train, val, ref, text)}", flush=True)
+            continue
         if kind == "target":
             fn = asymmetric(train, g, text)
         elif kind == "reg":
