@@ -10,7 +10,8 @@ residual as CSR: delta-coded uint16 columns and uint8 values.
         --entries 100000 200000 400000 [--weight 0 0.5] [--value-levels 256 32] [--refit 1]
 
 `--refit 1` re-solves each column's kept entries on the data (DLAE's normal equations with the
-low rank fixed) instead of keeping B − B_r's values.
+low rank fixed) instead of keeping B − B_r's values. `--pairs 150000 300000` keeps symmetric
+pairs instead (`symmetric_pairs`: one value for R_ij and R_ji).
 """
 
 from __future__ import annotations
