@@ -36,6 +36,7 @@ from converter import data
 from converter.data import SparseRows
 from converter.experiments import ease_variants as ev
 from converter.splits import HeldOut
+from converter.tied import eigen_factors
 
 Scorer = Callable[[np.ndarray], np.ndarray]
 
@@ -100,20 +101,16 @@ def other_input(train: SparseRows, val: HeldOut, ref: np.ndarray, text: str) -> 
     return ev.compared(ev.per_user_ndcg(lambda x: x @ b, val), ref, val)
 
 
-class Eigen:
-    """DLAE's eigen form: B = Λ^-½·Q·diag(σ/(1+σ))·Qᵀ·Λ^½ (`converter/tied.py`)."""
-
-    def __init__(self, g: np.ndarray) -> None:
-        self.root = np.sqrt(ev.DLAE.lam + ev.DLAE.drop / (1 - ev.DLAE.drop) * np.diag(g))
-        sigma, q = np.linalg.eigh(g / self.root[:, None] / self.root[None, :])
-        self.sigma, self.q = sigma[::-1], q[:, ::-1]
-
-    def scorer(self, rank: int, levels: int, power: float) -> tuple[Scorer, float]:
-        shrink = self.sigma[:rank] / (1 + self.sigma[:rank])
-        f, size = ev.quantize((self.q[:, :rank] * shrink**power).astype(np.float32), levels)
-        inner = (shrink ** (1 - 2 * power)).astype(np.float32)
-        root = self.root
-        return lambda x: (((x / root) @ f) * inner) @ f.T * root, size
+def tied_scorer(
+    factors: tuple[np.ndarray, np.ndarray, np.ndarray], rank: int, levels: int, power: float
+) -> tuple[Scorer, float]:
+    """DLAE's tied rank-`rank` part (`converter.tied.eigen_factors`' Q, s, Λ^½) with Q's columns
+    scaled by s^power before one grid of `levels` values, and the grid's entropy in bytes."""
+    q, shrink, root = factors
+    s = shrink[:rank]
+    f, size = ev.quantize((q[:, :rank] * s**power).astype(np.float32), levels)
+    inner = (s ** (1 - 2 * power)).astype(np.float32)
+    return lambda x: (((x / root) @ f) * inner) @ f.T * root, size
 
 
 def main() -> int:
@@ -142,9 +139,9 @@ def main() -> int:
         elif kind == "knn":
             fn = with_knn(g, text)
         else:
-            eigen = eigen or Eigen(g)
+            eigen = eigen or eigen_factors(g, ev.DLAE.lam, ev.DLAE.drop, len(g))
             rank, levels, *power = text.split(":")
-            fn, bytes_ = eigen.scorer(int(rank), int(levels), float(power[0]) if power else 0.0)
+            fn, bytes_ = tied_scorer(eigen, int(rank), int(levels), float(power[0]) if power else 0)
             size = f" ~{bytes_ / 1e6:.2f} MB"
         print(f"{spec}{size}: {ev.compared(ev.per_user_ndcg(fn, val), ref, val)}", flush=True)
     return 0

@@ -48,13 +48,14 @@ function rowSums(flat, rows, size, width, length, addRow) {
 
 /**
  * For a layers model whose first layer is a bias-free linear Dense in a chain:
- * {apply(flat, rows), withResidual(scores, flat, rows), dispose()}; apply gives the model's output for `rows` flat input rows as a
- * tensor whose data starts with those rows' scores, in order (call it inside tf.tidy). On WebGL
- * a single row through a final linear layer runs matvec.js's kernel. A tied model's sparse
- * `residual` (web/js/tied.js: R by row) adds x·R to the scores once they are read back
- * (withResidual): a list's titles' rows of R, a few hundred entries each, summed here like the
- * first layer's, in JS, where adding them on the GPU would compile a program per batch shape
- * on the cold path (tools/BENCH.md, "A sparse residual"). Otherwise null.
+ * {apply(flat, rows), withResidual(scores, flat, rows), dispose()}; apply gives the model's
+ * output for `rows` flat input rows as a tensor whose data starts with those rows' scores, in
+ * order (call it inside tf.tidy). On WebGL a single row through a final linear layer runs
+ * matvec.js's kernel. A tied model's sparse `residual` (web/js/tied.js: R by row) adds x·R to
+ * the scores once they are read back (withResidual): a list's titles' rows of R, a few hundred
+ * entries each, summed here like the first layer's, in JS, where adding them on the GPU would
+ * compile a program per batch shape on the cold path (tools/BENCH.md, "A sparse residual").
+ * Otherwise null.
  */
 export function sparseHead(model, residual = null) {
   const layers = model.layers ? chain(model) : null;
