@@ -26,6 +26,7 @@ buys about what a byte of rank does (RESULTS.md). Logits: τ·(x·U·V + x·R).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,7 @@ from .export import SparseResidual, TiedParts, expand, tied_model
 from .lowrank import fit_temperature
 from .metrics import evaluate
 from .recommender import keras_scorer
+from .side_info import pseudo_user_gram
 from .splits import HeldOut
 
 LOAD = (
@@ -57,16 +59,22 @@ class TiedHyper:
     levels: int = 52  # values of Q in uint8 (52: about 0.6 of the bytes of 256 served, RESULTS.md)
     residual: int = 400_000  # entries of the sparse residual (0: none; RESULTS.md, "Three seeds")
     seed: int = 0
+    franchise: float = 50.0  # pseudo-user weight of a franchise group in G (side_info.py; 0: none)
+    franchise_exponent: float = 0.5  # … times the group's size^−this
 
 
 class DlaeTied:
-    def __init__(self, hp: TiedHyper) -> None:
+    def __init__(self, hp: TiedHyper, franchises: Sequence[Sequence[int]] = ()) -> None:
+        """`franchises`: catalog indices per franchise group (`side_info.franchise_groups`)."""
         self.hp = hp
+        self.franchises = franchises
         self.history: list[dict[str, float]] = []
 
     def fit(self, train: SparseRows, val: HeldOut | None = None) -> DlaeTied:
         hp = self.hp
         g = gram(train)
+        if hp.franchise and self.franchises:
+            g += pseudo_user_gram(len(g), self.franchises, hp.franchise, hp.franchise_exponent)
         q, shrink, root = eigen_factors(g, hp.lam, hp.drop, hp.rank)
         codes, low, step = quantize(q, hp.levels)
         plain = TiedParts(codes, low, step, root.astype(np.float32), shrink.astype(np.float32))
@@ -108,9 +116,17 @@ class DlaeTied:
             },
             "training": {
                 "method": "DLAE closed form (Steck 2020) as an eigendecomposition of "
-                "Λ^-½·XᵀX·Λ^-½, top r eigenvectors, plus the largest entries of the full "
-                "matrix's remainder off the diagonal (converter/tied.py)",
+                "Λ^-½·G·Λ^-½ (G: XᵀX plus franchise pseudo-users), top r eigenvectors, plus "
+                "the largest entries of the full matrix's remainder off the diagonal "
+                "(converter/tied.py)",
                 "residual_entries": self.hp.residual,
+                "franchise_pseudo_users": {
+                    "groups": len(self.franchises),
+                    "weight": self.hp.franchise,
+                    "size_exponent": self.hp.franchise_exponent,
+                    "what": "G = XᵀX + Σ_groups weight·k^−size_exponent on each pair of a "
+                    "franchise group's k titles (converter/side_info.py)",
+                },
                 "lambda": self.hp.lam,
                 "dropout": self.hp.drop,
                 "grid_levels": self.hp.levels,

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from .data import DEFAULT_DATA
 
 if TYPE_CHECKING:
+    from animerec.catalog import Catalog
+
     from .recommender import KerasRecommender
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,6 +87,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="dlae-tied: entries of the sparse residual beside the low rank (0: none; default: "
         "converter.tied.TiedHyper's, what the cold budget leaves the model)",
     )
+    parser.add_argument(
+        "--franchise-weight",
+        type=float,
+        help="dlae-tied: weight of each franchise group as a pseudo-user in XᵀX "
+        "(converter/side_info.py; 0: none; default: converter.tied.TiedHyper's)",
+    )
     parser.add_argument("--epochs", type=int, default=30, help="mult-dae")
     parser.add_argument("--hidden", default="256", help="mult-dae: hidden widths, comma-separated")
     parser.add_argument("--dropout", type=float, default=0.5)
@@ -143,7 +151,7 @@ def main(args: argparse.Namespace) -> int:
 
     pop = baselines.Popularity().fit(train_rows)
     ease = baselines.Ease([float(x) for x in args.ease_lambdas.split(",")]).fit(train_rows, val)
-    rec = make_recommender(args)
+    rec = make_recommender(args, catalog)
     fit_started = time.time()
     rec.fit(train_rows, val)
     fit_seconds = time.time() - fit_started
@@ -333,11 +341,13 @@ def export_variants(rec: KerasRecommender) -> dict[str, Callable[[Path], list[Pa
     return {d: partial(export.export_tfjs, rec.net, quantization=d) for d in ("uint8", "float16")}
 
 
-def make_recommender(args: argparse.Namespace) -> KerasRecommender:
-    """The `--model` kind with its command-line hyperparameters."""
+def make_recommender(args: argparse.Namespace, catalog: Catalog) -> KerasRecommender:
+    """The `--model` kind with its command-line hyperparameters (dlae-tied reads the catalog's
+    franchise groups)."""
     from .dlae import DlaeHyper, DlaeLowRank
     from .lowrank import EaseLowRank, LowRankHyper
     from .model import Hyper, MultDae
+    from .side_info import franchise_groups
     from .tied import DlaeTied, TiedHyper
 
     rank = args.rank or RANKS.get(args.model, 0)
@@ -348,10 +358,11 @@ def make_recommender(args: argparse.Namespace) -> KerasRecommender:
     if args.model == "dlae-lowrank":
         return DlaeLowRank(DlaeHyper(**low_rank, drop=args.dlae_dropout))
     if args.model == "dlae-tied":
-        return DlaeTied(TiedHyper(rank, args.lowrank_lambda, args.dlae_dropout,
-                                  args.grid_levels or TiedHyper.levels,
-                                  TiedHyper.residual if args.residual is None else args.residual,
-                                  args.seed))  # fmt: skip
+        given = {"rank": rank, "lam": args.lowrank_lambda, "drop": args.dlae_dropout,
+                 "levels": args.grid_levels or None, "residual": args.residual,
+                 "seed": args.seed, "franchise": args.franchise_weight}  # fmt: skip
+        hyper = TiedHyper(**{k: v for k, v in given.items() if v is not None})
+        return DlaeTied(hyper, franchise_groups(catalog))
     hidden = tuple(int(w) for w in args.hidden.split(","))
     return MultDae(
         Hyper(hidden, args.dropout, args.l2, args.lr, args.batch, args.epochs, args.seed)

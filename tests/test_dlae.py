@@ -20,7 +20,8 @@ HELD_EVERY = 6  # every 6th user (sorted keys) is held out
 
 @pytest.fixture(scope="module")
 def sliced():
-    """Training rows and held-out users from the first users of the 2016 and 2025 files."""
+    """Training rows, held-out users and the catalog, from the first users of the 2016 and 2025
+    files."""
     from converter import catalog_build, data, splits
 
     profiles = {}
@@ -32,7 +33,7 @@ def sliced():
     counts = catalog_build.user_counts(profiles[u] for u in train_u)
     catalog, _ = catalog_build.build_catalogs(DEFAULT_DATA, counts, 5)
     train = data.encode_profiles((profiles[u] for u in train_u), catalog)
-    return train, splits.hold_out(profiles, held_u, catalog, 0)
+    return train, splits.hold_out(profiles, held_u, catalog, 0), catalog
 
 
 def test_closed_form_solves_the_dropout_objective(sliced) -> None:
@@ -41,7 +42,7 @@ def test_closed_form_solves_the_dropout_objective(sliced) -> None:
     from converter.baselines import gram
     from converter.dlae import dlae_weights
 
-    train, _ = sliced
+    train, _, _ = sliced
     g = gram(train)
     lam, drop = 50.0, 0.3
     b = dlae_weights(g, lam, drop).astype(np.float64)
@@ -58,7 +59,7 @@ def test_beats_popularity_and_exports_to_the_same_outputs(sliced, tmp_path) -> N
     from converter.export import export_tfjs, load_tfjs
     from converter.metrics import evaluate
 
-    train, held = sliced
+    train, held, _ = sliced
     rec = DlaeLowRank(DlaeHyper(rank=48, lam=100.0, iterations=3, drop=0.25)).fit(train, held)
     model = evaluate(rec.score, held)["ndcg@100"]
     popularity = evaluate(Popularity().fit(train).score, held)["ndcg@100"]
@@ -103,7 +104,7 @@ def test_tied_factor_is_dlae_top_eigen_part_and_exports_one_factor(sliced, tmp_p
     from converter.metrics import evaluate
     from converter.tied import DlaeTied, TiedHyper, eigen_factors
 
-    train, held = sliced
+    train, held, _ = sliced
     g = gram(train)
     n = len(g)
     q, shrink, root = eigen_factors(g, 50.0, 0.3, n)
@@ -133,7 +134,7 @@ def test_sparse_residual_ships_and_ranks_better(sliced, tmp_path) -> None:
     from converter.metrics import evaluate
     from converter.tied import DlaeTied, TiedHyper
 
-    train, held = sliced
+    train, held, _ = sliced
     plain = DlaeTied(TiedHyper(rank=16, residual=0)).fit(train)
     rec = DlaeTied(TiedHyper(rank=16, residual=3000)).fit(train)
     residual = rec.parts.residual
@@ -160,3 +161,36 @@ def test_sparse_residual_ships_and_ranks_better(sliced, tmp_path) -> None:
     moved = rec.net(one, training=False).numpy()[0] - (one @ u @ v)[0]
     assert np.allclose(moved, dense[title], atol=1e-5)
     assert np.count_nonzero(dense[title]) == residual.counts[title] > 0
+
+
+def test_franchise_pseudo_users_lift_a_titles_relatives(sliced) -> None:
+    """The catalog's franchise groups as pseudo-users of G (converter/side_info.py): weight·k^−e
+    on each pair of a group's k titles and nowhere else; with them, a list of one title ranks
+    the other titles of its franchise higher than the same model without them."""
+    from converter.side_info import franchise_groups, pseudo_user_gram
+    from converter.tied import DlaeTied, TiedHyper
+
+    train, _, catalog = sliced
+    groups = franchise_groups(catalog)
+    assert len(groups) > 50
+    assert all(len({catalog[i].franchise for i in g}) == 1 < len(g) for g in groups)
+    side = pseudo_user_gram(len(catalog), groups, 8.0, 0.5)
+    first = groups[0]
+    assert side[first[0], first[-1]] == pytest.approx(8.0 / len(first) ** 0.5)
+    assert np.count_nonzero(side) == sum(len(g) ** 2 for g in groups)
+
+    def relatives_rank(franchise: float) -> float:
+        """Median rank (0 = first) of a group's other titles for a list of its first one."""
+        rec = DlaeTied(TiedHyper(rank=48, residual=3000, franchise=franchise), groups)
+        rec.fit(train)
+        x = np.zeros((len(groups), len(catalog)), np.float32)
+        x[np.arange(len(groups)), [g[0] for g in groups]] = 1.0
+        scores = rec.score(x)
+        ranks = []
+        for row, group in enumerate(groups):
+            scores[row, group[0]] = -np.inf
+            order = np.argsort(-scores[row])
+            ranks.extend(np.flatnonzero(np.isin(order, group[1:])))
+        return float(np.median(ranks))
+
+    assert relatives_rank(TiedHyper.franchise) < 0.5 * relatives_rank(0.0)
