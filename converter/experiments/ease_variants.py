@@ -18,6 +18,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
+from animerec.catalog import Catalog
 
 from converter import catalog_build, data, sections, splits
 from converter.data import SparseRows
@@ -56,15 +57,20 @@ def parse(text: str) -> Spec:
     return Spec(**{k: (int if kinds[k] == "int" else float)(v) for k, v in values.items()})
 
 
-def load(data_dir: Path, seed: int) -> tuple[SparseRows, np.ndarray, HeldOut]:
-    """Training rows, which of them come from the 2025 file, and the validation users."""
+def load_split(data_dir: Path, seed: int) -> tuple[SparseRows, list[str], HeldOut, Catalog]:
+    """Training rows and their users, the validation users, and the model's catalog."""
     profiles = data.load_training_profiles(data_dir)
     train_u, val_u, _ = splits.split_users(list(profiles), 0.08, 0.1, seed)
     counts = catalog_build.user_counts(profiles[u] for u in train_u)
     catalog, _ = catalog_build.build_catalogs(data_dir, counts, 10)
     train = data.encode_profiles((profiles[u] for u in train_u), catalog)
-    recent = np.array([sections.era_of(u) == "2025" for u in train_u])
-    return train, recent, splits.hold_out(profiles, val_u, catalog, seed)
+    return train, train_u, splits.hold_out(profiles, val_u, catalog, seed), catalog
+
+
+def load(data_dir: Path, seed: int) -> tuple[SparseRows, np.ndarray, HeldOut]:
+    """Training rows, which of them come from the 2025 file, and the validation users."""
+    train, train_u, val, _ = load_split(data_dir, seed)
+    return train, np.array([sections.era_of(u) == "2025" for u in train_u]), val
 
 
 def weighted_gram(train: SparseRows, weights: np.ndarray) -> np.ndarray:

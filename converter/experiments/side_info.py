@@ -9,7 +9,8 @@ cost the page nothing. Titles with few co-occurrences (the recent ones a 2025 vi
 are the ones side information could lift.
 
 Each spec is comma-separated FAMILY=WEIGHT over `FAMILIES`, plus `norm=E`: a pseudo-user of
-k titles enters with weight w·k^−E (E = 0: w for every pair in it; 1: w/k).
+k titles enters with weight w·k^−E (E = 0: w for every pair in it; 1: w/k); `ease=1` fits EASE
+(λ = 100) on that Gram matrix in place of DLAE (does EASE gain as much from it?).
 
     PYTHONPATH=py:. .venv/bin/python -m converter.experiments.side_info \
         franchise=5 franchise=20,norm=0.5 genre=2,norm=1
@@ -26,7 +27,7 @@ from pathlib import Path
 import numpy as np
 from animerec.catalog import Catalog, Item
 
-from converter import catalog_build, data, sections, side_info, splits
+from converter import data, sections, side_info
 from converter.experiments import ease_variants as ev
 
 FAMILIES: dict[str, Callable[[Item], list[str]]] = {
@@ -51,13 +52,15 @@ def side_gram(catalog: Catalog, weights: dict[str, float], norm: float) -> np.nd
     return s
 
 
-def parse(text: str) -> tuple[dict[str, float], float]:
+def parse(text: str) -> tuple[dict[str, float], float, ev.Spec]:
+    """(family weights, norm, the closed form to fit: DLAE, or EASE with `ease=1`)."""
     values = {k: float(v) for k, v in (kv.split("=") for kv in text.split(",") if kv)}
     norm = values.pop("norm", 0.0)
+    model = ev.Spec() if values.pop("ease", 0.0) else ev.DLAE
     unknown = set(values) - set(FAMILIES)
     if unknown:
         raise SystemExit(f"unknown families {sorted(unknown)}; known: {sorted(FAMILIES)}")
-    return values, norm
+    return values, norm, model
 
 
 def main() -> int:
@@ -66,12 +69,7 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=data.DEFAULT_DATA)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    profiles = data.load_training_profiles(args.data)
-    train_u, val_u, _ = splits.split_users(list(profiles), 0.08, 0.1, args.seed)
-    counts = catalog_build.user_counts(profiles[u] for u in train_u)
-    catalog, _ = catalog_build.build_catalogs(args.data, counts, 10)
-    train = data.encode_profiles((profiles[u] for u in train_u), catalog)
-    val = splits.hold_out(profiles, val_u, catalog, args.seed)
+    train, _, val, catalog = ev.load_split(args.data, args.seed)
     eras = [sections.era_of(u) for u in val.users]
     by_era = ", ".join(f"{e}: {eras.count(e)}" for e in sections.ERAS)
     print(f"{len(train)} train rows, {len(val)} validation users ({by_era}), {len(catalog)} items")
@@ -79,8 +77,8 @@ def main() -> int:
     ease = ev.item_item(g, ev.Spec()).astype(np.float32)
     ref = ev.per_user_ndcg(lambda x: x @ ease, val)
     for text in ["franchise=0", *args.specs]:
-        weights, norm = parse(text)
-        b = ev.item_item(g + side_gram(catalog, weights, norm), ev.DLAE).astype(np.float32)
+        weights, norm, model = parse(text)
+        b = ev.item_item(g + side_gram(catalog, weights, norm), model).astype(np.float32)
         nd = ev.per_user_ndcg(lambda x, b=b: x @ b, val)
         print(f"{text:32} {ev.compared(nd, ref, val)}", flush=True)
     return 0
