@@ -33,6 +33,7 @@ import numpy as np
 from animerec.encoding import DROPPED_WEIGHT, UNSCORED_WEIGHT
 
 from converter import data
+from converter.baselines import gram
 from converter.data import SparseRows
 from converter.experiments import ease_variants as ev
 from converter.splits import HeldOut
@@ -97,7 +98,7 @@ def recoded(rows: SparseRows, text: str) -> SparseRows:
 def other_input(train: SparseRows, val: HeldOut, ref: np.ndarray, text: str) -> str:
     val = dataclasses.replace(val, inputs=recoded(val.inputs, text))
     train = recoded(train, text)
-    b = ev.item_item(ev.weighted_gram(train, np.ones(len(train))), ev.DLAE).astype(np.float32)
+    b = ev.item_item(gram(train), ev.DLAE).astype(np.float32)
     return ev.compared(ev.per_user_ndcg(lambda x: x @ b, val), ref, val)
 
 
@@ -120,7 +121,7 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=data.DEFAULT_DATA)
     args = parser.parse_args()
     train, _, val = ev.load(args.data, 0)
-    g = ev.weighted_gram(train, np.ones(len(train)))
+    g = gram(train)
     ease = ev.item_item(g, ev.Spec()).astype(np.float32)
     ref = ev.per_user_ndcg(lambda x: x @ ease, val)
     dlae = ev.item_item(g, ev.DLAE).astype(np.float32)

@@ -21,6 +21,7 @@ import numpy as np
 from animerec.catalog import Catalog
 
 from converter import catalog_build, data, sections, splits
+from converter.baselines import gram
 from converter.data import SparseRows
 from converter.lowrank import randomized_svd
 from converter.metrics import METRICS, evaluate, ndcg_at_k, rank
@@ -238,23 +239,34 @@ def compared(nd: np.ndarray, ref: np.ndarray, val: HeldOut) -> str:
     return " | ".join(parts)
 
 
-def main() -> int:
+def spec_parser() -> argparse.ArgumentParser:
+    """Specs to run on seed `--seed`'s validation users of `--data`."""
     parser = argparse.ArgumentParser()
     parser.add_argument("specs", nargs="+")
     parser.add_argument("--data", type=Path, default=data.DEFAULT_DATA)
     parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
+    return parser
+
+
+def reference(train: SparseRows, val: HeldOut) -> tuple[np.ndarray, np.ndarray]:
+    """XᵀX, and full EASE's (λ = 100) per-user validation NDCG@100 that every spec is compared
+    with; prints the split and EASE's line."""
+    eras = [sections.era_of(u) for u in val.users]
+    by_era = ", ".join(f"{e}: {eras.count(e)}" for e in sections.ERAS)
+    print(f"{len(train)} train rows, {len(val)} validation users ({by_era}), {train.n_items} items")
+    g = gram(train)
+    ease = item_item(g, Spec()).astype(np.float32)
+    ref = per_user_ndcg(lambda x: x @ ease, val)
+    print(f"reference EASE λ=100: {compared(ref, ref, val)}", flush=True)
+    return g, ref
+
+
+def main() -> int:
+    args = spec_parser().parse_args()
     loaded = load(args.data, args.seed)
     train, _, val = loaded
-    eras = [sections.era_of(u) for u in val.users]
-    print(
-        f"{len(train)} train rows, {len(val)} validation users "
-        f"({', '.join(f'{e}: {eras.count(e)}' for e in sections.ERAS)}), {train.n_items} items"
-    )
-    grams = {(0.0, 1.0): weighted_gram(train, np.ones(len(train)))}
-    ease = item_item(grams[0.0, 1.0], Spec()).astype(np.float32)
-    ref = per_user_ndcg(lambda x: x @ ease, val)
-    print(f"reference EASE λ=100: {compared(ref, ref, val)}")
+    g, ref = reference(train, val)
+    grams = {(0.0, 1.0): g}
     for text in args.specs:
         run(text, loaded, grams, ref)
     return 0

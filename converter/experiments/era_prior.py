@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from converter import data, sections
+from converter.baselines import gram
 from converter.data import SparseRows
 from converter.experiments.ease_variants import (
     DLAE,
@@ -26,7 +27,6 @@ from converter.experiments.ease_variants import (
     item_item,
     load,
     per_user_ndcg,
-    weighted_gram,
 )
 
 
@@ -57,7 +57,7 @@ def main() -> int:
     lifts = era_lifts(train, train_eras)
     val_lift = np.stack([lifts["2025" if sections.era_of(u) == "2025" else "2016/2023"]
                          for u in val.users])  # fmt: skip
-    g = weighted_gram(train, np.ones(len(train)))
+    g = gram(train)
     ease = item_item(g, Spec()).astype(np.float32)
     ref = per_user_ndcg(lambda x: x @ ease, val)
     b = item_item(g, DLAE).astype(np.float32)

@@ -18,16 +18,14 @@ k titles enters with weight w·k^−E (E = 0: w for every pair in it; 1: w/k); `
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections import defaultdict
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 from animerec.catalog import Catalog, Item
 
-from converter import data, sections, side_info
+from converter import side_info
 from converter.experiments import ease_variants as ev
 
 FAMILIES: dict[str, Callable[[Item], list[str]]] = {
@@ -64,18 +62,9 @@ def parse(text: str) -> tuple[dict[str, float], float, ev.Spec]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("specs", nargs="+")
-    parser.add_argument("--data", type=Path, default=data.DEFAULT_DATA)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
+    args = ev.spec_parser().parse_args()
     train, _, val, catalog = ev.load_split(args.data, args.seed)
-    eras = [sections.era_of(u) for u in val.users]
-    by_era = ", ".join(f"{e}: {eras.count(e)}" for e in sections.ERAS)
-    print(f"{len(train)} train rows, {len(val)} validation users ({by_era}), {len(catalog)} items")
-    g = ev.weighted_gram(train, np.ones(len(train)))
-    ease = ev.item_item(g, ev.Spec()).astype(np.float32)
-    ref = ev.per_user_ndcg(lambda x: x @ ease, val)
+    g, ref = ev.reference(train, val)
     for text in ["franchise=0", *args.specs]:
         weights, norm, model = parse(text)
         b = ev.item_item(g + side_gram(catalog, weights, norm), model).astype(np.float32)

@@ -23,6 +23,7 @@ import time
 import numpy as np
 
 from converter import data
+from converter.baselines import gram
 from converter.experiments.ease_variants import (
     DLAE,
     Spec,
@@ -30,7 +31,6 @@ from converter.experiments.ease_variants import (
     item_item,
     load,
     per_user_ndcg,
-    weighted_gram,
 )
 from converter.tied import eigen_factors, quantize
 from tools.precompress import brotli_bytes
@@ -124,7 +124,7 @@ def main() -> int:
     parser.add_argument("--data", default=data.DEFAULT_DATA)
     args = parser.parse_args()
     train, _, val = load(args.data, 0)
-    g = weighted_gram(train, np.ones(len(train)))
+    g = gram(train)
     ease = item_item(g, Spec()).astype(np.float32)
     ref = per_user_ndcg(lambda x: x @ ease, val)
     full = item_item(g, DLAE)
