@@ -1,7 +1,8 @@
 """Tied low-rank DLAE (`--model dlae-tied`): DLAE's top eigen part, shipped as one factor for both
 layers, so a rank r costs n·r bytes where `dlae-lowrank` and `ease-lowrank` ship 2·n·r.
 
-DLAE (converter/dlae.py) is B = I − (G + Λ)⁻¹·Λ with G = XᵀX and Λ = λI + p/(1−p)·diag(G). With
+DLAE (converter/dlae.py) is B = I − (G + Λ)⁻¹·Λ with G = XᵀX and Λ = λI + p/(1−p)·diag(G); here G
+also holds the catalog's franchise groups as pseudo-users (converter/side_info.py). With
 M = Λ^-½·G·Λ^-½ = Q·diag(σ)·Qᵀ, G + Λ = Λ^½·(M + I)·Λ^½, hence
 
     B = Λ^-½·Q·diag(σ / (1 + σ))·Qᵀ·Λ^½,
