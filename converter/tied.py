@@ -38,6 +38,7 @@ from .baselines import gram
 from .data import SparseRows
 from .dlae import dlae_weights
 from .export import SparseResidual, TiedParts, expand, tied_model
+from .kinds import RANKS
 from .lowrank import fit_temperature
 from .metrics import evaluate
 from .recommender import keras_scorer
@@ -54,7 +55,7 @@ RESIDUAL_LEVELS = 256  # a uniform grid of fewer values costs more than it saves
 
 @dataclass(frozen=True)
 class TiedHyper:
-    rank: int = 590
+    rank: int = RANKS["dlae-tied"]
     lam: float = 100.0
     drop: float = 0.25  # DLAE's dropout p
     levels: int = 52  # values of Q in uint8 (52: about 0.6 of the bytes of 256 served, RESULTS.md)

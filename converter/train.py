@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .data import DEFAULT_DATA
+from .kinds import MODELS, RANKS
 
 if TYPE_CHECKING:
     from animerec.catalog import Catalog
@@ -28,8 +29,6 @@ FIXTURES = ("mal-export-v110-igorv.xml", "mal-export-xinil-evanalxen.xml",
 MAX_MODEL_BYTES = 4_000_000  # as served: brotli, as tools/precompress writes it
 QUANT_TOLERANCE = 0.005  # largest validation NDCG@100 loss accepted for a smaller encoding
 THRESHOLDS = (3, 5, 10, 20, 50)
-MODELS = ("ease-lowrank", "dlae-lowrank", "dlae-tied", "mult-dae")
-RANKS = {"ease-lowrank": 300, "dlae-lowrank": 880, "dlae-tied": 590}  # fit the byte budgets
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
