@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -13,6 +14,7 @@ REPORT = ROOT / "build" / "pytest-report.xml"
 # What Playwright says when Chromium's page renderer dies under it (README, "Tests"): not an
 # outcome of the page's code, and it fails every later test that shares the page.
 RENDERER_CRASHED = ("Target crashed", "Page crashed")
+RERUNS = 2  # a burst of crashes can outlast one rerun of the failed tests (README, "Tests")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,16 +31,31 @@ def main(args: argparse.Namespace) -> int:
     from tools import dist
 
     dist.build()
-    code = pytest(args.pytest_args)
-    if code == 1 and renderer_crashed():
-        print(
-            "Chromium's page renderer crashed during this run: running the failed tests once "
-            "more, each module with a fresh page (their result is final)",
-            file=sys.stderr,
-        )
-        code = pytest([*args.pytest_args, "--last-failed"])
+    code = with_reruns(args.pytest_args)
     if code == 5:
         print("pytest collected no tests: that is a failure here", file=sys.stderr)
+    return code
+
+
+def with_reruns(
+    extra: list[str],
+    run: Callable[[list[str]], int] | None = None,
+    crashed: Callable[[], bool] | None = None,
+) -> int:
+    """pytest, then its failed tests again (each module with a fresh page) while the last run
+    failed and its report names a renderer crash, at most RERUNS times; the last result is
+    final. A failure with no crash is never retried."""
+    run, crashed = run or pytest, crashed or renderer_crashed
+    code = run(extra)
+    for attempt in range(1, RERUNS + 1):
+        if code != 1 or not crashed():
+            break
+        print(
+            "Chromium's page renderer crashed during this run: running the failed tests again "
+            f"({attempt} of at most {RERUNS})",
+            file=sys.stderr,
+        )
+        code = run([*extra, "--last-failed"])
     return code
 
 
