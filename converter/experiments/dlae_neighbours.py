@@ -121,9 +121,7 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=data.DEFAULT_DATA)
     args = parser.parse_args()
     train, _, val = ev.load(args.data, 0)
-    g = gram(train)
-    ease = ev.item_item(g, ev.Spec()).astype(np.float32)
-    ref = ev.per_user_ndcg(lambda x: x @ ease, val)
+    g, ref = ev.reference(train, val)
     dlae = ev.item_item(g, ev.DLAE).astype(np.float32)
     print(f"DLAE: {ev.compared(ev.per_user_ndcg(lambda x: x @ dlae, val), ref, val)}", flush=True)
     eigen = None

@@ -18,15 +18,14 @@ from pathlib import Path
 import numpy as np
 
 from converter import data, sections
-from converter.baselines import gram
 from converter.data import SparseRows
 from converter.experiments.ease_variants import (
     DLAE,
-    Spec,
     compared,
     item_item,
     load,
     per_user_ndcg,
+    reference,
 )
 
 
@@ -57,9 +56,7 @@ def main() -> int:
     lifts = era_lifts(train, train_eras)
     val_lift = np.stack([lifts["2025" if sections.era_of(u) == "2025" else "2016/2023"]
                          for u in val.users])  # fmt: skip
-    g = gram(train)
-    ease = item_item(g, Spec()).astype(np.float32)
-    ref = per_user_ndcg(lambda x: x @ ease, val)
+    g, ref = reference(train, val)
     b = item_item(g, DLAE).astype(np.float32)
     for beta in args.betas:
         done = [0]  # rows scored so far: per_user_ndcg scores the users in order, in batches

@@ -23,14 +23,13 @@ import time
 import numpy as np
 
 from converter import data
-from converter.baselines import gram
 from converter.experiments.ease_variants import (
     DLAE,
-    Spec,
     compared,
     item_item,
     load,
     per_user_ndcg,
+    reference,
 )
 from converter.tied import eigen_factors, quantize
 from tools.precompress import brotli_bytes
@@ -40,7 +39,7 @@ def low_rank(
     g: np.ndarray, rank: int, levels: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """U, V of the quantized tied part, and Λ^½."""
-    q, shrink, root = eigen_factors(g, 100.0, 0.25, rank)
+    q, shrink, root = eigen_factors(g, DLAE.lam, DLAE.drop, rank)
     codes, low, step = quantize(q, levels)
     qq = codes.astype(np.float64) * step + low
     return qq / root[:, None], (shrink[:, None] * qq.T) * root[None, :], root
@@ -124,9 +123,7 @@ def main() -> int:
     parser.add_argument("--data", default=data.DEFAULT_DATA)
     args = parser.parse_args()
     train, _, val = load(args.data, 0)
-    g = gram(train)
-    ease = item_item(g, Spec()).astype(np.float32)
-    ref = per_user_ndcg(lambda x: x @ ease, val)
+    g, ref = reference(train, val)
     full = item_item(g, DLAE)
     print(f"full DLAE: {compared(per_user_ndcg(lambda x: x @ full, val), ref, val)}", flush=True)
     for rank in args.rank:
@@ -142,7 +139,7 @@ def with_rank(
     u, v, root = low_rank(g, rank, args.levels)
     nd = per_user_ndcg(lambda x: (x @ u) @ v, val)
     print(f"rank {rank}: {compared(nd, ref, val)} [{time.time() - started:.0f} s]", flush=True)
-    lam = 100.0 + 0.25 / 0.75 * np.diag(g)
+    lam = DLAE.lam + DLAE.drop / (1 - DLAE.drop) * np.diag(g)
     residual = full - u @ v
     np.fill_diagonal(residual, 0.0)
     for pairs in args.pairs:
