@@ -1,53 +1,138 @@
-"""`build.py test` runs failed tests again only when the run's report shows a renderer crash, and
-at most RERUNS times."""
+"""`build.py test` runs a test again only when its own failure was a renderer crash, at most
+RERUNS times; any other failure is final. Each attempt keeps its report, and the tests that
+passed only on a rerun are named. pytest is faked: it writes the JUnit report a real run would."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
-from tools.run_tests import RERUNS, renderer_crashed, with_reruns
+import pytest
 
-FAILURE = '<testcase name="t"><failure message="{}">...</failure></testcase>'
+from tools import run_tests
+from tools.run_tests import RERUNS, failures_in, with_reruns
 
-
-def test_a_crash_in_the_report_is_seen(tmp_path: Path) -> None:
-    report = tmp_path / "report.xml"
-    report.write_text(FAILURE.format("playwright Error: Page.is_hidden: Target crashed"))
-    assert renderer_crashed(report)
-
-
-def test_other_failures_and_no_report_are_not_crashes(tmp_path: Path) -> None:
-    report = tmp_path / "report.xml"
-    report.write_text(FAILURE.format("AssertionError: assert 3 == 4"))
-    assert not renderer_crashed(report)
-    assert not renderer_crashed(tmp_path / "missing.xml")
+CRASH = "playwright._impl._errors.Error: Page.is_hidden: Target crashed"
+CASE = '<testcase classname="{cls}" name="{name}" file="{file}" line="1">{body}</testcase>'
+RESCUED = "passed only on rerun: "
+MODULES = {"a": "tests.browser.test_view", "b": "tests.test_parsers"}
 
 
-def recorded(codes: list[int]) -> tuple[list[list[str]], Callable[[list[str]], int]]:
-    """A fake pytest that returns `codes` in turn, and the argument lists it was called with."""
+def junit(outcomes: dict[str, str]) -> str:
+    """A JUnit report (xunit1, as tools/run_tests asks for) of tests named by `outcomes`' keys:
+    "pass", "crash" (a failure naming the crash), "crash-setup" (an error in a fixture), or
+    "fail" (an assertion)."""
+    bodies = {
+        "pass": "",
+        "crash": f'<failure message="{CRASH}">page.is_hidden(...)</failure>',
+        "crash-setup": f'<error message="failed on setup">{CRASH}</error>',
+        "fail": '<failure message="AssertionError: assert 3 == 4">E  assert 3 == 4</failure>',
+    }
+    cases = [
+        CASE.format(cls=cls, name=name, file=cls.replace(".", "/") + ".py", body=bodies[outcome])
+        for name, outcome in outcomes.items()
+        for cls in [MODULES[name[0]]]
+    ]
+    return f'<testsuites><testsuite name="pytest">{"".join(cases)}</testsuite></testsuites>'
+
+
+def node(name: str) -> str:
+    return MODULES[name[0]].replace(".", "/") + ".py::" + name
+
+
+def fake_pytest(attempts: list[dict[str, str]]) -> tuple[list[list[str]], run_tests.Runner]:
+    """A pytest whose N-th call reports `attempts[N]` (exit code 1 on any failure), and the
+    argument lists it was called with."""
     calls: list[list[str]] = []
 
-    def run(extra: list[str]) -> int:
+    def run(extra: list[str], report: Path) -> int:
+        outcomes = attempts[len(calls)]
         calls.append(extra)
-        return codes[len(calls) - 1]
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(junit(outcomes))
+        return int(any(o != "pass" for o in outcomes.values()))
 
     return calls, run
 
 
-def test_crashes_rerun_the_failed_tests_until_they_pass_or_the_reruns_run_out() -> None:
-    calls, run = recorded([1, 1, 0])
-    assert with_reruns(["-x"], run, lambda: True) == 0
-    assert calls == [["-x"], ["-x", "--last-failed"], ["-x", "--last-failed"]]
-    calls, run = recorded([1] * (RERUNS + 2))
-    assert with_reruns([], run, lambda: True) == 1
+@pytest.fixture(autouse=True)
+def reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(run_tests, "REPORTS", tmp_path)
+    return tmp_path
+
+
+def rescued(capsys: pytest.CaptureFixture[str]) -> list[str]:
+    """The tests the run named as passed only on a rerun."""
+    lines = capsys.readouterr().err.splitlines()
+    named = [line.removeprefix(RESCUED) for line in lines if line.startswith(RESCUED)]
+    assert len(named) <= 1
+    return named[0].split() if named else []
+
+
+def rerun_args(*final: str) -> list[str]:
+    deselect = [arg for test in final for arg in ("--deselect", node(test))]
+    return ["-x", "--last-failed", "--last-failed-no-failures=none", *deselect]
+
+
+def test_a_crash_is_told_from_other_failures_by_each_tests_own_report(reports: Path) -> None:
+    path = reports / "r.xml"
+    path.write_text(junit({"a1": "crash", "a2": "crash-setup", "b1": "fail", "b2": "pass"}))
+    found = failures_in(path)
+    assert found.crashed == [node("a1"), node("a2")] and found.other == [node("b1")]
+    assert failures_in(reports / "missing.xml") == run_tests.Failures([], [])
+
+
+def test_only_crashed_tests_are_rerun_and_a_real_failure_stays_final(
+    reports: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    calls, run = fake_pytest([
+        {"a1": "crash", "a2": "crash", "b1": "fail", "b2": "pass"},
+        {"a1": "pass", "a2": "crash"},
+        {"a2": "pass"},
+    ])  # fmt: skip
+    assert with_reruns(["-x"], run) == 1  # b1's assertion fails the run, reruns or not
+    assert calls == [["-x"], rerun_args("b1"), rerun_args("b1")]
+    assert sorted(p.name for p in reports.glob("pytest-report-*.xml")) == [
+        f"pytest-report-{n}.xml" for n in (1, 2, 3)
+    ]
+    assert rescued(capsys) == [node("a1"), node("a2")]
+
+
+def test_crashes_that_pass_on_a_rerun_pass_and_are_named(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    calls, run = fake_pytest([{"a1": "crash", "a2": "crash-setup", "b2": "pass"}, {"a1": "pass",
+                              "a2": "pass"}])  # fmt: skip
+    assert with_reruns(["-x"], run) == 0
+    assert calls == [["-x"], rerun_args()]
+    assert rescued(capsys) == [node("a1"), node("a2")]
+
+
+def test_the_reruns_run_out(capsys: pytest.CaptureFixture[str]) -> None:
+    calls, run = fake_pytest([{"a1": "crash", "a2": "crash"}] + [{"a1": "crash"}] * RERUNS)
+    assert with_reruns([], run) == 1
     assert len(calls) == RERUNS + 1
+    assert rescued(capsys) == [node("a2")]
 
 
-def test_a_failure_without_a_crash_or_a_pass_is_final() -> None:
-    calls, run = recorded([1, 0])
-    assert with_reruns([], run, lambda: False) == 1
-    assert calls == [[]]
-    calls, run = recorded([0, 1])
-    assert with_reruns([], run, lambda: True) == 0
-    assert len(calls) == 1
+@pytest.mark.parametrize(
+    "attempts",
+    [
+        [{"b1": "fail", "a1": "pass"}],  # a failure without a crash
+        [{"a1": "pass"}],  # a pass
+        [{"a1": "crash"}, {"a1": "fail"}],  # a crash, then a real failure in the rerun
+    ],
+)
+def test_what_is_final(attempts: list[dict[str, str]]) -> None:
+    calls, run = fake_pytest([*attempts, {"a1": "pass"}])
+    assert with_reruns([], run) == int("fail" in attempts[-1].values())
+    assert len(calls) == len(attempts)
+
+
+def test_an_interrupted_or_empty_run_is_final() -> None:
+    calls: list[list[str]] = []
+
+    def run(extra: list[str], report: Path) -> int:
+        calls.append(extra)
+        return 5
+
+    assert with_reruns([], run) == 5 and len(calls) == 1

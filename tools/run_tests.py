@@ -5,16 +5,18 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LINTED = ["build.py", "py", "converter", "tools", "tests", "web"]
-REPORT = ROOT / "build" / "pytest-report.xml"
+REPORTS = ROOT / "build"  # pytest-report-1.xml for the first attempt, -2 for the first rerun, …
 # What Playwright says when Chromium's page renderer dies under it (README, "Tests"): not an
 # outcome of the page's code, and it fails every later test that shares the page.
 RENDERER_CRASHED = ("Target crashed", "Page crashed")
-RERUNS = 2  # a burst of crashes can outlast one rerun of the failed tests (README, "Tests")
+RERUNS = 2  # a burst of crashes can outlast one rerun of the crashed tests (README, "Tests")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,41 +33,87 @@ def main(args: argparse.Namespace) -> int:
     from tools import dist
 
     dist.build()
+    for old in REPORTS.glob("pytest-report-*.xml"):
+        old.unlink()
     code = with_reruns(args.pytest_args)
     if code == 5:
         print("pytest collected no tests: that is a failure here", file=sys.stderr)
     return code
 
 
-def with_reruns(
-    extra: list[str],
-    run: Callable[[list[str]], int] | None = None,
-    crashed: Callable[[], bool] | None = None,
-) -> int:
-    """pytest, then its failed tests again (each module with a fresh page) while the last run
-    failed and its report names a renderer crash, at most RERUNS times; the last result is
-    final. A failure with no crash is never retried."""
-    run, crashed = run or pytest, crashed or renderer_crashed
-    code = run(extra)
-    for attempt in range(1, RERUNS + 1):
-        if code != 1 or not crashed():
+@dataclass(frozen=True)
+class Failures:
+    """The failed tests of one pytest report (node ids), by what failed them."""
+
+    crashed: list[str]  # failed by a renderer crash, in their own failure
+    other: list[str]  # failed by anything else: final
+
+
+Runner = Callable[[list[str], Path], int]
+
+
+def with_reruns(extra: list[str], run: Runner | None = None) -> int:
+    """pytest, then again only the tests whose own failure was a renderer crash (each module
+    with a fresh page), at most RERUNS times. Any other failure is final: it is never rerun
+    and fails the run whatever the reruns give. Every attempt keeps its report
+    (REPORTS/pytest-report-N.xml); the tests that passed only on a rerun are named."""
+    run = run or pytest
+    code = run(extra, report(1))
+    if code not in (0, 1):  # interrupted, an internal or usage error, no tests: final as is
+        return code
+    failures = failures_in(report(1))
+    final, crashed, rescued = list(failures.other), failures.crashed, []
+    for attempt in range(2, RERUNS + 2):
+        if not crashed:
             break
         print(
-            "Chromium's page renderer crashed during this run: running the failed tests again "
-            f"({attempt} of at most {RERUNS})",
+            f"Chromium's page renderer crashed under {len(crashed)} test(s): running those "
+            f"again ({attempt - 1} of at most {RERUNS}): {' '.join(crashed)}",
             file=sys.stderr,
         )
-        code = run([*extra, "--last-failed"])
-    return code
+        deselect = [arg for test in final for arg in ("--deselect", test)]
+        code = run([*extra, "--last-failed", "--last-failed-no-failures=none", *deselect],
+                   report(attempt))  # fmt: skip
+        if code not in (0, 1):
+            return code
+        again = failures_in(report(attempt))
+        rescued += [test for test in crashed if test not in again.crashed + again.other]
+        final += again.other
+        crashed = again.crashed
+    if rescued:
+        print(f"passed only on rerun: {' '.join(rescued)}", file=sys.stderr)
+    return 1 if final or crashed else 0
 
 
-def pytest(extra: list[str]) -> int:
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "pytest", "-ra", f"--junitxml={REPORT}", *extra]
+def report(attempt: int) -> Path:
+    return REPORTS / f"pytest-report-{attempt}.xml"
+
+
+def pytest(extra: list[str], junit: Path) -> int:
+    junit.parent.mkdir(parents=True, exist_ok=True)
+    xunit1 = ["-o", "junit_family=xunit1"]  # its reports name each test's file
+    command = [sys.executable, "-m", "pytest", "-ra", f"--junitxml={junit}", *xunit1, *extra]
     return subprocess.run(command, cwd=ROOT).returncode
 
 
-def renderer_crashed(report: Path = REPORT) -> bool:
-    """Whether the last run's report names a renderer crash among its failures."""
-    text = report.read_text(encoding="utf-8") if report.exists() else ""
-    return any(marker in text for marker in RENDERER_CRASHED)
+def failures_in(junit: Path) -> Failures:
+    """The failed tests of a JUnit report written with junit_family=xunit1; no report, none."""
+    if not junit.exists():
+        return Failures([], [])
+    crashed, other = [], []
+    for case in ET.parse(junit).iter("testcase"):
+        problems = [p for p in case if p.tag in ("failure", "error")]
+        if problems:
+            text = " ".join(f"{p.get('message', '')} {p.text or ''}" for p in problems)
+            crash = any(marker in text for marker in RENDERER_CRASHED)
+            (crashed if crash else other).append(node_id(case))
+    return Failures(crashed, other)
+
+
+def node_id(case: ET.Element) -> str:
+    """pytest's id of a <testcase>: its file, the classes in its classname past the module's
+    dotted path, and its name."""
+    path = case.get("file", "")
+    module = path.removesuffix(".py").replace("/", ".")
+    classes = case.get("classname", "").removeprefix(module).strip(".")
+    return "::".join(part for part in (path, *classes.split("."), case.get("name", "")) if part)
