@@ -93,20 +93,38 @@ def test_min_interval_math():
     assert slept[:6] == [2.0] * 4 + [1.5, 2.0]  # the wait shrinks by the work done
 
 
-def test_collect_statuses_rate_and_export(tmp_path):
+class VirtualPace(MinInterval):
+    """`MinInterval` on a clock that moves only when it sleeps (and sleeps no real time): the
+    times its waits return are the pace it set, free of the machine's jitter."""
+
+    def __init__(self, per_minute: float) -> None:
+        self.now, self.times = 0.0, []
+
+        async def sleep(seconds: float) -> None:
+            self.now += seconds
+
+        super().__init__(per_minute, clock=lambda: self.now, sleep=sleep)
+
+    async def wait(self) -> None:
+        await super().wait()
+        self.times.append(self.now)
+
+
+def test_collect_statuses_rate_and_export(tmp_path, monkeypatch):
     path = tmp_path / "lists.sqlite"
+    made: list[VirtualPace] = []
+    record = lambda rate: made.append(VirtualPace(rate)) or made[-1]  # noqa: E731
+    monkeypatch.setattr(collect, "MinInterval", record)
     with FakeAniList(USERS) as fake:
         names = tmp_path / "n.txt"
         names.write_text("\n".join(NAMES))
         args = ["--db", str(path), "--anilist-users", str(names), "--api-url", fake.url]
         assert collect.main(cli(collect, [*args, "--rate", "600"])) == 0
-    arrivals = [t for t, _, _ in fake.hits]
-    gaps = [b - a for a, b in pairwise(arrivals)]
-    assert len(arrivals) == len(USERS) + 1  # the repeated name is asked once
-    # 600/min = one per 0.1 s. Arrival times jitter by tens of ms on a loaded 2-core machine,
-    # so single gaps get slack; the span of the whole run pins the rate down.
-    assert min(gaps) >= 0.1 - 0.06, gaps
-    assert arrivals[-1] - arrivals[0] >= 0.1 * (len(arrivals) - 1) - 0.02
+    assert len(fake.hits) == len(USERS) + 1  # the repeated name is asked once
+    [pace] = made
+    assert len(pace.times) == len(fake.hits)  # every request waited for its turn
+    gaps = [round(b - a, 9) for a, b in pairwise(pace.times)]
+    assert gaps == [0.1] * (len(fake.hits) - 1)  # 600/min: one request per 0.1 s
 
     statuses = dict(table(path, "SELECT name, status FROM users"))
     assert statuses == {**{n: "done" for n in USERS}, "EmptyList": "failed",

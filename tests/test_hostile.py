@@ -1,5 +1,7 @@
 """The hostile corpus (`hostile_corpus`) in CPython: every file ends in its clear message or in
-a profile, quickly, and the page's parse never goes long without yielding."""
+a profile, and the page's parse yields as it goes. The times bound a hang or a step that never
+yields, at ten times the issue's budgets (2 s a case, 200 ms a task): the budgets themselves
+are figures of `build.py bench`, measured in Chromium (tools/BENCH.md)."""
 
 from __future__ import annotations
 
@@ -11,8 +13,8 @@ from animerec.profile import Profile
 from animerec.steps import collector_paused
 from hostile_corpus import CASES, PROFILE, Case
 
-LIMIT_S = 2.0  # the issue's budget for a whole case in the browser; CPython must be well within
-STEP_S = 0.2  # the longest the page's parse may hold the main thread
+HANG_S = 20.0  # a whole case: ten times the issue's 2 s budget
+STEP_S = 2.0  # one step between two yields: ten times the issue's 200 ms task budget
 
 
 def run_timed(case: Case) -> tuple[Profile | ProfileParseError, float, float]:
@@ -52,5 +54,5 @@ def test_hostile_file_ends_clearly_and_quickly(case: Case) -> None:
         assert isinstance(outcome, ProfileParseError), outcome
         assert case.expect in str(outcome)
         assert len(str(outcome)) < 400  # the message quotes nothing huge
-    assert took < LIMIT_S, f"{took:.2f} s"
+    assert took < HANG_S, f"{took:.2f} s"
     assert longest < STEP_S, f"one step held the thread {longest * 1000:.0f} ms"
