@@ -19,9 +19,12 @@ from .anilist import (
     _page,
     send,
 )
+from .stored import stored_json
+from .values import whole
 
 COVER_ORIGIN = "https://s4.anilist.co/"  # AniList's image CDN: the only image host besides self
 MAX_KEPT = 2000  # covers remembered between visits (about 200 kB of JSON)
+MAX_URL = 500  # characters of a stored cover's address (AniList's are about 80)
 NO_RETRY = RetryPolicy(max_retries=0, retry_429=False)  # covers are optional: never wait
 
 COVERS_QUERY = """
@@ -52,11 +55,7 @@ def read_covers(body: Mapping[str, Any], asked: Iterable[int]) -> dict[int, dict
         image = media.get("coverImage") or {}
         url = image.get("medium") or image.get("large")
         if isinstance(url, str) and url.startswith(COVER_ORIGIN):
-            color = image.get("color")
-            found[media["idMal"]] = {
-                "url": url,
-                "color": color if isinstance(color, str) and _COLOR.fullmatch(color) else None,
-            }
+            found[media["idMal"]] = {"url": url, "color": _color(image.get("color"))}
     return found
 
 
@@ -76,13 +75,16 @@ class CoverCache:
         self.known: dict[int, dict | None] = dict(known or {})
 
     @classmethod
-    def from_json(cls, text: str | None) -> CoverCache:
-        """The cache as the page stored it; anything unreadable is an empty cache."""
-        try:
-            raw = json.loads(text or "{}")
-            return cls({int(k): v for k, v in raw.items() if v is None or _usable(v)})
-        except (ValueError, TypeError, AttributeError):
-            return cls()
+    def from_json(cls, text: object) -> CoverCache:
+        """The cache as the page stored it (localStorage: any value, `animerec.stored`): the
+        entries that read as an id and a usable cover or None, the newest MAX_KEPT."""
+        raw = stored_json(text)
+        known: dict[int, dict | None] = {}
+        for key, value in raw.items() if isinstance(raw, dict) else ():
+            cover = _usable(value)
+            if (mal_id := whole(key)) and (cover or value is None):
+                known[mal_id] = cover
+        return cls(dict(list(known.items())[-MAX_KEPT:]))
 
     def to_json(self) -> str:
         return json.dumps({str(k): v for k, v in self.known.items()})
@@ -102,5 +104,15 @@ class CoverCache:
         return self.known.get(mal_id)
 
 
-def _usable(cover: object) -> bool:
-    return isinstance(cover, dict) and str(cover.get("url", "")).startswith(COVER_ORIGIN)
+def _usable(cover: object) -> dict | None:
+    """A stored cover as `read_covers` makes one, or None where it is not one."""
+    if not isinstance(cover, dict):
+        return None
+    url = cover.get("url")
+    if not isinstance(url, str) or not url.startswith(COVER_ORIGIN) or len(url) > MAX_URL:
+        return None
+    return {"url": url, "color": _color(cover.get("color"))}
+
+
+def _color(value: object) -> str | None:
+    return value if isinstance(value, str) and _COLOR.fullmatch(value) else None

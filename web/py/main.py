@@ -30,6 +30,7 @@ from animerec.http_api import ApiError, RetryPolicy
 from animerec.parsers import ProfileParseError
 from animerec.profile import Profile
 from animerec.ranking import Candidates, RankContext
+from animerec.stored import MAX_HIDDEN, hidden_ids
 from bridge import charts, site, ui
 from extra import ExtraUnavailable, load_extra
 from pyodide.ffi import JsException, to_js
@@ -81,7 +82,7 @@ class Page:
         self.shelf: list[Item] = []  # its "continue what you love" titles
         self.filters = from_query(bridge.query())  # the controls change this, then show()
         self.ratings: dict[int, int] = {}
-        self.hidden: list[int] = read_ids(ui.remembered(HIDDEN_KEY))  # "not interested"
+        self.hidden: list[int] = hidden_ids(ui.remembered(HIDDEN_KEY))  # "not interested"
         self.covers: CoverCache | None = CoverCache.from_json(ui.remembered(COVERS_KEY))
         if not ui.coversOn():
             self.covers = None  # off: no cover is shown or asked for
@@ -268,6 +269,7 @@ class Page:
         ui.focusCard(mal_id)
 
     def hidden_changed(self) -> None:
+        self.hidden = self.hidden[-MAX_HIDDEN:]
         ui.remember(HIDDEN_KEY, json.dumps(self.hidden))
         ui.renderHidden(views.hidden(self.hidden, self.catalog))
         self.show()
@@ -380,14 +382,6 @@ class Page:
                                     bridge.callback(self.on_model))  # fmt: skip
         bridge.on_popstate(self.on_popstate)
         ui.renderHidden(views.hidden(self.hidden, self.catalog))
-
-
-def read_ids(text: str | None) -> list[int]:
-    """The remembered "not interested" ids; junk is an empty list."""
-    try:
-        return [int(i) for i in json.loads(text or "[]")]
-    except (ValueError, TypeError):
-        return []
 
 
 def waiting_for(site_name: str) -> Callable[[float], None]:
