@@ -110,7 +110,7 @@ CASES: tuple[Case, ...] = (
     Case("anilist-30k-pretty", "list.json", lambda: json.dumps(json.loads(_anilist(
         [_anilist_entry(i) for i in range(20_000)])), indent=2).encode(), PROFILE),
     Case("json-2m-empty-entries", "list.json", lambda: _malapp([{}] * (2 * MB)),
-         "unknown status"),
+         "An entry without a title id has no status"),
     Case("anilist-2m-empty-lists", "list.json", lambda: _anilist([], [[]] * (2 * MB)),
          "2,000,000 lists"),
     # entity expansion
@@ -150,7 +150,7 @@ CASES: tuple[Case, ...] = (
     Case("anilist-lists-string", "list.json", lambda: _anilist([], "not a list"),
          "lists are not a list"),
     Case("anilist-nulls", "list.json", lambda: _anilist([None, {}, {"media": None},
-         {"media": {"idMal": None}, "status": None}]), "None of the 4 entries"),
+         {"media": {"idMal": None}, "status": None}]), "Not one of the 4 entries"),
     Case("anilist-wrong-types", "list.json", lambda: _anilist([
         {"status": ["COMPLETED"], "media": {"idMal": "abc"}},
         {"status": "COMPLETED", "score": "NaN", "progress": {"a": 1}, "updatedAt": "soon",
@@ -160,4 +160,29 @@ CASES: tuple[Case, ...] = (
          "my_status": 2}]), "whole number"),
     Case("malapp-nan-score", "list.json", lambda: _malapp([{"series_animedb_id": 1,
          "my_status": 2, "my_score": float("nan")}]), "should be a number"),
+    Case("malapp-nan-ids", "list.json", lambda: _malapp([{"series_animedb_id": float("nan"),
+         "my_status": float("nan")}]), "a status of the wrong kind"),
+)  # fmt: skip
+
+
+def deep(n: int) -> bytes:
+    return b"[" * n + b"]" * n
+
+
+# (name, site, body, expect): what AniList's list answer or Kitsu's library page holds
+API_CASES = (
+    ("anilist-deep", "anilist", deep(2 * MB), "nested more than 64"),
+    ("anilist-wrong-types", "anilist", json.dumps({"data": {"MediaListCollection": {
+        "lists": {"entries": 1}}}}).encode(), "lists are not a list"),
+    ("anilist-nulls", "anilist", b'{"data": {"MediaListCollection": {"lists": [null, {"entries":'
+        b' [null, {"media": null, "status": null}]}]}}}', "Not one of the 2 entries"),
+    ("anilist-invalid-utf8", "anilist", b'{"data": \xff\xfe}', "not JSON"),
+    ("anilist-huge", "anilist", b'{"data": {"MediaListCollection": {"lists": [], "x": "'
+        + b"y" * (5 * MB) + b'"}}}', "empty"),
+    ("kitsu-deep", "kitsu", deep(2 * MB), "nested more than 64"),
+    ("kitsu-wrong-types", "kitsu", b'{"data": {"id": 1}}', "no list of library entries"),
+    ("kitsu-nulls", "kitsu", b'{"data": [null, {"attributes": null}], "included": null}',
+     "Not one of the 2 entries"),
+    ("kitsu-huge-page", "kitsu", json.dumps({"data": [{}] * 20_000}).encode(),
+     "at most 500"),
 )  # fmt: skip

@@ -97,7 +97,7 @@ def test_entries_without_mapping_use_the_id_map():
 
 def test_recorded_page_without_includes_has_no_ids():
     answers = (ok(users_answer("wopian")), ok(recorded(RECORDED_PAGE)))
-    with pytest.raises(ProfileParseError, match="None of the 2 entries in wopian's Kitsu"):
+    with pytest.raises(ProfileParseError, match="Not one of the 2 entries in wopian's Kitsu"):
         fetch(ScriptedTransport(*answers))  # its links.next is on kitsu.io: not followed
 
 

@@ -121,7 +121,8 @@ async def fetch_profile(
         raise EmptyLibrary(slug)
     if not entries:
         raise ProfileParseError(
-            f"None of the {unmapped} entries in {slug}'s Kitsu library has a MyAnimeList id."
+            f"Not one of the {unmapped} entries in {slug}'s Kitsu library has a MyAnimeList "
+            "id, so the model knows none of them. Upload a MyAnimeList export instead."
         )
     return Profile(entries, source="kitsu", username=slug, unmapped=unmapped)
 

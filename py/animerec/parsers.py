@@ -48,6 +48,7 @@ XML_CHUNK = 1 << 11  # bytes fed to the XML parser at a time: at most ~700 eleme
 ENTRIES_PER_STEP = 1000  # JSON entries read between two chances to yield
 MAX_ANILIST_LISTS = 1000  # a user has six status lists and a few custom ones
 GZIP_MAGIC = b"\x1f\x8b"
+EXPORT_AGAIN = "Export the list from MyAnimeList again."  # what a visitor can do about a bad file
 _NON_SPACE = re.compile(rb"[^ \t\r\n]")
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
          (codecs.BOM_UTF16_BE, "utf-16-be"))  # fmt: skip
@@ -165,8 +166,7 @@ def mal_xml_steps(data: bytes) -> Steps:
         reader.read(parser.read_events())
     except (ET.ParseError, LookupError) as err:  # LookupError: an encoding Python lacks
         raise ProfileParseError(
-            f"The XML is broken or cut short ({text(str(err), 200)}). Export the list from "
-            "MyAnimeList again."
+            f"The XML is broken or cut short ({text(str(err), 200)}). {EXPORT_AGAIN}"
         ) from err
     if reader.root is None:
         raise ProfileParseError("The XML has no elements.")
@@ -305,7 +305,8 @@ def anilist_steps(
     profile = Profile(entries, source="anilist", username=username, unmapped=unmapped)
     if not profile.entries and unmapped:
         raise ProfileParseError(
-            f"None of the {unmapped} entries on this AniList list has a MyAnimeList id."
+            f"Not one of the {unmapped} entries on this AniList list has a MyAnimeList id, so "
+            "the model knows none of them. Upload a MyAnimeList export instead."
         )
     return _nonempty(profile)
 
@@ -340,7 +341,10 @@ def profile_from_rating_rows(rows: Iterable[Mapping[str, str]], user: str | None
     for row in rows:
         status = _CSV_STATUS.get(row.get("status") or "completed")
         if status is None:
-            raise ProfileParseError(f"Unknown status {row.get('status')!r} in ratings row {row}.")
+            raise ProfileParseError(
+                f"The ratings row of title {shown(row.get('anime_id'))} has "
+                f"{_status_named(row.get('status'))}."
+            )
         entries.append(
             Entry(
                 mal_id=_int(row["anime_id"], "anime_id"),
@@ -356,7 +360,10 @@ def _mal_entry(mal_id, status, score, episodes, updated, title, cover=None) -> E
     st = _MAL_TEXT_STATUS.get(str(status or "").strip().lower()) if isinstance(
         status, str | int | None) else None  # fmt: skip
     if st is None:
-        raise ProfileParseError(f"Entry {shown(mal_id)} has an unknown status {shown(status)}.")
+        raise ProfileParseError(
+            f"{_entry_named(mal_id)} has {_status_named(status)}, where a MyAnimeList export "
+            f"has one of Watching, Completed, On-Hold, Dropped or Plan to Watch. {EXPORT_AGAIN}"
+        )
     return Entry(
         mal_id=_int(mal_id, "series_animedb_id"),
         status=st,
@@ -366,6 +373,20 @@ def _mal_entry(mal_id, status, score, episodes, updated, title, cover=None) -> E
         title=text(title),
         cover_url=_url(cover),
     )
+
+
+def _entry_named(mal_id: Any) -> str:
+    """An entry, for a message: by its id when it has a usable one."""
+    number_ = whole(mal_id.strip() if isinstance(mal_id, str) else mal_id)
+    return f"The entry for title {number_}" if number_ else "An entry without a title id"
+
+
+def _status_named(status: Any) -> str:
+    if status is None or (isinstance(status, str) and not status.strip()):
+        return "no status"
+    if isinstance(status, str | int) and not isinstance(status, bool):
+        return f"the unknown status {shown(status)}"
+    return f"a status of the wrong kind ({shown(status)})"
 
 
 def _nonempty(profile: Profile) -> Profile:
@@ -382,7 +403,9 @@ def _text(node: ET.Element | None, tag: str) -> str | None:
 def _int(value: Any, field: str) -> int:
     number_ = whole(value.strip() if isinstance(value, str) else value)
     if number_ is None and value not in (0, "0"):
-        raise ProfileParseError(f"`{field}` should be a whole number, got {shown(value)}.")
+        raise ProfileParseError(
+            f"`{field}` should be a whole number, but one is {shown(value)}. {EXPORT_AGAIN}"
+        )
     return number_ or 0
 
 
@@ -391,7 +414,9 @@ def _num(value: Any) -> float | None:
         return None
     result = number(value)
     if result is None:
-        raise ProfileParseError(f"A score should be a number, got {shown(value)}.")
+        raise ProfileParseError(
+            f"A score should be a number, but one is {shown(value)}. {EXPORT_AGAIN}"
+        )
     return result
 
 

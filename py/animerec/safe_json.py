@@ -47,8 +47,10 @@ def load_steps(text: str | bytes, what: str = "The JSON") -> Steps[Any]:
     if isinstance(text, bytes | bytearray):
         try:
             text = bytes(text).decode(json.detect_encoding(text))
-        except (UnicodeDecodeError, LookupError) as err:
-            raise ProfileParseError(f"{what} is not valid UTF-8 text ({err}).") from err
+        except UnicodeDecodeError as err:
+            raise ProfileParseError(
+                f"{what} is not valid UTF-8 text (byte {err.start + 1:,} is not text)."
+            ) from err
         yield
     if len(text) > MAX_CHARS:
         raise JsonRefused(f"{what} is over {MAX_CHARS // 1_000_000} MB of JSON.")
@@ -56,8 +58,11 @@ def load_steps(text: str | bytes, what: str = "The JSON") -> Steps[Any]:
         return (yield from decode_steps(text, guard))
     except _Refused as refused:
         raise JsonRefused(f"{what} {refused}.") from None
-    except ValueError as err:
-        raise ProfileParseError(f"{what} is malformed JSON: {str(err)[:200]}.") from err
+    except json.JSONDecodeError as err:
+        where = f"{err.msg.lower()} at line {err.lineno:,}, column {err.colno:,}"
+        raise ProfileParseError(f"{what} is malformed: {where}.") from err
+    except ValueError as err:  # a number past Python's 4,300 digits, in a long container
+        raise ProfileParseError(f"{what} is malformed: it holds a number too long.") from err
 
 
 def guard(piece: str, outside: int) -> None:

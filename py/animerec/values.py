@@ -45,9 +45,19 @@ def text(value: Any, limit: int = MAX_TEXT) -> str | None:
 
 
 def shown(value: Any, limit: int = 40) -> str:
-    """`repr(value)` short enough to quote in an error message (a list or object by its type:
-    its repr could be megabytes)."""
-    if not isinstance(value, str | bytes | int | float | None):
-        return f"a {type(value).__name__}"
-    text_ = repr(value[: limit + 1] if isinstance(value, str | bytes) else value)
-    return text_ if len(text_) <= limit else text_[:limit] + "…"
+    """`value` in words fit for an error message, never a Python repr: a text in quotes, cut to
+    `limit` characters; a number as digits; anything else by what it is ("nothing", "a list")."""
+    if isinstance(value, str):
+        return f"“{value}”" if len(value) <= limit else f"“{value[:limit]}…”"
+    if isinstance(value, bool):
+        return "a yes/no value"
+    if isinstance(value, int) and value.bit_length() > 4 * limit:
+        return "a number far too long"
+    if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
+        digits = str(value)
+        return digits if len(digits) <= limit else "a number far too long"
+    return _KINDS.get(type(value), "a value of the wrong kind")
+
+
+_KINDS = {type(None): "nothing", float: "something that is not a number", list: "a list",
+          dict: "an object", bytes: "binary data"}  # fmt: skip

@@ -8,11 +8,10 @@ so a test bounds only a freeze, ten times the budget."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import pytest
-from hostile_corpus import CASES, MB, PROFILE, Case
+from hostile_corpus import API_CASES, CASES, PROFILE, Case
 from kitsu_responses import library_page
 
 from .conftest import ANILIST_API, Session, open_site, open_sources, run_and_wait
@@ -90,29 +89,6 @@ def test_hostile_upload(app: Session, case: Case) -> None:
     outcome = outcome_of(page, lambda: page.click(submit))
     assert case.filename in page.inner_text("#file-name")
     check(case.expect, outcome)
-
-
-def deep(n: int) -> bytes:
-    return b"[" * n + b"]" * n
-
-
-# (name, site, body, expect): what AniList's list answer or Kitsu's library page holds
-API_CASES = (
-    ("anilist-deep", "anilist", deep(2 * MB), "nested more than 64"),
-    ("anilist-wrong-types", "anilist", json.dumps({"data": {"MediaListCollection": {
-        "lists": {"entries": 1}}}}).encode(), "lists are not a list"),
-    ("anilist-nulls", "anilist", b'{"data": {"MediaListCollection": {"lists": [null, {"entries":'
-        b' [null, {"media": null, "status": null}]}]}}}', "None of the 2 entries"),
-    ("anilist-invalid-utf8", "anilist", b'{"data": \xff\xfe}', "not JSON"),
-    ("anilist-huge", "anilist", b'{"data": {"MediaListCollection": {"lists": [], "x": "'
-        + b"y" * (5 * MB) + b'"}}}', "empty"),
-    ("kitsu-deep", "kitsu", deep(2 * MB), "nested more than 64"),
-    ("kitsu-wrong-types", "kitsu", b'{"data": {"id": 1}}', "no list of library entries"),
-    ("kitsu-nulls", "kitsu", b'{"data": [null, {"attributes": null}], "included": null}',
-     "None of the 2 entries"),
-    ("kitsu-huge-page", "kitsu", json.dumps({"data": [{}] * 20_000}).encode(),
-     "at most 500"),
-)  # fmt: skip
 
 
 def answer_list(page, name: str, site: str, body: bytes) -> None:

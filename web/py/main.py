@@ -196,10 +196,13 @@ class Page:
             ui.clearResults()
             ui.showError(str(err))
             ui.setStatus("Something needs your attention.")
-        except Exception as err:  # a bug: say so plainly, keep the details in the console
+        except Exception:  # a bug: say so plainly, keep the details (a traceback) in the console
             traceback.print_exc()
             ui.clearResults()
-            ui.showError(f"Something went wrong on our side: {err}")
+            ui.showError(
+                "Something went wrong on our side. Reload the page and try again; the "
+                "browser's console has the details."
+            )
             ui.setStatus("Something went wrong.")
         finally:
             ui.setBusy(False)

@@ -25,7 +25,7 @@ def encoded(profile: Profile, catalog: Catalog) -> array:
     explanations' batch both start from it)."""
     if not known_entries(profile, catalog):
         raise NothingKnown(
-            f"None of the {len(profile)} titles on this list is one the model knows "
+            f"Not one of the {len(profile)} titles on this list is one the model knows "
             "(or they are all planned, not watched). Add a few watched titles and try again."
         )
     return encode(profile, catalog)
