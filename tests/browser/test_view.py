@@ -25,7 +25,7 @@ from .conftest import (
     open_site,
     run_and_wait,
 )
-from .test_controls import COUNT_MODEL_CALLS
+from .test_controls import COUNT_MODEL_CALLS, model_calls
 from .test_site import XML, ask_anilist, upload
 
 pytestmark = pytest.mark.browser
@@ -40,10 +40,19 @@ MAX_CLS = 0.05
 # Sums layout shifts not caused by input (the CLS definition) from the first paint on.
 RECORD_SHIFTS = """
 window.layoutShift = 0;
-new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) if (!e.hadRecentInput) window.layoutShift += e.value;
-}).observe({ type: "layout-shift", buffered: true });
+const add = (entries) => {
+  for (const e of entries) if (!e.hadRecentInput) window.layoutShift += e.value;
+};
+window.shiftObserver = new PerformanceObserver((list) => add(list.getEntries()));
+window.shiftObserver.observe({ type: "layout-shift", buffered: true });
+window.allShifts = () => (add(window.shiftObserver.takeRecords()), window.layoutShift);
 """
+
+# The fonts and the covers on screen are in (the late arrivals that could shift what is seen;
+# covers below the fold load lazily, on scrolling).
+ALL_IN = """() => document.fonts.status === "loaded"
+    && [...document.querySelectorAll("#recommendations img")]
+        .filter((i) => i.getBoundingClientRect().top < innerHeight).every((i) => i.complete)"""
 
 
 @contextmanager
@@ -129,9 +138,7 @@ def test_results_first_with_covers(browser, site_url, name, viewport, scheme) ->
             "'.cover.placeholder')).map(c => Number(c.dataset.malId))"
         ) == [i for i in card_ids(page) if i in odd]  # fmt: skip
         DOCS.mkdir(exist_ok=True)
-        page.wait_for_function("() => [...document.querySelectorAll('#recommendations img')]"
-                               ".filter(i => i.getBoundingClientRect().top < innerHeight)"
-                               ".every(i => i.complete)")  # fmt: skip
+        page.wait_for_function(ALL_IN)
         first_card_box(page)  # at rest, at the top
         save_small_png(page.screenshot(scale="css"), DOCS / f"screenshot-{name}.png")
 
@@ -165,16 +172,20 @@ def test_phone_360_has_no_sideways_scroll_and_big_tap_targets(browser, site_url:
 def test_not_interested_undo_restore_and_reload(browser, site_url: str) -> None:
     with opened(browser, site_url) as session:
         page = session.page
-        upload(page, XML)
         page.evaluate(COUNT_MODEL_CALLS)
+        assert model_calls(page, lambda: upload(page, XML)) > 0  # the counter counts
         before = card_ids(page)
-        page.click("#recommendations li.card >> nth=0 >> button.dismiss")
-        page.wait_for_function("(id) => !document.querySelector(`li.card[data-mal-id='${id}']`)",
-                               arg=before[0])  # fmt: skip
+
+        def dismiss() -> None:
+            page.click("#recommendations li.card >> nth=0 >> button.dismiss")
+            page.wait_for_function(
+                "(id) => !document.querySelector(`li.card[data-mal-id='${id}']`)", arg=before[0]
+            )
+
+        assert model_calls(page, dismiss) == 0
         after = card_ids(page)
         assert after[:-1] == before[1:] and len(after) == len(before)  # refilled at once
         assert page.is_visible("#undo button") and page.is_visible("#hidden-titles")
-        assert page.evaluate("window.modelCalls") == 0
         page.click("#undo button")
         page.wait_for_function(
             "(id) => document.querySelector('li.card')?.dataset.malId === String(id)",
@@ -200,16 +211,19 @@ def test_covers_off_makes_no_request(browser, site_url: str) -> None:
         page.reload()
         page.wait_for_selector("body.ready")
         session.cover_calls.clear()
-        ask_anilist(page, "evanalxen")
-        page.wait_for_timeout(1000)
+        ask_anilist(page, "evanalxen")  # to its end: the cards, then the explanations' re-render
         assert not page.is_checked("#covers-toggle")
         assert session.cover_calls == []
         assert page.eval_on_selector_all("#recommendations img", "is => is.length") == 0
+        page.click("#covers-toggle")  # and the same page does ask once they are on
+        wait_for_covers(page)
+        assert session.cover_calls
 
 
 def test_covers_failing_is_silent(browser, site_url: str) -> None:
     """AniList refusing the covers (429) leaves letter tiles: no error, no delay, and no more
-    asking during the visit (the explanations' re-render and a filter change do not retry)."""
+    asking during the visit (the explanations' re-render, a filter change and the next list do
+    not retry)."""
     refused = []
 
     def refuse_covers(route) -> None:
@@ -231,7 +245,7 @@ def test_covers_failing_is_silent(browser, site_url: str) -> None:
         page.fill("#filters [name=n]", "60")  # more titles, none with a known cover
         page.wait_for_function(  # the cards, not the "continue what you love" shelf's
             "() => document.querySelectorAll('#recommendations li.card').length === 60")
-        page.wait_for_timeout(500)
+        ask_anilist(page, "evanalxen")  # its answer comes after any request the change made
         assert len(refused) == 1 and session.cover_calls == []
         assert page.is_hidden("#error") and len(card_ids(page)) == 60
         assert page.eval_on_selector_all("#recommendations img", "is => is.length") == 0
@@ -333,5 +347,5 @@ def test_layout_shift_from_first_paint_to_explanations(browser, site_url, viewpo
         page = session.page
         page.wait_for_selector("body[data-runs]:not(.busy)", timeout=60_000)
         wait_for_covers(page)
-        page.wait_for_timeout(500)  # let late shifts (covers, fonts) be reported
-        assert page.evaluate("window.layoutShift") <= MAX_CLS
+        page.wait_for_function(ALL_IN)  # what could still move the page: covers and fonts
+        assert page.evaluate("window.allShifts()") <= MAX_CLS
