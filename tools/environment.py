@@ -14,6 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 VENV_PYTHON = VENV / "bin" / "python"
+EXTRAS = VENV / ".animerec-extras"  # the extras installed, comma-separated (ensure_python)
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -31,32 +32,41 @@ def in_venv() -> bool:
 
 
 def ensure_python(extras: tuple[str, ...], argv: list[str]) -> None:
-    """Create/refresh .venv with `extras`, then re-execute build.py inside it."""
+    """Create/refresh .venv with `extras` and every extra an earlier command installed, resolved
+    together in one pip call (so the order of commands cannot leave `pip check` unhappy), then
+    re-execute build.py inside it."""
     pyproject = (ROOT / "pyproject.toml").read_bytes()
-    stamp = VENV / _stamp(".installed", pyproject, ",".join(sorted(extras)).encode())
+    wanted = together(extras, installed_extras())
+    stamp = VENV / _stamp(".installed", pyproject, ",".join(wanted).encode())
     if not stamp.exists():
         if not VENV_PYTHON.exists():
             log("creating .venv")
             subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-        spec = f".[{','.join(sorted(extras))}]" if extras else "."
-        log(f"pip install -e {spec}")
+        log(f"pip install -e {spec(wanted)}")
         pip = [str(VENV_PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-        subprocess.run([*pip, "-e", spec], cwd=ROOT, check=True)
+        subprocess.run([*pip, "-e", spec(wanted)], cwd=ROOT, check=True)
         for old in VENV.glob(".installed.*"):
             old.unlink()
         stamp.touch()
-        # A superset of extras counts as installed for its subsets.
-        for subset in _subsets(extras):
-            (VENV / _stamp(".installed", pyproject, ",".join(sorted(subset)).encode())).touch()
+        EXTRAS.write_text(",".join(wanted) + "\n")
     if not in_venv():
         os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), str(ROOT / "build.py"), *argv])
 
 
-def _subsets(extras: tuple[str, ...]) -> list[tuple[str, ...]]:
-    items = sorted(extras)
-    return [
-        tuple(x for j, x in enumerate(items) if mask >> j & 1) for mask in range(1 << len(items))
-    ]
+def installed_extras() -> tuple[str, ...]:
+    """The extras the last pip call installed into .venv (none before the first)."""
+    text = EXTRAS.read_text() if EXTRAS.exists() else ""
+    return tuple(name for name in text.strip().split(",") if name)
+
+
+def together(extras: tuple[str, ...], installed: tuple[str, ...]) -> tuple[str, ...]:
+    """The extras one pip call resolves: those asked for and those already in, sorted."""
+    return tuple(sorted({*extras, *installed}))
+
+
+def spec(extras: tuple[str, ...]) -> str:
+    """pip's requirement for the project with `extras`: ".[site,test]", or "." for none."""
+    return f".[{','.join(extras)}]" if extras else "."
 
 
 def ensure_npm() -> None:
