@@ -197,7 +197,9 @@ def test_tampered_imported_module_is_refused(browser, site_url: str) -> None:
         page = context.new_page()
         with page.expect_console_message(lambda m: "integrity" in m.text, timeout=BOOT_TIMEOUT_MS):
             page.goto(site_url)
-        page.wait_for_timeout(3000)  # time enough for a loader that did run to fetch and paint
+        # Python's page script has its go: it boots (a loader ran after all) or stops, as the
+        # loader's globals are missing (PyScript then shows a .py-error)
+        page.wait_for_selector("body.ready, .py-error", state="attached", timeout=BOOT_TIMEOUT_MS)
         assert page.evaluate("() => window.__pwned") is None
         assert page.evaluate("() => document.body.classList.contains('ready')") is False
         assert page.is_disabled("#file-form button[type=submit]")
