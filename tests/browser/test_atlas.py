@@ -21,7 +21,7 @@ from .conftest import (
     open_sources,
     run_and_wait,
 )
-from .test_view import DOCS, save_small_png
+from .test_view import save_for_readme
 
 pytestmark = pytest.mark.browser
 
@@ -101,12 +101,12 @@ def test_map_loads_on_first_open_and_draws_the_whole_catalog(
     got = state(page)
     assert got["points"] == n and got["drawn"] == n
     assert got["labels"] > 0
-    assert got["openMs"] < 2000  # generous here; bench.py measures it against its target
+    assert got["openMs"] < 3000  # a freeze: ten times bench.py's 300 ms target
     canvas = page.locator("#atlas canvas")
     assert "titles of the catalog" in canvas.get_attribute("aria-label")
     assert page.get_attribute("#map-toggle", "aria-pressed") == "true"
     assert page.locator("#recommendations li.card").count() > 0  # the list stays beside it
-    save_small_png(page.locator("#atlas").screenshot(), DOCS / "atlas.png")  # the README's
+    save_for_readme(lambda: page.locator("#atlas").screenshot(), "atlas.png")
 
 
 def test_visitor_titles_and_recommendations_are_lit_up(app: Session, models_dir: Path) -> None:
