@@ -92,7 +92,8 @@ def report(attempt: int) -> Path:
 def pytest(extra: list[str], junit: Path) -> int:
     junit.parent.mkdir(parents=True, exist_ok=True)
     xunit1 = ["-o", "junit_family=xunit1"]  # its reports name each test's file
-    command = [sys.executable, "-m", "pytest", "-ra", f"--junitxml={junit}", *xunit1, *extra]
+    report = ["-ra", "--durations=15", f"--junitxml={junit}", *xunit1]  # the 15 slowest too
+    command = [sys.executable, "-m", "pytest", *report, *extra]
     return subprocess.run(command, cwd=ROOT).returncode
 
 
