@@ -32,7 +32,8 @@ def test_sum_and_min_differ_where_one_person_is_lukewarm():
 def test_joint_sum_is_the_mean_log_probability():
     a, b = [1.0, 2.0, 3.0], [3.0, 1.0, 0.0]
     la, lb = together.log_softmax(a, {2}), together.log_softmax(b, {2})
-    assert together.joint_sum(a, b, {2}) == pytest.approx([(x + y) / 2 for x, y in zip(la, lb)])
+    mean = [(x + y) / 2 for x, y in zip(la, lb, strict=True)]
+    assert together.joint_sum(a, b, {2}) == pytest.approx(mean)
 
 
 def test_joint_refuses_lists_scored_by_different_models():

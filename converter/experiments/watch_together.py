@@ -96,17 +96,20 @@ def measure(scores: np.ndarray, inputs, targets, pairs) -> dict:
     for i, j in pairs:
         seen = set(inputs.row(i)[0].tolist()) | set(inputs.row(j)[0].tolist())
         ta, tb = set(targets[i].tolist()), set(targets[j].tolist())
-        a, b = scores[i].tolist(), scores[j].tolist()
-        for k in KS:
-            for name, picks in lists(a, b, seen, k).items():
+        longest = lists(scores[i].tolist(), scores[j].tolist(), seen, max(KS))
+        for k in KS:  # each list's top k is the first k of its longest (every rule is greedy)
+            for name, picks in ((n, p[:k]) for n, p in longest.items()):
                 ha, hb = len(ta.intersection(picks)), len(tb.intersection(picks))
                 both = len((ta & tb).intersection(picks))
                 worse = min(ha / min(k, len(ta)), hb / min(k, len(tb)))
                 rows[(name, k)].append((both, ha, hb, ha > 0 and hb > 0, worse))
     return {
         f"{name}@{k}": dict(
-            zip(("both", "A", "B", "both_ge1", "min_recall"), np.mean(v, axis=0).round(4).tolist(),
-                strict=True)
+            zip(
+                ("both", "A", "B", "both_ge1", "min_recall"),
+                np.mean(v, axis=0).round(4).tolist(),
+                strict=True,
+            )
         )
         for (name, k), v in rows.items()
     }

@@ -56,9 +56,7 @@ def joint(a: Sequence[float], b: Sequence[float], seen: Collection[int]) -> list
     return RULES[SHIPPED](a, b, seen)
 
 
-def naive_merge(
-    a: Sequence[float], b: Sequence[float], seen: Collection[int], n: int
-) -> list[int]:
+def naive_merge(a: Sequence[float], b: Sequence[float], seen: Collection[int], n: int) -> list[int]:
     """The baseline: A's best title, then B's, in turn, skipping `seen` and repeats; n indices."""
     order_a, order_b = (top_unseen(s, seen) for s in (a, b))
     out: list[int] = []
