@@ -30,11 +30,13 @@ from animerec import together
 from animerec.catalog import Catalog
 
 from converter import data, splits
+from converter.experiments.ease_variants import bootstrap
 from converter.export import expand, read_tied
 
 MODEL = Path(__file__).resolve().parents[2] / "models" / "default"
 KS = (20, 50)
 LISTS = ("sum", "min", "naive", "A only", "B only")
+FIGURES = ("both", "A", "B", "both_ge1", "min_recall")
 
 
 def load_scorer(model_dir: Path):
@@ -90,8 +92,8 @@ def top(scores: list[float], seen: set[int], k: int) -> list[int]:
     return [int(i) for i in np.argsort(-s, kind="stable")[:k]]
 
 
-def measure(scores: np.ndarray, inputs, targets, pairs) -> dict:
-    """Mean figures per list and k over `pairs` (indices into the held-out users)."""
+def measure(scores: np.ndarray, inputs, targets, pairs) -> dict[tuple[str, int], np.ndarray]:
+    """Per list and k, one row of FIGURES per pair of `pairs` (indices into the held-out users)."""
     rows: dict[tuple[str, int], list[tuple]] = {(n, k): [] for n in LISTS for k in KS}
     for i, j in pairs:
         seen = set(inputs.row(i)[0].tolist()) | set(inputs.row(j)[0].tolist())
@@ -103,16 +105,23 @@ def measure(scores: np.ndarray, inputs, targets, pairs) -> dict:
                 both = len((ta & tb).intersection(picks))
                 worse = min(ha / min(k, len(ta)), hb / min(k, len(tb)))
                 rows[(name, k)].append((both, ha, hb, ha > 0 and hb > 0, worse))
-    return {
-        f"{name}@{k}": dict(
-            zip(
-                ("both", "A", "B", "both_ge1", "min_recall"),
-                np.mean(v, axis=0).round(4).tolist(),
-                strict=True,
-            )
-        )
-        for (name, k), v in rows.items()
-    }
+    return {key: np.asarray(v, np.float64) for key, v in rows.items()}
+
+
+def report(per_pair: dict[tuple[str, int], np.ndarray]) -> None:
+    """Means per list, and each rule's paired difference to the naive merge with its 95%
+    bootstrap interval."""
+    for (name, k), v in per_pair.items():
+        means = "  ".join(f"{m} {x:.4f}" for m, x in zip(FIGURES, v.mean(0), strict=True))
+        print(f"  {name:7}@{k}  {means}")
+    for k in KS:
+        for name in together.RULES:
+            diff = per_pair[(name, k)] - per_pair[("naive", k)]
+            parts = []
+            for m, figure in enumerate(FIGURES):
+                lo, hi = bootstrap(diff[:, m])
+                parts.append(f"{figure} {diff[:, m].mean():+.4f} [{lo:+.4f}, {hi:+.4f}]")
+            print(f"  {name} − naive @{k}: " + "  ".join(parts), flush=True)
 
 
 def main() -> int:
@@ -136,8 +145,7 @@ def main() -> int:
     ):
         both = np.mean([len(set(held.targets[i]) & set(held.targets[j])) for i, j in pairs])
         print(f"{name}: {len(pairs)} pairs of {len(held)} users, {both:.2f} shared targets a pair")
-        for key, row in measure(scores, held.inputs, held.targets, pairs).items():
-            print(f"  {key:10} " + "  ".join(f"{m} {v:.4f}" for m, v in row.items()), flush=True)
+        report(measure(scores, held.inputs, held.targets, pairs))
     return 0
 
 
