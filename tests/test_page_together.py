@@ -21,7 +21,8 @@ from animerec.ranking import RankContext
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "web" / "py"))
-import together  # noqa: E402  (a page module: web/py is its folder on the page's sys.path)
+import atlas_view  # noqa: E402  (page modules: web/py is their folder on the page's sys.path)
+import together  # noqa: E402
 
 CATALOG = Catalog.from_json(json.loads((ROOT / "models" / "default" / "catalog.json").read_text()))
 N = len(CATALOG)
@@ -101,3 +102,15 @@ def test_each_card_gives_a_reason_for_each_person() -> None:
 def _scored(partner, scores):
     partner.scores = scores
     return partner
+
+
+def test_the_map_lights_both_lists() -> None:
+    ids = [item.mal_id for item in CATALOG]
+    mine = Profile([Entry(ids[0], Status.COMPLETED, 9)])
+    theirs = Profile([Entry(ids[1], Status.COMPLETED, 8), Entry(ids[2], Status.PLAN_TO_WATCH)])
+    partner = _scored(together.Partner(theirs, None), [0.0] * N)
+    cands = together.candidates(RankContext(CATALOG), mine, [0.0] * N, partner, Titles(CATALOG))
+    lit = together.both(mine, partner)
+    view = json.loads(atlas_view.highlights(cands, cands.rank(Filters()), lit, Filters()))
+    assert view["list"] == [0, 1, 2]
+    assert together.both(mine, None) is mine
