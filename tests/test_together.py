@@ -24,8 +24,8 @@ def test_sum_and_min_differ_where_one_person_is_lukewarm():
     # title 0: A very keen, B cool; title 1: both moderately keen; title 2: B's, A hates it
     a = [10.0, 7.5, 0.0]
     b = [0.0, 1.5, 3.8]
-    best = {name: max(range(3), key=rule(a, b, set()).__getitem__)
-            for name, rule in together.RULES.items()}  # fmt: skip
+    best = {name: max(range(3), key=together.RULES[name](a, b, set()).__getitem__)
+            for name in ("sum", "min")}  # fmt: skip
     assert best == {"sum": 0, "min": 1}
 
 
@@ -52,3 +52,18 @@ def test_merged_counts_a_title_as_seen_if_either_saw_it():
     second = Profile([Entry(1, Status.DROPPED), Entry(3, Status.PLAN_TO_WATCH)])
     statuses = {e.mal_id: e.status for e in together.merged(first, second).entries}
     assert statuses == {1: Status.DROPPED, 2: Status.COMPLETED, 3: Status.PLAN_TO_WATCH}
+
+
+def test_balanced_keeps_a_sharp_list_from_outvoting_a_flat_one():
+    # A's model output is sharp (spread 10), B's flat (spread 1). Title 0: A's favourite, B's
+    # least; title 1: both like it moderately. The plain sum follows A; balanced weighs both.
+    a = [30.0, 20.0] + [0.0] * 6
+    b = [0.0, 2.0, 2.5, 2.5, 1.0, 1.0, 1.0, 1.0]
+    plain = together.joint_sum(a, b, set())
+    balanced = together.joint_balanced(a, b, set())
+    assert plain[0] > plain[1] and balanced[1] > balanced[0]
+
+
+def test_balanced_is_the_sum_when_both_are_as_sharp():
+    a, b = [3.0, 1.0, 0.0, 2.0], [0.0, 1.0, 3.0, 2.0]
+    assert together.joint_balanced(a, b, {0}) == pytest.approx(together.joint_sum(a, b, {0}))

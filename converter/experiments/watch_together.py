@@ -1,15 +1,17 @@
 """Watch together (issue 24): how the ways of combining two lists serve both people.
 
 Pairs of the shipped model's test users (the training run's seed-0 split: users the model never
-saw), each cut 80/20 as in every evaluation here. Each person's 80% goes through the shipped
-model (read from models/default as the page reads it: the tied factor expanded, plus the sparse
-residual; NumPy, no TF.js), and each joint list of k titles leaves out both inputs. Per list:
+saw; `--users validation`: its validation users, never trained on either), each cut 80/20 as in
+every evaluation here. Each person's 80% goes through the shipped model (read from
+models/default as the page reads it: the tied factor expanded, plus the sparse residual; NumPy,
+no TF.js), and each joint list of k titles leaves out both inputs. Per list:
 
 - both: titles that are a target of both people (rare: two people's held-out 20% seldom meet);
 - A, B: hits on each person's targets; "both ≥ 1": lists with at least one hit for each person;
 - min recall: the recall (hits / min(k, |targets|)) of the person the list serves worse.
 
-Rules (`animerec.together`, the code the page runs): `sum` (of log-probabilities), `min` (of
+Rules (`animerec.together`, the code the page runs): `sum` (of log-probabilities), `balanced`
+(the sum with both people's log-probabilities scaled to the same spread), `min` (of
 probabilities), `naive` (each person's own top picks in turn), and each person's own list
 alone (`A only`, `B only`, also without both inputs). Pairs: random (two seeded shuffles of the
 test users), and matched by taste (greedy, by the cosine of the two inputs).
@@ -35,7 +37,7 @@ from converter.export import expand, read_tied
 
 MODEL = Path(__file__).resolve().parents[2] / "models" / "default"
 KS = (20, 50)
-LISTS = ("sum", "min", "naive", "A only", "B only")
+LISTS = ("sum", "balanced", "min", "naive", "A only", "B only")
 FIGURES = ("both", "A", "B", "both_ge1", "min_recall")
 
 
@@ -128,15 +130,17 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", type=Path, default=MODEL)
     parser.add_argument("--data", type=Path, default=data.DEFAULT_DATA)
+    parser.add_argument("--users", choices=("test", "validation"), default="test")
     args = parser.parse_args()
     manifest = json.loads((args.model / "manifest.json").read_text(encoding="utf-8"))
     split = manifest["training_data"]["split"]
     catalog = Catalog.from_json(json.loads((args.model / "catalog.json").read_text()))
     profiles = data.load_training_profiles(args.data)
-    _, _, test = splits.split_users(
+    _, validation, test = splits.split_users(
         list(profiles), split["validation_fraction"], split["test_fraction"], split["seed"]
     )
-    held = splits.hold_out(profiles, test, catalog, split["seed"])
+    users = test if args.users == "test" else validation
+    held = splits.hold_out(profiles, users, catalog, split["seed"])
     x = held.inputs.dense()
     scores = load_scorer(args.model)(x)
     for name, pairs in (

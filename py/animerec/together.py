@@ -6,6 +6,9 @@ neither list (the only ones the pair can be offered), so the two are on one scal
 
 - `sum`: log p_A + log p_B, i.e. the product of the probabilities. Returned halved (the log of
   their geometric mean): the same order, and a match percentage on the scale of one person's.
+- `balanced` (shipped): the sum, each person's log-probabilities first scaled so that both are
+  as sharp (the model is surer of some lists than of others, and the surer one outvoted the
+  other).
 - `min`: min(log p_A, log p_B): a title is as good as it is for the person who likes it less.
 - `naive_merge`: no combining at all, each person's own top picks taken in turn (the baseline).
 
@@ -18,6 +21,8 @@ started or dropped counts as seen; a title only planned stays planned.
 
 from __future__ import annotations
 
+import heapq
+import statistics
 from collections.abc import Callable, Collection, Sequence
 
 from .explain import logsumexp
@@ -45,8 +50,29 @@ def joint_min(a: Sequence[float], b: Sequence[float], seen: Collection[int]) -> 
     return [min(x, y) for x, y in zip(la, lb, strict=True)]
 
 
-RULES: dict[str, Rule] = {"sum": joint_sum, "min": joint_min}
-SHIPPED = "sum"  # chosen on the measurement (module docstring)
+def joint_balanced(a: Sequence[float], b: Sequence[float], seen: Collection[int]) -> list[float]:
+    """The sum with the two people's sharpness evened out: each person's log-probabilities are
+    scaled by (mean spread ÷ their own spread), the spread being the standard deviation of their
+    BALANCE_TOP best unseen titles; then halved, as `joint_sum`. The order is that of the sum of
+    the two standardized scores; a person the model is sure of no longer outvotes the other."""
+    la, lb = log_softmax(a, seen), log_softmax(b, seen)
+    spread_a, spread_b = spread(la, seen), spread(lb, seen)
+    common = (spread_a + spread_b) / 2
+    wa, wb = common / spread_a, common / spread_b
+    return [0.5 * (wa * x + wb * y) for x, y in zip(la, lb, strict=True)]
+
+
+def spread(logp: Sequence[float], seen: Collection[int]) -> float:
+    """The standard deviation of the BALANCE_TOP best values off `seen` (1 where they are flat)."""
+    top = heapq.nlargest(BALANCE_TOP, (v for i, v in enumerate(logp) if i not in seen))
+    if len(top) < 2:
+        return 1.0
+    return statistics.pstdev(top) or 1.0
+
+
+BALANCE_TOP = 200  # about the cards a visitor pages through, and then some
+RULES: dict[str, Rule] = {"sum": joint_sum, "balanced": joint_balanced, "min": joint_min}
+SHIPPED = "balanced"  # chosen on the measurement (module docstring)
 
 
 def joint(a: Sequence[float], b: Sequence[float], seen: Collection[int]) -> list[float]:
