@@ -278,6 +278,7 @@ export function renderCard(card) {
         : el("p", { class: "match", text: card.match }),
       card.planned ? el("p", { class: "planned", text: "On your plan-to-watch list" }) : null,
       card.because && card.because.length ? because(card.because) : null,
+      ...(card.reasons || []).map((text) => el("p", { class: "because", text })),
       links,
       el("button", { type: "button", class: "dismiss", text: "Not interested",
                      "aria-label": `Not interested: ${card.title}` })));

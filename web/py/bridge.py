@@ -13,7 +13,7 @@ JS globals used (set by web/js/loader.js as `globalThis.animerec`):
 Events received, each as Python values (ui.js owns the DOM listeners):
 - `source(kind, value)`: a source form was sent (kind "anilist" or "kitsu" → name, "file" → a
   File,
-  "rate" → None);
+  "rate" → None); "with:KIND" is the same for watch together's second list, "alone" → None;
 - `search(text)`, `pick(mal_id, score | None)`: the "rate a few titles" picker;
 - `dismiss(mal_id)`, `restore(mal_id)`: "not interested" and its undo/restore;
 - `covers(on)`: the covers switch;
@@ -84,6 +84,17 @@ def share_state(shared: tuple[str, str] | None) -> None:
         url.searchParams.delete(key)
     if shared:
         url.searchParams.set(*shared)
+    js.history.replaceState(None, "", url.href)
+
+
+def share_partner(value: str | None) -> None:
+    """Keep `with=KIND:NAME` (watch together's second list, web/py/together.py) in the address
+    bar where the second list has a username, and no `with` otherwise."""
+    url = js.URL.new(js.location.href)
+    if value:
+        url.searchParams.set("with", value)
+    else:
+        url.searchParams.delete("with")
     js.history.replaceState(None, "", url.href)
 
 

@@ -18,6 +18,7 @@ import bridge
 import controls
 import pipeline
 import sources
+import together
 import views
 from animerec import anilist
 from animerec.catalog import Catalog, Item
@@ -89,9 +90,16 @@ class Page:
         self.task: asyncio.Future | None = None  # the request (profile or model) in flight
         self.cover_task: asyncio.Future | None = None
         self.covers_down = False  # AniList refused or failed once: no more asking this visit
+        self.partner: together.Partner | None = None  # watch together: the second list
+        self.pending: tuple | None = None  # a `with=` link's second list, read with the first
+        second = self.start_partner
         self.loaders = {
             "anilist": partial(self.from_api, "anilist"), "kitsu": partial(self.from_api, "kitsu"),
             "file": self.upload, "rate": self.rated,
+            "with:anilist": partial(self.from_api, "anilist", start=second),
+            "with:kitsu": partial(self.from_api, "kitsu", start=second),
+            "with:file": partial(self.upload, start=second),
+            "with:rate": partial(self.rated, start=second), "alone": self.alone,
         }  # fmt: skip
 
     def use_catalog(self, catalog: Catalog, manifest: dict) -> None:
@@ -120,8 +128,42 @@ class Page:
         async def work() -> None:
             ui.setStatus("Reading your list…")
             profile = await load()
+            if self.pending:  # a `with=` link: the second list comes with the first
+                await self.read_partner(*self.pending)
+                self.pending = None
             await self.recommend(profile)
             bridge.share_state(shared and (shared[0], profile.username or shared[1]))
+            bridge.share_partner(together.with_value(self.partner and self.partner.shared))
+
+        self.run(work)
+
+    def start_partner(self, load: Callable[[], Awaitable[Profile]], shared=None) -> None:
+        """Watch together: read a second list and recommend for the pair (a first list is
+        needed; a `with=` link's second list waits for it)."""
+        if self.profile is None:
+            self.pending = (load, shared)
+            return
+
+        async def work() -> None:
+            await self.read_partner(load, shared)
+            await self.recommend(self.profile)
+            bridge.share_partner(together.with_value(self.partner.shared))
+
+        self.run(work)
+
+    async def read_partner(self, load: Callable[[], Awaitable[Profile]], shared) -> None:
+        ui.setStatus("Reading the second list…")
+        self.partner = together.Partner(await load(), shared)
+
+    def alone(self, _value: None) -> None:
+        """Back to the first list alone ("Just my list")."""
+        if self.partner is None or self.profile is None:
+            return
+
+        async def work() -> None:
+            self.partner = None
+            await self.recommend(self.profile)
+            bridge.share_partner(None)
 
         self.run(work)
 
@@ -144,9 +186,11 @@ class Page:
         await breathe()  # the list's last parse step, and its encoding, apart
         row = pipeline.encoded(profile, self.catalog)
         scores = await self.predict(row)
+        if self.partner is not None:
+            await self.partner.score(self.catalog, self.predict)
         await breathe()
         self.profile = profile
-        self.candidates = Candidates(self.context, profile, scores, self.titles)
+        self.candidates = self.candidates_for(profile, scores)
         self.loo = None  # the last list's explanations do not apply to this one
         await breathe()
         self.describe(profile)
@@ -154,7 +198,7 @@ class Page:
         ui.setStatus("Finding out why…")
         await breathe()  # let the browser paint the cards before more Python runs
         if await self.load_recognized():  # the first request only: the titles grew
-            self.candidates = Candidates(self.context, profile, scores, self.titles)
+            self.candidates = self.candidates_for(profile, scores)
             await breathe()
             self.describe(profile)
             self.show()
@@ -164,6 +208,8 @@ class Page:
         self.loo = await pipeline.explainer(
             profile, self.catalog, row, scores, self.predict_batch
         )
+        if self.partner is not None:
+            await self.partner.explain(self.catalog, self.predict_batch)
         self.show()
         ui.setStatus("Done.")
 
@@ -171,6 +217,8 @@ class Page:
         """What the results say of the list itself, and its "continue" shelf: once per list
         and titles, as each reads every entry (a control change re-ranks only)."""
         self.listed = views.list_view(profile, self.titles, sources.describe(profile))
+        if self.partner is not None:
+            self.listed["name"] = together.pair_name(profile, self.partner)
         self.shelf = continuations(profile, self.titles)
 
     async def load_recognized(self) -> bool:
@@ -207,18 +255,27 @@ class Page:
         finally:
             ui.setBusy(False)
 
+    def candidates_for(self, profile: Profile, scores: array) -> Candidates:
+        if self.partner is None:
+            return Candidates(self.context, profile, scores, self.titles)
+        return together.candidates(self.context, profile, scores, self.partner, self.titles)
+
     def show(self) -> None:
         """Rank and explain the last model output under `self.filters` and render it (no model
         run)."""
         if self.candidates is None or self.profile is None:
             return
         hidden = {i for m in self.hidden if (i := self.catalog.index_of(m)) is not None}
-        recs = pipeline.explained(self.candidates.rank(self.filters, hidden), self.loo)
-        ui.renderResults(views.results(recs, self.listed, self.titles, self.covers))
+        ranked = self.candidates.rank(self.filters, hidden)
+        recs = pipeline.explained(ranked, None if self.partner else self.loo)
+        why = self.partner and together.reasons(recs, self.profile, self.loo, self.partner,
+                                                self.titles)  # fmt: skip
+        ui.renderResults(views.results(recs, self.listed, self.titles, self.covers, why))
         shelf = [i for i in self.shelf if i.mal_id not in self.hidden and self.filters.keeps(i)]
         ui.renderShelf(views.shelf(shelf, self.candidates, self.covers))
         ui.showFilterCount(controls.changed(self.filters))
-        self.map.refresh(self.candidates, recs, self.profile, self.filters)
+        lit = together.both(self.profile, self.partner)  # the map lights both lists
+        self.map.refresh(self.candidates, recs, lit, self.filters)
         self.fetch_covers([r.item.mal_id for r in recs])
 
     # --- covers: optional, after the cards, never in the way ----------------------------
@@ -332,8 +389,9 @@ class Page:
     def on_source(self, kind: str, value) -> None:
         self.loaders[kind](value)
 
-    def from_api(self, kind: str, name: str) -> None:
-        """The list of user `name` on a profile API (`kind`: "anilist" or "kitsu")."""
+    def from_api(self, kind: str, name: str, start: Callable | None = None) -> None:
+        """The list of user `name` on a profile API (`kind`: "anilist" or "kitsu"); `start`:
+        `start_partner` for the second list of a pair."""
         site_name, fetch, id_map = {
             "anilist": ("AniList", sources.from_anilist, self.id_map),
             "kitsu": ("Kitsu", sources.from_kitsu, self.kitsu_map),
@@ -344,9 +402,9 @@ class Page:
             ui.setStatus(f"Asking {site_name} for the list…")
             return await fetch(name, pyfetch_transport, id_map, retry)
 
-        self.start(load, shared=(kind, name))
+        (start or self.start)(load, shared=(kind, name))
 
-    def upload(self, file) -> None:
+    def upload(self, file, start: Callable | None = None) -> None:
         if file is None:
             ui.showError("Choose your MyAnimeList export (.xml or .xml.gz) or list JSON first.")
             return
@@ -354,15 +412,15 @@ class Page:
         async def read() -> bytes:
             return (await file.arrayBuffer()).to_bytes()
 
-        self.start(lambda: sources.from_file(file.name, file.size, read))
+        (start or self.start)(lambda: sources.from_file(file.name, file.size, read))
 
-    def rated(self, _value: None) -> None:
+    def rated(self, _value: None, start: Callable | None = None) -> None:
         ratings = dict(self.ratings)
 
         async def load() -> Profile:
             return sources.from_ratings(ratings)
 
-        self.start(load)
+        (start or self.start)(load)
 
     def on_search(self, text: str) -> None:
         ui.renderSearchResults(views.search_hits(self.catalog.search(text, SEARCH_LIMIT)))
@@ -433,6 +491,9 @@ async def boot() -> None:
     for kind in bridge.SHARED_SOURCES:  # ?anilist=NAME or ?kitsu=NAME opens that list at once
         if name := bridge.query_value(kind):
             ui.setSourceValue(kind, name)
+            if link := together.parse_with(bridge.query_value("with")):
+                ui.setSourceValue(f"with:{link[0]}", link[1])
+                page.loaders[f"with:{link[0]}"](link[1])  # waits for the first list
             page.loaders[kind](name)
             break
     try:

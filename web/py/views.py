@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from animerec import stats
 from animerec.catalog import Catalog, Item
@@ -39,11 +39,18 @@ def item_card(item: Item, match: float | None, covers: CoverCache | None = None)
     }
 
 
-def card(rec: Recommendation, catalog: Catalog | Titles, covers: CoverCache | None = None) -> dict:
+def card(
+    rec: Recommendation,
+    catalog: Catalog | Titles,
+    covers: CoverCache | None = None,
+    reasons: Sequence[str] = (),
+) -> dict:
     """One recommendation card; `because` lists entries of the visitor's list (id and title),
-    `planned` marks a title already on the visitor's plan-to-watch list."""
+    `planned` marks a title already on the visitor's plan-to-watch list, `reasons` are lines of
+    text in place of `because` (watch together: one per person, web/py/together.py)."""
     because = [{"mal_id": e.mal_id, "title": entry_title(e, catalog)} for e in rec.because]
-    return {**item_card(rec.item, rec.match, covers), "because": because, "planned": rec.planned}
+    return {**item_card(rec.item, rec.match, covers), "because": because, "planned": rec.planned,
+            "reasons": list(reasons)}  # fmt: skip
 
 
 def shelf(items: Iterable[Item], candidates: Candidates, covers: CoverCache | None = None) -> str:
@@ -100,14 +107,17 @@ def results(
     listed: dict,
     titles: Titles,
     covers: CoverCache | None = None,
+    reasons: Mapping[int, Sequence[str]] | None = None,
 ) -> str:
-    """The results view: the cards of `recs` under `listed` (`list_view`)."""
+    """The results view: the cards of `recs` under `listed` (`list_view`); `reasons`: lines per
+    MyAnimeList id that replace a card's "because you watched" (watch together)."""
+    why = reasons or {}
     return json.dumps(
         {
             "who": listed["who"],
             "summary": f"{len(recs)} recommendations for {listed['name']}. {listed['counts']}",
             "list": listed["list"],
-            "cards": [card(r, titles, covers) for r in recs],
+            "cards": [card(r, titles, covers, why.get(r.item.mal_id, ())) for r in recs],
         }
     )
 

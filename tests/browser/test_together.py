@@ -1,0 +1,113 @@
+"""Watch together (issue 24) in Chromium at 1280×800 and 390×844, AniList faked: the link
+`?anilist=A&with=anilist:B` opens the pair's recommendations, which leave out both lists, and
+each card names both people; the second-list form does the same from one list's results and
+puts `with=` in the address; "Just my list" goes back; axe-core finds no violation."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from animerec.parsers import parse_profile_file
+from animerec.profile import Status
+
+from .conftest import ANILIST_ANSWERS, FIXTURES, SHARED, card_ids, run_and_wait
+from .test_site import ask_anilist, watched_ids
+from .test_view import DESKTOP, PHONE, axe_violations, opened, sideways_overflow
+
+pytestmark = pytest.mark.browser
+
+ME = "evanalxen"
+FRIEND = "igorv"  # a second AniList user: the igorv MyAnimeList export as AniList answers it
+FRIEND_EXPORT = SHARED / "mal-export-v110-igorv.xml"
+ANILIST_STATUS = {Status.WATCHING: "CURRENT", Status.COMPLETED: "COMPLETED",
+                  Status.ON_HOLD: "PAUSED", Status.DROPPED: "DROPPED",
+                  Status.PLAN_TO_WATCH: "PLANNING"}  # fmt: skip
+EXPLAINED_TIMEOUT_MS = 60_000
+
+
+def anilist_answer(name: str, export) -> dict:
+    """AniList's MediaListCollection answer for the list of a MyAnimeList export."""
+    profile = parse_profile_file(export.read_bytes(), export.name)
+    lists: dict[str, list] = {}
+    for e in profile.entries:
+        lists.setdefault(ANILIST_STATUS[e.status], []).append({
+            "mediaId": 900_000 + e.mal_id, "status": ANILIST_STATUS[e.status],
+            "score": e.score or 0, "progress": e.episodes_watched, "updatedAt": 1600000000,
+            "media": {"id": 900_000 + e.mal_id, "idMal": e.mal_id,
+                      "title": {"romaji": e.title or f"#{e.mal_id}", "english": None},
+                      "coverImage": {"medium": None, "large": None}},
+        })  # fmt: skip
+    lists_ = [{"status": s, "entries": es} for s, es in lists.items()]
+    return {"data": {"MediaListCollection": {"user": {"name": name}, "lists": lists_}}}
+
+
+ANILIST_ANSWERS.setdefault(FRIEND, (200, anilist_answer(FRIEND, FRIEND_EXPORT), {}))
+
+
+def friend_ids() -> set[int]:
+    profile = parse_profile_file(FRIEND_EXPORT.read_bytes(), FRIEND_EXPORT.name)
+    return {e.mal_id for e in profile.entries if e.status is not Status.PLAN_TO_WATCH}
+
+
+def wait_for_reasons(page) -> None:
+    """Until the cards carry both people's reasons (the explanations follow the first cards)."""
+    page.wait_for_function(
+        "(names) => { const c = document.querySelector('#recommendations li.card');"
+        " return c && names.every(n => [...c.querySelectorAll('.because')]"
+        ".some(p => p.textContent.startsWith(n + ' liked '))); }",
+        arg=[ME, FRIEND],
+        timeout=EXPLAINED_TIMEOUT_MS,
+    )
+
+
+def reasons_by_card(page) -> list[list[str]]:
+    return page.eval_on_selector_all(
+        "#recommendations li.card",
+        "cs => cs.map(c => [...c.querySelectorAll('.because')].map(p => p.textContent))",
+    )
+
+
+def query(page) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(page.url).query)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_shared_link_opens_the_pair(browser, site_url, viewport) -> None:
+    url = f"{site_url}?anilist={ME}&with=anilist:{FRIEND}"
+    with opened(browser, url, viewport=viewport) as session:
+        page = session.page
+        wait_for_reasons(page)
+        assert {ME, FRIEND} <= set(session.anilist_calls)
+        shown = set(card_ids(page))
+        assert len(shown) == 50
+        assert not shown & watched_ids(FIXTURES / "anilist" / "list-evanalxen.json")
+        assert not shown & friend_ids()
+        assert f"{ME} and {FRIEND}" in page.inner_text("#summary")
+        named = [{r.split(" liked ")[0] for r in rs} for rs in reasons_by_card(page)]
+        assert sum(n == {ME, FRIEND} for n in named) >= 45, named  # a rare title has no reason
+        assert query(page)["with"] == [f"anilist:{FRIEND}"]
+        assert sideways_overflow(page) <= 0
+        page.click("#together summary")
+        assert axe_violations(page) == []
+
+
+def test_the_form_adds_a_second_list_and_just_my_list_goes_back(browser, site_url) -> None:
+    with opened(browser, site_url, viewport=DESKTOP) as session:
+        page = session.page
+        ask_anilist(page, ME)
+        alone = card_ids(page)
+        assert "with" not in query(page)
+        page.click("#together summary")
+        page.fill("#with-anilist-user", FRIEND)
+        run_and_wait(page, lambda: page.click("form[data-source='with:anilist'] button"))
+        wait_for_reasons(page)
+        assert not set(card_ids(page)) & friend_ids()
+        assert card_ids(page) != alone
+        assert query(page)["with"] == [f"anilist:{FRIEND}"] and query(page)["anilist"] == [ME]
+        page.click("button.dismiss >> nth=0")  # "not interested" refills the pair's list
+        assert len(card_ids(page)) == 50
+        run_and_wait(page, lambda: page.click("form[data-source='alone'] button"))
+        assert "with" not in query(page)
+        first_reason = page.locator("#recommendations .because").first.inner_text()
+        assert first_reason.startswith("Because you watched")

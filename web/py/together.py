@@ -1,0 +1,111 @@
+"""Watch together (issue 24): the second person's list, scored and explained beside the first,
+and the pair's ranking and per-person reasons. No `js` import: CPython tests call it as the page
+does. The combining rule is `animerec.together`'s (chosen by measurement, converter/RESULTS.md).
+
+The link `?anilist=A&with=anilist:B` (or `with=kitsu:B`) opens the pair; a second list given as
+a file or as rated titles is never put in the address bar."""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Sequence
+
+import pipeline
+from animerec import together
+from animerec.catalog import Catalog
+from animerec.explain import LeaveOneOut
+from animerec.franchise import Titles
+from animerec.profile import Profile, Status
+from animerec.ranking import Candidates, RankContext, Recommendation
+from views import entry_title
+
+SHARED_KINDS = ("anilist", "kitsu")  # sources a `with=KIND:NAME` link may name
+REASONS_EACH = 2  # titles named per person on a card
+FIRST, SECOND = "You", "Your friend"  # names for lists without a username
+
+
+def parse_with(value: str | None) -> tuple[str, str] | None:
+    """`with=KIND:NAME` as (kind, name); None for anything else."""
+    kind, sep, name = (value or "").partition(":")
+    name = name.strip()
+    return (kind, name) if sep and kind in SHARED_KINDS and name else None
+
+
+def with_value(shared: tuple[str, str] | None) -> str | None:
+    """The `with=` value that names the second list (None: the list has no shareable name)."""
+    return f"{shared[0]}:{shared[1]}" if shared else None
+
+
+class Partner:
+    """The second list, and what the model says of it (scores, then explanations)."""
+
+    def __init__(self, profile: Profile, shared: tuple[str, str] | None) -> None:
+        self.profile = profile
+        self.shared = shared and (shared[0], profile.username or shared[1])
+        self.row: array | None = None
+        self.scores: Sequence[float] | None = None
+        self.loo: LeaveOneOut | None = None
+
+    def name(self) -> str:
+        return self.profile.username or SECOND
+
+    async def score(self, catalog: Catalog, predict) -> None:
+        self.row = pipeline.encoded(self.profile, catalog)
+        self.scores = await predict(self.row)
+        self.loo = None
+
+    async def explain(self, catalog: Catalog, predict_batch: pipeline.PredictBatch) -> None:
+        if self.row is not None and self.scores is not None:
+            self.loo = await pipeline.explainer(
+                self.profile, catalog, self.row, self.scores, predict_batch
+            )
+
+
+def candidates(
+    context: RankContext,
+    mine: Profile,
+    scores: Sequence[float],
+    partner: Partner,
+    titles: Titles,
+) -> Candidates:
+    """The pair's candidates: both lists left out, ranked by the joint score."""
+    pair = together.merged(mine, partner.profile)
+    index_of = context.catalog.index_of
+    seen = {
+        i
+        for e in pair.entries
+        if e.status is not Status.PLAN_TO_WATCH and (i := index_of(e.mal_id)) is not None
+    }
+    joint = together.joint(scores, partner.scores, seen)
+    return Candidates(context, pair, joint, titles)
+
+
+def pair_name(mine: Profile, partner: Partner) -> str:
+    return f"{mine.username or FIRST} and {partner.name()}"
+
+
+def both(mine: Profile, partner: Partner | None) -> Profile:
+    """The lists the results stand for: the pair's (for the map's lit titles), else `mine`."""
+    return mine if partner is None else together.merged(mine, partner.profile)
+
+
+def reasons(
+    recs: Sequence[Recommendation],
+    mine: Profile,
+    my_loo: LeaveOneOut | None,
+    partner: Partner,
+    titles: Titles,
+) -> dict[int, list[str]]:
+    """Per card (MyAnimeList id), one line per person whose list explains it: "NAME liked X, Y"
+    from that person's own leave-one-out (their titles whose removal lowers the title most)."""
+    out: dict[int, list[str]] = {r.item.mal_id: [] for r in recs}
+    indices = [r.item.index for r in recs]
+    for name, loo in ((mine.username or FIRST, my_loo), (partner.name(), partner.loo)):
+        if loo is None:
+            continue
+        why = loo.because(indices, REASONS_EACH)
+        for r in recs:
+            if entries := why.get(r.item.index):
+                liked = ", ".join(entry_title(e, titles) for e in entries)
+                out[r.item.mal_id].append(f"{name} liked {liked}")
+    return out
