@@ -155,14 +155,22 @@ def read_weights(model_dir: Path, manifest: list[dict[str, Any]]) -> dict[str, n
     return out
 
 
-def layout(vectors: np.ndarray, seed: int) -> np.ndarray:
-    """openTSNE's 2-D embedding of `vectors` under cosine distance, PCA-initialized."""
+def layout(
+    vectors: np.ndarray,
+    seed: int,
+    perplexity: float = PERPLEXITY,
+    exaggeration: float | None = None,
+    metric: str = "cosine",
+) -> np.ndarray:
+    """openTSNE's 2-D embedding of `vectors` (under cosine distance by default), PCA-initialized;
+    `exaggeration` (None: 1) holds the clusters tighter after the early phase."""
     from openTSNE import TSNE
 
     tsne = TSNE(
         n_components=2,
-        perplexity=PERPLEXITY,
-        metric="cosine",
+        perplexity=perplexity,
+        exaggeration=exaggeration,
+        metric=metric,
         initialization="pca",
         random_state=seed,
         n_jobs=2,
