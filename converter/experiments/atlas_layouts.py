@@ -8,9 +8,11 @@ title's 10 nearest vectors (cosine), the map's ceiling.
     PYTHONPATH=py .venv/bin/python -m converter.experiments.atlas_layouts \\
         method=committed perplexity=50,exaggeration=2 method=umap,neighbours=30
 
-Each spec is comma-separated key=value over the fields of `Spec`. A title's main genre is the
-colour the page gives it by genre: its least common genre among the catalog's 11 most common
-(web/py/atlas_view.py); titles with none of them are left out of that share.
+Each spec is comma-separated key=value over the fields of `Spec`; method=umap needs umap-learn,
+which the project does not install (`.venv/bin/python -m pip install umap-learn`, 0.5.12 here).
+A title's main genre is the colour the page gives it by genre: its least common genre among the
+catalog's 11 most common (web/py/atlas_view.py); titles with none of them are left out of that
+share. `--png DIR` draws each layout, coloured so.
 """
 
 from __future__ import annotations
