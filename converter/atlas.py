@@ -155,14 +155,22 @@ def read_weights(model_dir: Path, manifest: list[dict[str, Any]]) -> dict[str, n
     return out
 
 
-def layout(vectors: np.ndarray, seed: int) -> np.ndarray:
-    """openTSNE's 2-D embedding of `vectors` under cosine distance, PCA-initialized."""
+def layout(
+    vectors: np.ndarray,
+    seed: int,
+    perplexity: float = PERPLEXITY,
+    exaggeration: float | None = None,
+    metric: str = "cosine",
+) -> np.ndarray:
+    """openTSNE's 2-D embedding of `vectors` (under cosine distance by default), PCA-initialized;
+    `exaggeration` (None: 1) holds the clusters tighter after the early phase."""
     from openTSNE import TSNE
 
     tsne = TSNE(
         n_components=2,
-        perplexity=PERPLEXITY,
-        metric="cosine",
+        perplexity=perplexity,
+        exaggeration=exaggeration,
+        metric=metric,
         initialization="pca",
         random_state=seed,
         n_jobs=2,
@@ -183,19 +191,27 @@ def region_labels(
 ) -> list[dict[str, Any]]:
     """k regions (k-means on the layout), each labelled at its median point by the genres most
     over-represented among its titles (highest lift over the catalog, of those that at least
-    MIN_SHARE of its titles have)."""
+    MIN_SHARE of its titles have). A label never mixes adult genres (ADULT_GENRES) with others,
+    so the page can hide adult labels with the adult titles and keep the rest: a region whose
+    titles are mostly adult is named by adult genres only, any other by the genres of its other
+    titles."""
+    from animerec.catalog import ADULT_GENRES
     from sklearn.cluster import KMeans
 
     regions = KMeans(n_clusters=k, n_init=4, random_state=seed).fit(xy.astype(np.float64))
     names = sorted({g for gs in genres for g in gs})
     has = np.array([[g in set(gs) for g in names] for gs in genres], dtype=np.float64)
     overall = has.mean(axis=0) + 1e-9
+    adult_genre = np.array([g in ADULT_GENRES for g in names])
+    adult = has[:, adult_genre].any(axis=1)
     level = LEVELS.index(k)
     labels = []
     for region in range(k):
         members = regions.labels_ == region
-        share = has[members].mean(axis=0)
-        lift = np.where(share >= MIN_SHARE, np.log(share / overall + 1e-9), -np.inf)
+        kind = bool(adult[members].mean() > 0.5)
+        share = has[members & (adult == kind)].mean(axis=0)
+        allowed = (share >= MIN_SHARE) & (adult_genre == kind)
+        lift = np.where(allowed, np.log(share / overall + 1e-9), -np.inf)
         top = [names[g] for g in np.argsort(-lift)[:LABEL_GENRES] if lift[g] > 0]
         if not top:
             continue

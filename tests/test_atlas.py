@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from animerec.catalog import Catalog
+from animerec.catalog import ADULT_GENRES, Catalog
 
 pytestmark = pytest.mark.train
 
@@ -56,7 +56,9 @@ def test_committed_atlas_matches_the_model_and_manifest() -> None:
     genres = {g for item in catalog for g in item.genres}
     assert {label["level"] for label in meta["labels"]} == {0, 1}
     for label in meta["labels"]:
-        assert set(label["text"].split(" · ")) <= genres
+        named = set(label["text"].split(" · "))
+        assert named <= genres
+        assert named <= ADULT_GENRES or named.isdisjoint(ADULT_GENRES)  # hidden alone
         assert abs(label["x"]) <= atlas.EXTENT and abs(label["y"]) <= atlas.EXTENT
 
 
