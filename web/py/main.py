@@ -255,7 +255,7 @@ class Page:
             return
         self.hidden.append(mal_id)
         self.hidden_changed()
-        item = self.catalog.by_mal_id(mal_id)
+        item = self.titles.by_mal_id(mal_id)  # a shelf's title may be one the model does not score
         ui.showUndo(mal_id, item.title if item else f"#{mal_id}")
 
     def on_restore(self, mal_id: int) -> None:
@@ -269,7 +269,7 @@ class Page:
 
     def hidden_changed(self) -> None:
         ui.remember(HIDDEN_KEY, json.dumps(self.hidden))
-        ui.renderHidden(views.hidden(self.hidden, self.catalog))
+        ui.renderHidden(views.hidden(self.hidden, self.titles))
         self.show()
 
     # --- controls, model selector and history -------------------------------------------
