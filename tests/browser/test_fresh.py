@@ -1,0 +1,138 @@
+"""The "New for you" shelf (issue 21) in Chromium, on real lists (a MyAnimeList export holding
+2021–2024 titles, and a recorded AniList list): the cold-start model loads after the first
+cards; the shelf shows titles of the last seasons that are not on the list, each with its match
+and what its place rests on, and their covers; a type filter and "not interested" apply to it;
+nothing but AniList is contacted; axe-core finds nothing and the first screen does not move when
+the shelf appears, at 1280×800 and 390×844."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from animerec.catalog import EXTRA_FILE, Catalog
+from animerec.franchise import Titles
+from animerec.fresh import FRESH_FILE, SHELF_SIZE
+
+from .conftest import Session, open_filters, open_site, shown_ids
+from .test_site import XML_V110, upload, watched_ids
+from .test_view import DESKTOP, MAX_CLS, PHONE, RECORD_SHIFTS, axe_violations, opened
+
+pytestmark = pytest.mark.browser
+
+# When the first cards were drawn (performance.now()), to compare with the model files' fetches.
+RECORD_FIRST_CARDS = """
+new MutationObserver((_, observer) => {
+  if (document.querySelector("#recommendations li.card")) {
+    window.firstCardsAt = performance.now();
+    observer.disconnect();
+  }
+}).observe(document, { childList: true, subtree: true });
+"""
+FETCHED_AT = "(name) => performance.getEntriesByType('resource')" \
+             ".filter(e => e.name.endsWith('/' + name)).map(e => e.startTime)"  # fmt: skip
+SHELF = "#fresh-cards li.card"
+COVER_TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+def app(browser, site_url) -> Session:
+    session = open_site(browser, site_url, init_script=RECORD_FIRST_CARDS)
+    upload(session.page, XML_V110)
+    yield session
+    session.page.context.close()
+
+
+@pytest.fixture(scope="module")
+def titles(models_dir: Path) -> Titles:
+    def read(name: str) -> Catalog:
+        return Catalog.from_json(json.loads((models_dir / name).read_text()))
+
+    return Titles(read("catalog.json"), read(EXTRA_FILE))
+
+
+def shelf(page) -> list[dict]:
+    return page.eval_on_selector_all(SHELF, """cs => cs.map(c => ({
+        id: Number(c.dataset.malId), text: c.innerText,
+        match: c.querySelector('.match')?.textContent || '',
+        reasons: c.querySelector('.reasons')?.textContent || ''}))""")  # fmt: skip
+
+
+def changed(page, action) -> None:
+    """Do `action` (a filter or "not interested") and wait until the results are drawn again."""
+    renders = int(page.evaluate("document.body.dataset.renders || 0"))
+    action()
+    page.wait_for_function("(n) => Number(document.body.dataset.renders || 0) > n", arg=renders)
+
+
+def test_the_shelf_loads_after_the_first_cards(app: Session) -> None:
+    page = app.page
+    assert page.is_hidden("#error"), page.inner_text("#error")
+    assert page.is_visible("#fresh")
+    [fetched] = page.evaluate(FETCHED_AT, FRESH_FILE)
+    assert fetched > page.evaluate("window.firstCardsAt")
+
+
+def test_recent_titles_off_the_list_with_what_they_rest_on(
+    app: Session, models_dir: Path, titles: Titles
+) -> None:
+    since = json.loads((models_dir / FRESH_FILE).read_text())["since_year"]
+    cards = shelf(app.page)
+    assert 0 < len(cards) <= SHELF_SIZE
+    assert not {c["id"] for c in cards} & watched_ids(XML_V110)
+    assert all(titles.by_mal_id(c["id"]).year >= since for c in cards)
+    assert all(c["match"].endswith("% match") for c in cards)
+    unscored = [c for c in cards if not titles.scored(c["id"])]
+    assert unscored, "no title the model does not score made the shelf"
+    assert all(c["reasons"] for c in unscored), unscored
+
+
+def test_the_shelf_asks_for_its_covers(app: Session) -> None:
+    page = app.page
+    page.wait_for_selector(f"{SHELF} img.cover", timeout=COVER_TIMEOUT_MS)
+    asked = {i for call in app.cover_calls for i in call}
+    assert {c["id"] for c in shelf(page)} & asked
+    assert asked <= shown_ids(page), "the covers query asked for titles not shown"
+
+
+def test_a_type_filter_applies_to_the_shelf(app: Session) -> None:
+    page = app.page
+    before = shelf(page)
+    assert any("TV" in c["text"] for c in before)
+    open_filters(page)
+    changed(page, lambda: page.check("#filters input[name=types][value=Movie]"))
+    try:
+        after = shelf(page)
+        assert all("Movie" in c["text"] for c in after)
+        assert not {c["id"] for c in before if "Movie" not in c["text"]} & {c["id"] for c in after}
+    finally:
+        changed(page, lambda: page.uncheck("#filters input[name=types][value=Movie]"))
+        page.click("#filters-close")
+
+
+def test_not_interested_takes_a_title_off_the_shelf(app: Session, titles: Titles) -> None:
+    page = app.page
+    first = shelf(page)[0]["id"]
+    changed(page, lambda: page.click(f"{SHELF}[data-mal-id='{first}'] button.dismiss"))
+    assert first not in [c["id"] for c in shelf(page)]
+    assert titles.by_mal_id(first).title in page.inner_text("#undo")
+    changed(page, lambda: page.click("#undo button"))
+    assert shelf(page)[0]["id"] == first
+
+
+def test_only_anilist_leaves_the_origin(app: Session) -> None:
+    assert app.foreign_requests() == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE])
+def test_the_shelf_moves_nothing_and_passes_axe(browser, site_url, viewport) -> None:
+    """A shared link answers, explains and shelves without the page jumping."""
+    url = site_url + "?anilist=evanalxen"
+    with opened(browser, url, init_script=RECORD_SHIFTS, viewport=viewport) as session:
+        page = session.page
+        page.wait_for_selector("body[data-runs]:not(.busy)", timeout=60_000)
+        assert page.is_visible("#fresh") and shelf(page)
+        page.wait_for_timeout(500)  # let late shifts (covers, fonts) be reported
+        assert page.evaluate("window.layoutShift") <= MAX_CLS
+        assert axe_violations(page) == []

@@ -1,0 +1,125 @@
+"""The "New for you" shelf's Python side (web/py/fresh_shelf.py) in CPython, as the page calls it,
+on the committed model (its real output, computed as tests/test_match.py does), its recognized
+titles and cold-start model, and a real MyAnimeList export that holds recent titles: the shelf
+holds titles of the model's recent years off the list, best first, with their match on the
+cards' scale and reasons for the titles the model does not score; filters and "not interested"
+apply; without a cold-start model there is no shelf and nothing fails."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+
+import pytest
+from animerec.catalog import EXTRA_FILE, Catalog
+from animerec.encoding import encode
+from animerec.filters import Filters
+from animerec.franchise import Titles
+from animerec.fresh import FRESH_FILE, SHELF_SIZE, FreshModel
+from animerec.parsers import parse_profile_file
+from animerec.profile import Status
+from animerec.ranking import Candidates, RankContext
+from helpers import FIXTURES, ROOT
+
+from tests.test_match import MODEL, logits
+
+sys.path.insert(0, str(ROOT / "web" / "py"))
+import fresh_shelf  # a page module: web/py is its folder on the page's sys.path
+
+NO_FILTERS = Filters()
+EXPORT = FIXTURES / "mal-export-v110-igorv.xml"  # watching 2023–2024 titles, plans to watch some
+
+
+def read(name: str) -> dict:
+    return json.loads((MODEL / name).read_text())
+
+
+CATALOG = Catalog.from_json(read("catalog.json"))
+TITLES = Titles(CATALOG, Catalog.from_json(read(EXTRA_FILE)))
+PROFILE = parse_profile_file(EXPORT.read_bytes(), EXPORT.name)
+ROW = encode(PROFILE, CATALOG)
+
+
+@pytest.fixture(scope="module")
+def candidates() -> Candidates:
+    """The model's real output for the export, as the page holds it."""
+    return Candidates(RankContext(CATALOG), PROFILE, logits(ROW, MODEL), TITLES)
+
+
+@pytest.fixture(scope="module")
+def model() -> FreshModel:
+    return FreshModel.from_json(read(FRESH_FILE))
+
+
+class Loader:
+    """The page's loader of the cold-start model (`extra.load_fresh`), counting its calls."""
+
+    def __init__(self, model: FreshModel | None) -> None:
+        self.model = model
+        self.calls = 0
+
+    async def __call__(self) -> FreshModel | None:
+        self.calls += 1
+        return self.model
+
+
+def shelve(model: FreshModel | None, candidates: Candidates, filters: Filters = NO_FILTERS,
+           hidden: tuple[int, ...] = ()) -> tuple[fresh_shelf.FreshShelf, list[int], list[dict]]:
+    """A shelf prepared as the page does, its ids and its view's cards."""
+    shelf = fresh_shelf.FreshShelf(Loader(model))
+    ready = asyncio.run(shelf.prepare(PROFILE, ROW, candidates))
+    assert ready == (model is not None)
+    ids = shelf.shelf(TITLES, filters, hidden)
+    return shelf, ids, json.loads(shelf.view(ids, TITLES, candidates, None))["cards"]
+
+
+def test_recent_titles_off_the_list_best_first(model: FreshModel, candidates: Candidates) -> None:
+    shelf, ids, cards = shelve(model, candidates)
+    assert 0 < len(ids) <= SHELF_SIZE and [c["mal_id"] for c in cards] == ids
+    watched = {e.mal_id for e in PROFILE.entries if e.status is not Status.PLAN_TO_WATCH}
+    assert not set(ids) & watched
+    assert all(TITLES.by_mal_id(i).year >= model.since_year for i in ids)
+    scores = [shelf.scores[i] for i in ids]
+    assert scores == sorted(scores, reverse=True)
+    for card, score in zip(cards, scores, strict=True):
+        assert card["match"] == f"{candidates.match_of(score):.0f}% match"
+    unscored = [c for c in cards if not TITLES.scored(c["mal_id"])]
+    assert unscored, "no title the model does not score made the shelf"
+    assert all(c["reasons"] and all(isinstance(r, str) and r for r in c["reasons"])
+               for c in unscored)  # fmt: skip
+
+
+def test_filters_and_not_interested_apply(model: FreshModel, candidates: Candidates) -> None:
+    _, ids, _ = shelve(model, candidates)
+    _, films, _ = shelve(model, candidates, Filters(types=("Movie",)))
+    assert all(TITLES.by_mal_id(i).type == "Movie" for i in films)
+    assert set(films) != set(ids)
+    _, without_first, _ = shelve(model, candidates, hidden=(ids[0],))
+    assert ids[0] not in without_first and without_first[: len(ids) - 1] == ids[1:]
+
+
+def test_the_model_loads_once_and_a_new_list_forgets_the_shelf(
+    model: FreshModel, candidates: Candidates
+) -> None:
+    load = Loader(model)
+    shelf = fresh_shelf.FreshShelf(load)
+    assert asyncio.run(shelf.prepare(PROFILE, ROW, candidates))
+    ids = shelf.shelf(TITLES, NO_FILTERS, ())
+    assert asyncio.run(shelf.prepare(PROFILE, ROW, candidates))
+    assert load.calls == 1 and shelf.shelf(TITLES, NO_FILTERS, ()) == ids
+    shelf.forget()
+    assert shelf.shelf(TITLES, NO_FILTERS, ()) == []
+
+
+def test_no_cold_start_model_no_shelf(candidates: Candidates) -> None:
+    _, ids, cards = shelve(None, candidates)
+    assert ids == [] and cards == []
+
+
+def test_match_of_any_logit_on_the_model_scale(candidates: Candidates) -> None:
+    scores = candidates.scores
+    top = max(s for i, s in enumerate(scores) if i not in candidates.watched)
+    assert candidates.match_of(top) == 100.0 == candidates.match_of(top + 3)
+    k = CATALOG.index_of(5114)
+    assert candidates.match(k) == candidates.match_of(scores[k]) < 100.0
