@@ -121,5 +121,5 @@ def test_match_of_any_logit_on_the_model_scale(candidates: Candidates) -> None:
     scores = candidates.scores
     top = max(s for i, s in enumerate(scores) if i not in candidates.watched)
     assert candidates.match_of(top) == 100.0 == candidates.match_of(top + 3)
-    k = CATALOG.index_of(5114)
+    k = candidates.rank(NO_FILTERS)[9].item.index  # the tenth card
     assert candidates.match(k) == candidates.match_of(scores[k]) < 100.0
