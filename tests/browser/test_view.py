@@ -333,6 +333,7 @@ def test_layout_shift_from_first_paint_to_explanations(browser, site_url, viewpo
     with opened(browser, url, init_script=RECORD_SHIFTS, viewport=viewport) as session:
         page = session.page
         page.wait_for_selector("body[data-runs]:not(.busy)", timeout=60_000)
+        assert page.is_visible("#fresh")  # the "New for you" shelf came after the first cards
         wait_for_covers(page)
         page.wait_for_timeout(500)  # let late shifts (covers, fonts) be reported
         assert page.evaluate("window.layoutShift") <= MAX_CLS
