@@ -17,7 +17,7 @@ import argparse
 import csv
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -150,20 +150,29 @@ class Neighbourhood:
 
 
 def neighbourhood(
-    warm: Catalog, fresh: Sequence[Item], metadata: dict[int, dict[str, str]], k: int
+    warm: Catalog,
+    fresh: Sequence[Item],
+    metadata: dict[int, dict[str, str]],
+    k: int,
+    exclude: Collection[int] = (),
 ) -> Neighbourhood:
-    """Content neighbours of `fresh` titles among the `warm` (scored) catalog."""
+    """Content neighbours of `fresh` titles among the `warm` (scored) catalog's titles but the
+    indices `exclude` (the cold-start measurement hides its cold titles so)."""
+    exclude = set(exclude)
     both = list(warm) + list(fresh)
     m, kinds = content_matrix(both, metadata)
     n = len(warm)
-    index, cosine = neighbours(m[n:], m[:n], k)
+    k = min(k, n)
+    keep = np.ones(n)
+    keep[list(exclude)] = 0.0
+    index, cosine = neighbours(m[n:], sp.diags(keep) @ m[:n], k)
     shared = np.array(
         [[shared_bits(kinds[n + j], kinds[w]) for w in row] for j, row in enumerate(index)],
         np.int64,
     ).reshape(index.shape)
     by_franchise: dict[int, list[int]] = defaultdict(list)
     for item in warm:
-        if item.franchise is not None:
+        if item.franchise is not None and item.index not in exclude:
             by_franchise[item.franchise].append(item.index)
     franchise = [
         sorted(by_franchise.get(i.franchise, []), key=lambda w: -warm[w].popularity)[:MAX_FRANCHISE]
@@ -182,17 +191,21 @@ def log_pop(members: Iterable[int]) -> np.ndarray:
 
 
 def weights(hood: Neighbourhood, hp: FreshHyper) -> tuple[np.ndarray, np.ndarray]:
-    """(neighbour weights normalized per title to sum 1, biases) under `hp`."""
+    """(neighbour weight codes, 1…WEIGHT_CODES of each title's largest; biases in hundredths
+    of a logit) under `hp`: what the file ships."""
     w = np.maximum(hood.cosine, 1e-6) ** hp.sharpness
-    w /= w.sum(axis=1, keepdims=True)
-    near_pop = (w * hood.warm_log_pop[hood.index]).sum(axis=1)
-    return w, hp.popularity * (hood.log_pop - near_pop) + hp.offset
+    codes = np.maximum(1, np.round(w / w.max(axis=1, keepdims=True) * WEIGHT_CODES))
+    near_pop = (codes * hood.warm_log_pop[hood.index]).sum(axis=1) / codes.sum(axis=1)
+    bias = hp.popularity * (hood.log_pop - near_pop) + hp.offset
+    return codes.astype(np.int64), np.round(bias * BIAS_SCALE).astype(np.int64)
 
 
 def scores(hood: Neighbourhood, hp: FreshHyper, x: np.ndarray, logits: np.ndarray) -> np.ndarray:
     """[batch, n_fresh] scores of `animerec.fresh.FreshModel.scores`, vectorized (the
     converter's measurement; a test holds the two equal)."""
-    w, bias = weights(hood, hp)
+    codes, bias = weights(hood, hp)
+    w = codes / codes.sum(axis=1, keepdims=True)
+    bias = bias / BIAS_SCALE
     xs, ls = x[:, hood.index], logits[:, hood.index]  # [batch, n_fresh, k]
     off = xs == 0
     mass = (w * off).sum(axis=2)
@@ -212,10 +225,8 @@ def to_json(hood: Neighbourhood, hp: FreshHyper, n_items: int) -> dict[str, Any]
     gaps, codes, shared, fgaps = [], [], [], []
     for j in range(len(hood.fresh)):
         order = np.argsort(hood.index[j], kind="stable")
-        idx = hood.index[j][order]
-        gaps += np.diff(idx, prepend=0).tolist()
-        top = w[j].max()
-        codes += np.maximum(1, np.round(w[j][order] / top * WEIGHT_CODES)).astype(int).tolist()
+        gaps += np.diff(hood.index[j][order], prepend=0).tolist()
+        codes += w[j][order].tolist()
         shared += hood.shared[j][order].tolist()
         fgaps += np.diff(sorted(hood.franchise[j]), prepend=0).astype(int).tolist()
     return {
@@ -226,7 +237,7 @@ def to_json(hood: Neighbourhood, hp: FreshHyper, n_items: int) -> dict[str, Any]
         "hyper": asdict(hp),
         "titles": {
             "mal_id_gaps": np.diff([i.mal_id for i in hood.fresh], prepend=0).tolist(),
-            "bias": [round(float(b) * BIAS_SCALE) for b in bias],
+            "bias": bias.tolist(),
             "neighbours": [hood.index.shape[1]] * len(hood.fresh),
             "franchise": [len(g) for g in hood.franchise],
         },
@@ -272,7 +283,7 @@ def main(args: argparse.Namespace) -> int:
     from animerec.catalog import EXTRA_FILE
 
     from .catalog_build import build_catalogs
-    from .export import file_entry
+    from .files import file_entry
 
     model = Path(args.model)
     scored = json.loads((model / "catalog.json").read_text(encoding="utf-8"))["items"]["mal_id"]

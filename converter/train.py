@@ -131,6 +131,7 @@ def main(args: argparse.Namespace) -> int:
         continuations,
         data,
         export,
+        files,
         fresh_build,
         model,
         sections,
@@ -298,7 +299,7 @@ def main(args: argparse.Namespace) -> int:
     }
     manifest["training"]["total_seconds"] = round(time.time() - started, 1)
     manifest["files"] = {
-        p.name: export.file_entry(p)
+        p.name: files.file_entry(p)
         for p in sorted(args.out.iterdir())
         if p.name != "manifest.json"
     }

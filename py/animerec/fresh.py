@@ -18,6 +18,7 @@ measurement (cold-start split, recent recall) is in converter/RESULTS.md.
 
 from __future__ import annotations
 
+import math
 from array import array
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any, Protocol
@@ -25,12 +26,14 @@ from typing import Any, Protocol
 from .catalog import Catalog, Item
 from .filters import Filters
 from .franchise import start_key
+from .ranking import POPULARITY_FLOOR
 from .steps import Steps
 
 FRESH_FILE = "fresh.json"  # in the model folder, loaded after the first cards
 FRESH_FORMAT = "animerec-fresh/1"
 SINCE_YEAR = 2023  # default start year of the "New for you" shelf (the file says its own)
-SHELF_SIZE = 12
+SHELF_SIZE = 20  # as many as the measurement compares with the 20 most popular recent titles
+SHELF_POPULARITY = 0.0  # the shelf ranks by score + this × ln(members) (converter/RESULTS.md)
 TITLES_PER_STEP = 2000
 WEIGHT_CODES = 15  # neighbour weights ship as ints 1..15 of their title's largest
 BIAS_SCALE = 100  # biases ship in hundredths of a logit
@@ -177,12 +180,16 @@ def new_for_you(
     since_year: int,
     n: int = SHELF_SIZE,
     on_list: Collection[int] = (),
+    popularity: float = SHELF_POPULARITY,
 ) -> list[int]:
     """The "New for you" shelf in page order: the `n` best-scored titles of `scores` that
     started in `since_year` or later (airing and announced included), that `filters`' title
     rules keep, not in `hidden` ("not interested") nor `on_list` (the visitor's list but plan to
     watch). With `filters.hide_unstarted_sequels`, a later title of a franchise none of whose
-    `on_list` titles the visitor has is left out, as on the cards."""
+    `on_list` titles the visitor has is left out, as on the cards. The order is the score plus
+    `popularity` × ln(MyAnimeList members) (floored as the niche boost floors them): what is
+    new is also what few lists have rated, so the shelf leans on the members as the
+    measurement says; the scores (and so the match) stay the model's."""
     started = {f for f in (_franchise(titles, m) for m in on_list) if f is not None}
     firsts = _first_starts(titles, scores) if filters.hide_unstarted_sequels else {}
     keep: list[tuple[float, int]] = []
@@ -195,7 +202,9 @@ def new_for_you(
         first = firsts.get(item.franchise) if item.franchise is not None else None
         if first is not None and start_key(item) > first and item.franchise not in started:
             continue
-        keep.append((-score, mal_id))
+        keep.append(
+            (-score - popularity * math.log(max(item.popularity, POPULARITY_FLOOR)), mal_id)
+        )
     keep.sort()
     return [m for _, m in keep[:n]]
 
