@@ -1,9 +1,9 @@
 """The "New for you" shelf's Python side (web/py/fresh_shelf.py) in CPython, as the page calls it,
 on the committed model (its real output, computed as tests/test_match.py does), its recognized
 titles and cold-start model, and a real MyAnimeList export that holds recent titles: the shelf
-holds titles of the model's recent years off the list, best first, with their match on the
-cards' scale and reasons for the titles the model does not score; filters and "not interested"
-apply; without a cold-start model there is no shelf and nothing fails."""
+holds titles of the model's recent years off the list, with their match on the cards' scale and
+reasons for the titles the model does not score; filters and "not interested" apply; without a
+cold-start model there is no shelf and nothing fails."""
 
 from __future__ import annotations
 
@@ -74,16 +74,16 @@ def shelve(model: FreshModel | None, candidates: Candidates, filters: Filters = 
     return shelf, ids, json.loads(shelf.view(ids, TITLES, candidates, None))["cards"]
 
 
-def test_recent_titles_off_the_list_best_first(model: FreshModel, candidates: Candidates) -> None:
+def test_recent_titles_off_the_list_with_match_and_reasons(
+    model: FreshModel, candidates: Candidates
+) -> None:
     shelf, ids, cards = shelve(model, candidates)
     assert 0 < len(ids) <= SHELF_SIZE and [c["mal_id"] for c in cards] == ids
     watched = {e.mal_id for e in PROFILE.entries if e.status is not Status.PLAN_TO_WATCH}
     assert not set(ids) & watched
     assert all(TITLES.by_mal_id(i).year >= model.since_year for i in ids)
-    scores = [shelf.scores[i] for i in ids]
-    assert scores == sorted(scores, reverse=True)
-    for card, score in zip(cards, scores, strict=True):
-        assert card["match"] == f"{candidates.match_of(score):.0f}% match"
+    for card in cards:  # the model's opinion, whatever the shelf's order adds to it
+        assert card["match"] == f"{candidates.match_of(shelf.scores[card['mal_id']]):.0f}% match"
     unscored = [c for c in cards if not TITLES.scored(c["mal_id"])]
     assert unscored, "no title the model does not score made the shelf"
     assert all(c["reasons"] and all(isinstance(r, str) and r for r in c["reasons"])
