@@ -86,8 +86,8 @@ def test_recent_titles_off_the_list_with_match_and_reasons(
         assert card["match"] == f"{candidates.match_of(shelf.scores[card['mal_id']]):.0f}% match"
     unscored = [c for c in cards if not TITLES.scored(c["mal_id"])]
     assert unscored, "no title the model does not score made the shelf"
-    assert all(c["reasons"] and all(isinstance(r, str) and r for r in c["reasons"])
-               for c in unscored)  # fmt: skip
+    assert all(c["reason"] and c["reason"][0].isupper() for c in unscored)
+    assert not any(c["reason"] for c in cards if TITLES.scored(c["mal_id"]))
 
 
 def test_filters_and_not_interested_apply(model: FreshModel, candidates: Candidates) -> None:

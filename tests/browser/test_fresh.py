@@ -56,7 +56,7 @@ def shelf(page) -> list[dict]:
     return page.eval_on_selector_all(SHELF, """cs => cs.map(c => ({
         id: Number(c.dataset.malId), text: c.innerText,
         match: c.querySelector('.match')?.textContent || '',
-        reasons: c.querySelector('.reasons')?.textContent || ''}))""")  # fmt: skip
+        reason: c.querySelector('.reason')?.textContent || ''}))""")  # fmt: skip
 
 
 def changed(page, action) -> None:
@@ -85,7 +85,7 @@ def test_recent_titles_off_the_list_with_what_they_rest_on(
     assert all(c["match"].endswith("% match") for c in cards)
     unscored = [c for c in cards if not titles.scored(c["id"])]
     assert unscored, "no title the model does not score made the shelf"
-    assert all(c["reasons"] for c in unscored), unscored
+    assert all(c["reason"] for c in unscored), unscored
 
 
 def test_the_shelf_asks_for_its_covers(app: Session) -> None:

@@ -259,8 +259,8 @@ function because(entries) {
 }
 
 /**
- * One recommendation card; `because` ([{mal_id, title}] from the visitor's list) and `reasons`
- * (plain sentences: what a "New for you" title's place rests on) are optional.
+ * One recommendation card; `because` ([{mal_id, title}] from the visitor's list) and `reason`
+ * (a plain sentence: what a "New for you" title's place rests on) are optional.
  */
 export function renderCard(card) {
   const links = el("p", { class: "links" },
@@ -283,8 +283,7 @@ export function renderCard(card) {
         : el("p", { class: "match", text: card.match }),
       card.planned ? el("p", { class: "planned", text: "On your plan-to-watch list" }) : null,
       card.because && card.because.length ? because(card.because) : null,
-      card.reasons && card.reasons.length
-        ? el("p", { class: "because reasons", text: card.reasons.join("; ") }) : null,
+      card.reason ? el("p", { class: "because reason", text: card.reason }) : null,
       links,
       el("button", { type: "button", class: "dismiss", text: "Not interested",
                      "aria-label": `Not interested: ${card.title}` })));

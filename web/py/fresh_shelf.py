@@ -87,11 +87,12 @@ class FreshShelf:
         return json.dumps({"cards": cards})
 
     def card(self, rec: Recommendation, titles: Titles, covers: CoverCache | None) -> dict:
-        """A card of the shelf: the cards' own, with the cold-start model's reasons for a title
-        the model does not score."""
+        """A card of the shelf: the cards' own, with the cold-start model's reasons, as one
+        sentence, for a title the model does not score."""
         mal_id = rec.item.mal_id
         reasons = () if titles.scored(mal_id) else self.reasons(mal_id, titles)
-        return {**views.card(rec, titles, covers), "reasons": list(reasons)}
+        sentence = "; ".join(reasons)
+        return {**views.card(rec, titles, covers), "reason": sentence[:1].upper() + sentence[1:]}
 
     def reasons(self, mal_id: int, titles: Titles) -> tuple[str, ...]:
         """What a title the model does not score owes its place to (once per title and list)."""
