@@ -163,3 +163,26 @@ def calibrated_offset(s: ColdSet, hp: fresh_build.FreshHyper) -> float:
     titles, where the model that saw their ratings puts their logits."""
     fresh = fresh_build.scores(s.hood, hp, s.cut.x, s.cold_logits)
     return float((s.warm_logits[:, s.cold] - fresh).mean()) + hp.offset
+
+
+def report(
+    train: SparseRows, profiles: dict[str, Profile], users: Sequence[str], catalog: Catalog,
+    seed: int, years: Sequence[int], hp: fresh_build.FreshHyper,
+    metadata: dict[int, dict[str, str]],
+) -> dict[str, dict]:  # fmt: skip
+    """`compare` for the titles of each of `years` made cold in turn, on `users`; the model
+    fitted once with every title (the warm one) and once per year without that year's."""
+    g = gram(train)
+    b_warm = dlae_logits(train, catalog, (), seed, g)
+    out = {}
+    for year in years:
+        cold = [i.index for i in catalog if i.year == year]
+        cut = cold_cut(profiles, users, catalog, cold, seed)
+        if not cut.users:
+            out[str(year)] = {"titles": len(cold), "users": 0}
+            continue
+        b_cold = dlae_logits(train, catalog, cold, seed, g)
+        s = cold_set(str(year), cold, cut, catalog, b_cold, b_warm, metadata, hp.neighbours)
+        out[str(year)] = {"titles": len(cold), "users": len(cut.users),
+                          **compare(s, hp, catalog)}  # fmt: skip
+    return out

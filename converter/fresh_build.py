@@ -237,6 +237,7 @@ def to_json(hood: Neighbourhood, hp: FreshHyper, n_items: int) -> dict[str, Any]
         "hyper": asdict(hp),
         "titles": {
             "mal_id_gaps": np.diff([i.mal_id for i in hood.fresh], prepend=0).tolist(),
+            "year": [i.year for i in hood.fresh],
             "bias": bias.tolist(),
             "neighbours": [hood.index.shape[1]] * len(hood.fresh),
             "franchise": [len(g) for g in hood.franchise],

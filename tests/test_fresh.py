@@ -85,6 +85,19 @@ def test_the_shelf_follows_filters_hidden_titles_and_unstarted_sequels(model) ->
     assert new_for_you(scores, titles, Filters(), (), 2023) == [11, 12]  # Alpha unstarted
     assert new_for_you(scores, titles, Filters(types=("Movie",)), {11}, 2023, on_list=[1]) == [12]
     assert new_for_you(scores, titles, Filters(), {11}, 2023, n=1, on_list=[1]) == [10]
+    # a dropped title's franchise and, when hidden, planned titles are left out, as on the cards
+    assert new_for_you(scores, titles, Filters(), (), 2023, on_list=[1], dropped=[1]) == [11, 12]
+    hide = Filters(plan_to_watch="hide")
+    assert new_for_you(scores, titles, hide, (), 2023, on_list=[1], planned=[11]) == [10, 12]
+    assert new_for_you(scores, titles, Filters(), (), 2023, on_list=[1], planned=[11]) == [10, 11, 12]
+
+
+def test_recent_scores_hold_recent_titles_on_one_scale(model) -> None:
+    warm, _, _, fresh = model
+    logits = [0.5, 1.5, 2.5, 3.5]
+    recent = fresh.recent_scores([1.0, 0.0, 0.0, 0.0], logits, warm)
+    assert set(recent) == {10, 11, 12}  # the main model's titles all started before 2023
+    assert recent == {m: s for m, s in fresh.scores([1.0, 0.0, 0.0, 0.0], logits).items()}
 
 
 def _write_csv(path: Path, header: list[str], rows: list[dict]) -> None:

@@ -27,7 +27,7 @@ from .catalog import Catalog, Item
 from .filters import Filters
 from .franchise import start_key
 from .ranking import POPULARITY_FLOOR
-from .steps import Steps
+from .steps import Steps, finish
 
 FRESH_FILE = "fresh.json"  # in the model folder, loaded after the first cards
 FRESH_FORMAT = "animerec-fresh/1"
@@ -59,6 +59,7 @@ class FreshModel:
         cols = obj["titles"]
         self.mal_ids: list[int] = _undelta_runs(cols["mal_id_gaps"], [len(cols["bias"])])
         self.bias = [b / BIAS_SCALE for b in cols["bias"]]
+        self.years: list[int] = [y or 0 for y in cols["year"]]  # 0: unknown
         self.starts = starts
         self.index = array("i", _undelta_runs(obj["neighbour_gaps"], cols["neighbours"]))
         self.weight = array("f", (w / WEIGHT_CODES for w in obj["neighbour_weight"]))
@@ -77,8 +78,6 @@ class FreshModel:
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> FreshModel:
-        from .steps import finish
-
         return finish(cls.from_json_steps(obj))
 
     @classmethod
@@ -102,13 +101,19 @@ class FreshModel:
     def scores(self, row: Sequence[float], logits: Sequence[float]) -> dict[int, float]:
         """{mal_id: score} of every fresh title, on the scale of the main model's `logits` for
         the same encoded list `row`."""
+        return finish(self.scores_steps(row, logits, range(len(self.mal_ids))))
+
+    def scores_steps(
+        self, row: Sequence[float], logits: Sequence[float], which: Iterable[int]
+    ) -> Steps[dict[int, float]]:
+        """`scores` of the fresh titles at positions `which`, yielding every TITLES_PER_STEP."""
         if len(row) != self.n_items or len(logits) != self.n_items:
             raise ValueError(f"row/logits of {len(row)}/{len(logits)}, model of {self.n_items}")
         index, weight, starts = self.index, self.weight, self.starts
         fidx, fstarts = self.findex, self.fstarts
         direct, franchise = self.direct, self.franchise
         out: dict[int, float] = {}
-        for j, mal_id in enumerate(self.mal_ids):
+        for done, j in enumerate(which, 1):
             near = mass = mine = 0.0
             for p in range(starts[j], starts[j + 1]):
                 m = index[p]
@@ -120,7 +125,9 @@ class FreshModel:
                     mass += weight[p]
             score = self.bias[j] + (near / mass if mass else 0.0) + direct * mine / self.mass[j]
             best = max((row[fidx[p]] for p in range(fstarts[j], fstarts[j + 1])), default=0.0)
-            out[mal_id] = score + franchise * best
+            out[self.mal_ids[j]] = score + franchise * best
+            if done % TITLES_PER_STEP == 0:
+                yield
         return out
 
     def reasons(
@@ -163,9 +170,16 @@ class FreshModel:
     def recent_scores(
         self, row: Sequence[float], logits: Sequence[float], catalog: Catalog
     ) -> dict[int, float]:
-        """The shelf's candidates: every fresh title's score and the main model's logit of each
-        of its own titles that started in `since_year` or later, one scale."""
-        out = self.scores(row, logits)
+        """`recent_scores_steps` run to the end."""
+        return finish(self.recent_scores_steps(row, logits, catalog))
+
+    def recent_scores_steps(
+        self, row: Sequence[float], logits: Sequence[float], catalog: Catalog
+    ) -> Steps[dict[int, float]]:
+        """The shelf's candidates, one scale: the score of each fresh title and the main
+        model's logit of each of `catalog`'s titles that started in `since_year` or later."""
+        recent = [j for j, year in enumerate(self.years) if year >= self.since_year]
+        out = yield from self.scores_steps(row, logits, recent)
         for item in catalog:
             if item.year is not None and item.year >= self.since_year:
                 out[item.mal_id] = float(logits[item.index])
@@ -181,23 +195,33 @@ def new_for_you(
     n: int = SHELF_SIZE,
     on_list: Collection[int] = (),
     popularity: float = SHELF_POPULARITY,
+    dropped: Collection[int] = (),
+    planned: Collection[int] = (),
 ) -> list[int]:
     """The "New for you" shelf in page order: the `n` best-scored titles of `scores` that
     started in `since_year` or later (airing and announced included), that `filters`' title
     rules keep, not in `hidden` ("not interested") nor `on_list` (the visitor's list but plan to
     watch). With `filters.hide_unstarted_sequels`, a later title of a franchise none of whose
-    `on_list` titles the visitor has is left out, as on the cards. The order is the score plus
+    `on_list` titles the visitor has is left out, as on the cards; with
+    `filters.hide_dropped_related`, every title of a franchise that holds a `dropped` id; with
+    `filters.plan_to_watch == "hide"`, the `planned` ids. The order is the score plus
     `popularity` × ln(MyAnimeList members) (floored as the niche boost floors them): what is
     new is also what few lists have rated, so the shelf leans on the members as the
     measurement says; the scores (and so the match) stay the model's."""
     started = {f for f in (_franchise(titles, m) for m in on_list) if f is not None}
-    firsts = _first_starts(titles, scores) if filters.hide_unstarted_sequels else {}
+    banned = set(on_list) | set(hidden)
+    if filters.plan_to_watch == "hide":
+        banned |= set(planned)
+    gone = set()
+    if filters.hide_dropped_related:
+        gone = {f for f in (_franchise(titles, m) for m in dropped) if f is not None}
+    firsts = _first_starts(titles, scores, since_year) if filters.hide_unstarted_sequels else {}
     keep: list[tuple[float, int]] = []
     for mal_id, score in scores.items():
         item = titles.by_mal_id(mal_id)
         if item is None or item.year is None or item.year < since_year:
             continue
-        if mal_id in hidden or mal_id in on_list or not filters.keeps(item):
+        if mal_id in banned or item.franchise in gone or not filters.keeps(item):
             continue
         first = firsts.get(item.franchise) if item.franchise is not None else None
         if first is not None and start_key(item) > first and item.franchise not in started:
@@ -209,14 +233,18 @@ def new_for_you(
     return [m for _, m in keep[:n]]
 
 
-def _first_starts(titles: TitleSource, scores: Iterable[int]) -> dict[int, tuple[int, int, int]]:
-    """Per franchise of the scored titles, the start of its first title (the franchise's
-    members where `titles` lists them, else the scored ones)."""
+def _first_starts(
+    titles: TitleSource, scores: Iterable[int], since_year: int
+) -> dict[int, tuple[int, int, int]]:
+    """Per franchise of the scored titles that started in `since_year` or later, the start of
+    its first title (the franchise's members where `titles` lists them, else that title)."""
     members = getattr(titles, "members", None)
     out: dict[int, tuple[int, int, int]] = {}
     for mal_id in scores:
         item = titles.by_mal_id(mal_id)
         if item is None or item.franchise is None or item.franchise in out:
+            continue
+        if item.year is None or item.year < since_year:
             continue
         group = members(item.franchise) if members else [item]
         out[item.franchise] = min((start_key(i) for i in group), default=start_key(item))
