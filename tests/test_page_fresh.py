@@ -18,7 +18,7 @@ from animerec.filters import Filters
 from animerec.franchise import Titles
 from animerec.fresh import FRESH_FILE, SHELF_SIZE, FreshModel
 from animerec.parsers import parse_profile_file
-from animerec.profile import Status
+from animerec.profile import Entry, Profile, Status
 from animerec.ranking import Candidates, RankContext
 from helpers import FIXTURES, ROOT
 
@@ -65,10 +65,11 @@ class Loader:
 
 
 def shelve(model: FreshModel | None, candidates: Candidates, filters: Filters = NO_FILTERS,
-           hidden: tuple[int, ...] = ()) -> tuple[fresh_shelf.FreshShelf, list[int], list[dict]]:
+           hidden: tuple[int, ...] = (), profile: Profile = PROFILE,
+           ) -> tuple[fresh_shelf.FreshShelf, list[int], list[dict]]:  # fmt: skip
     """A shelf prepared as the page does, its ids and its view's cards."""
     shelf = fresh_shelf.FreshShelf(Loader(model))
-    ready = asyncio.run(shelf.prepare(PROFILE, ROW, candidates))
+    ready = asyncio.run(shelf.prepare(profile, ROW, candidates))
     assert ready == (model is not None)
     ids = shelf.shelf(TITLES, filters, hidden)
     return shelf, ids, json.loads(shelf.view(ids, TITLES, candidates, None))["cards"]
@@ -97,6 +98,29 @@ def test_filters_and_not_interested_apply(model: FreshModel, candidates: Candida
     assert set(films) != set(ids)
     _, without_first, _ = shelve(model, candidates, hidden=(ids[0],))
     assert ids[0] not in without_first and without_first[: len(ids) - 1] == ids[1:]
+
+
+def test_planned_and_dropped_titles_follow_the_filters(
+    model: FreshModel, candidates: Candidates
+) -> None:
+    """A shelf title the list plans to watch stays unless the filters hide planned titles; one
+    it dropped takes its franchise's other titles off the shelf unless the filters show them."""
+    _, ids, _ = shelve(model, candidates)
+
+    def related(mal_id: int) -> set[int]:
+        franchise = TITLES.by_mal_id(mal_id).franchise
+        return {i.mal_id for i in TITLES.members(franchise)} - {mal_id} if franchise else set()
+
+    first = next(i for i in ids if related(i) & set(ids))  # a franchise twice on the shelf
+    planned = PROFILE.with_entries([*PROFILE.entries, Entry(first, Status.PLAN_TO_WATCH)])
+    assert first in shelve(model, candidates, profile=planned)[1]
+    hide = Filters(plan_to_watch="hide")
+    assert first not in shelve(model, candidates, hide, profile=planned)[1]
+    dropped = PROFILE.with_entries([*PROFILE.entries, Entry(first, Status.DROPPED, 3)])
+    assert not set(shelve(model, candidates, profile=dropped)[1]) & related(first)
+    shown = Filters(hide_dropped_related=False)
+    kept = shelve(model, candidates, shown, profile=dropped)[1]
+    assert first not in kept and related(first) & set(ids) <= set(kept)
 
 
 def test_the_model_loads_once_and_a_new_list_forgets_the_shelf(

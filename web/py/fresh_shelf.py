@@ -8,7 +8,6 @@ does."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from array import array
 from collections.abc import Awaitable, Callable, Collection, Sequence
@@ -19,9 +18,10 @@ from animerec.covers import CoverCache
 from animerec.explain import LeaveOneOut
 from animerec.filters import Filters
 from animerec.franchise import Titles
-from animerec.fresh import SHELF_SIZE, FreshModel, new_for_you
+from animerec.fresh import FreshModel, new_for_you
 from animerec.profile import Profile, Status
 from animerec.ranking import Candidates, Recommendation
+from animerec.steps import finish_async
 
 REASONS = 2  # explanations per card of a title the model does not score
 Loader = Callable[[], Awaitable[FreshModel | None]]
@@ -42,7 +42,9 @@ class FreshShelf:
         self.row: array | None = None
         self.logits: Sequence[float] = ()
         self.scores: dict[int, float] = {}
-        self.on_list: set[int] = set()
+        self.on_list: set[int] = set()  # any status but plan-to-watch
+        self.dropped: set[int] = set()
+        self.planned: set[int] = set()
         self._reasons: dict[int, tuple[str, ...]] = {}
 
     async def prepare(self, profile: Profile, row: array, candidates: Candidates) -> bool:
@@ -51,22 +53,30 @@ class FreshShelf:
         if not self._tried:
             self._tried = True
             self.model = await self._load()
-            await asyncio.sleep(0)  # reading the model and scoring are two pieces of work
         if self.model is None:
             return False
         self.forget()
         self.row, self.logits = row, candidates.scores
-        self.scores = self.model.recent_scores(row, self.logits, candidates.context.catalog)
-        self.on_list = {e.mal_id for e in profile.entries if e.status is not Status.PLAN_TO_WATCH}
+        steps = self.model.recent_scores_steps(row, self.logits, candidates.context.catalog)
+        self.scores = await finish_async(steps)
+        for e in profile.entries:
+            if e.status is Status.PLAN_TO_WATCH:
+                self.planned.add(e.mal_id)
+            else:
+                self.on_list.add(e.mal_id)
+                if e.status is Status.DROPPED:
+                    self.dropped.add(e.mal_id)
         return bool(self.scores)
 
     def shelf(self, titles: Titles, filters: Filters, hidden: Collection[int]) -> list[int]:
         """The shelf's titles in page order (MyAnimeList ids): not on the list (planned ones
-        are offered), not marked "not interested", kept by the filters."""
+        are offered unless the filters hide them), not marked "not interested", kept by the
+        filters, as the cards are."""
         if not self.scores or self.model is None:
             return []
         return new_for_you(self.scores, titles, filters, set(hidden), self.model.since_year,
-                           SHELF_SIZE, on_list=self.on_list)  # fmt: skip
+                           on_list=self.on_list, dropped=self.dropped,
+                           planned=self.planned)  # fmt: skip
 
     def view(
         self,
