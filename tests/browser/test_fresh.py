@@ -2,8 +2,9 @@
 2021–2024 titles: the cold-start model loads after the first cards; the shelf shows titles of
 the last seasons that are not on the list, each with its match and what its place rests on, and
 their covers; a type filter and "not interested" apply to it; nothing but AniList is contacted;
-axe-core finds nothing at 1280×800 and 390×844. (That the first screen does not move when it
-appears: tests/browser/test_view.py's layout-shift test.)"""
+axe-core finds nothing at 1280×800 and 390×844; a cold-start model that does not match the
+manifest is refused, and the page goes on without the shelf. (That the first screen does not
+move when it appears: tests/browser/test_view.py's layout-shift test.)"""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from animerec.catalog import EXTRA_FILE, Catalog
 from animerec.franchise import Titles
 from animerec.fresh import FRESH_FILE, SHELF_SIZE
 
-from .conftest import Session, open_filters, open_site, shown_ids
-from .test_site import XML_V110, upload, watched_ids
+from .conftest import Session, card_ids, open_filters, open_site, shown_ids
+from .test_site import N_CARDS, XML_V110, upload, watched_ids
 from .test_view import DESKTOP, PHONE, axe_violations
 
 pytestmark = pytest.mark.browser
@@ -133,3 +134,23 @@ def test_axe_finds_no_violation_with_the_shelf(app: Session) -> None:
             assert axe_violations(page) == [], viewport
     finally:
         page.set_viewport_size(DESKTOP)
+
+
+def test_a_tampered_cold_start_model_is_refused_and_the_page_goes_on(
+    browser, site_url: str, models_dir: Path
+) -> None:
+    """fresh.json differs from the manifest by one byte: refused, the cards and the rest of the
+    page are there, without the shelf."""
+    real = (models_dir / FRESH_FILE).read_bytes()
+    tampered = real.replace(b'"since_year":2', b'"since_year":1', 1)
+    assert tampered != real
+    session = open_site(browser, site_url)
+    page = session.page
+    page.route(f"**/{FRESH_FILE}", lambda route: route.fulfill(status=200, body=tampered))
+    try:
+        upload(page, XML_V110)
+        assert page.is_hidden("#error"), page.inner_text("#error")
+        assert len(card_ids(page)) == N_CARDS and "Done." in page.inner_text("#status")
+        assert page.is_hidden("#fresh") and not shelf(page)
+    finally:
+        page.context.close()
