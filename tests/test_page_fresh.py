@@ -136,9 +136,12 @@ def test_the_model_loads_once_and_a_new_list_forgets_the_shelf(
     assert shelf.shelf(TITLES, NO_FILTERS, ()) == []
 
 
-def test_no_cold_start_model_no_shelf(candidates: Candidates) -> None:
+def test_no_cold_start_model_no_shelf(model: FreshModel, candidates: Candidates) -> None:
     _, ids, cards = shelve(None, candidates)
     assert ids == [] and cards == []
+    shelf = fresh_shelf.FreshShelf(Loader(model))  # built for a catalog of another length
+    assert not asyncio.run(shelf.prepare(PROFILE, ROW[:-1], candidates))
+    assert shelf.shelf(TITLES, NO_FILTERS, ()) == []
 
 
 def test_match_of_any_logit_on_the_model_scale(candidates: Candidates) -> None:

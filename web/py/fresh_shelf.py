@@ -53,7 +53,7 @@ class FreshShelf:
         if not self._tried:
             self._tried = True
             self.model = await self._load()
-        if self.model is None:
+        if self.model is None or self.model.n_items != len(row):  # none, or another catalog's
             return False
         self.forget()
         self.row, self.logits = row, candidates.scores
