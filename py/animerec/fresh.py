@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Collection, Iterable, Sequence
+from functools import cached_property
 from typing import Any, Protocol
 
 from .catalog import Catalog, Item
@@ -33,7 +34,7 @@ FRESH_FILE = "fresh.json"  # in the model folder, loaded after the first cards
 FRESH_FORMAT = "animerec-fresh/1"
 SINCE_YEAR = 2023  # default start year of the "New for you" shelf (the file says its own)
 SHELF_SIZE = 20  # as many as the measurement compares with the 20 most popular recent titles
-SHELF_POPULARITY = 0.0  # the shelf ranks by score + this × ln(members) (converter/RESULTS.md)
+SHELF_POPULARITY = 2.0  # the shelf ranks by score + this × ln(members) (converter/RESULTS.md)
 TITLES_PER_STEP = 2000
 WEIGHT_CODES = 15  # neighbour weights ship as ints 1..15 of their title's largest
 BIAS_SCALE = 100  # biases ship in hundredths of a logit
@@ -67,8 +68,7 @@ class FreshModel:
         self.mass = [
             max(sum(self.weight[starts[j] : starts[j + 1]]), 1e-9) for j in range(len(self.mal_ids))
         ]
-        fstarts = array("i", _cumulative(cols["franchise"]))
-        self.fstarts = fstarts
+        self.fstarts = array("i", _cumulative(cols["franchise"]))
         self.findex = array("i", _undelta_runs(obj["franchise_gaps"], cols["franchise"]))
         if (
             max(self.index, default=-1) >= self.n_items
@@ -163,9 +163,12 @@ class FreshModel:
         return tuple(out[:n])
 
     def _position(self, mal_id: int) -> int | None:
-        if not hasattr(self, "_by_mal"):
-            self._by_mal = {m: j for j, m in enumerate(self.mal_ids)}
         return self._by_mal.get(mal_id)
+
+    @cached_property
+    def _by_mal(self) -> dict[int, int]:
+        """Position of each fresh title (built at the first explanation, not at load)."""
+        return {m: j for j, m in enumerate(self.mal_ids)}
 
     def recent_scores(
         self, row: Sequence[float], logits: Sequence[float], catalog: Catalog
