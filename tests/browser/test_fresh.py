@@ -144,11 +144,18 @@ def test_a_tampered_cold_start_model_is_refused_and_the_page_goes_on(
     real = (models_dir / FRESH_FILE).read_bytes()
     tampered = real.replace(b'"since_year":2', b'"since_year":1', 1)
     assert tampered != real
-    session = open_site(browser, site_url)
+    served: list[str] = []
+
+    def tamper(route) -> None:
+        served.append(route.request.url)
+        route.fulfill(status=200, body=tampered)
+
+    session = open_site(browser, site_url, service_workers="block")  # the route sees every fetch
     page = session.page
-    page.route(f"**/{FRESH_FILE}", lambda route: route.fulfill(status=200, body=tampered))
+    page.route(f"**/{FRESH_FILE}", tamper)
     try:
         upload(page, XML_V110)
+        assert served, "the page did not ask for the cold-start model"
         assert page.is_hidden("#error"), page.inner_text("#error")
         assert len(card_ids(page)) == N_CARDS and "Done." in page.inner_text("#status")
         assert page.is_hidden("#fresh") and not shelf(page)
