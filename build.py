@@ -44,6 +44,11 @@ COMMANDS: dict[str, Command] = {
     "atlas": Command(
         "converter.atlas", "lay out a model's titles as a map (atlas.bin, atlas.json)", ("train",)
     ),
+    "fresh": Command(
+        "converter.fresh_build",
+        "rebuild a model's catalogs and fresh.json from the metadata, without training",
+        ("train",),
+    ),
     "evaluate": Command(
         "converter.evaluate", "score a model against popularity and EASE", ("train",)
     ),

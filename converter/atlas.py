@@ -62,7 +62,7 @@ def build_atlas(model_dir: Path, seed: int = SEED) -> float:
     took) in its manifest; returns those seconds."""
     from animerec.catalog import Catalog
 
-    from .export import file_entry
+    from .files import file_entry
 
     started = time.perf_counter()
     vectors = item_vectors(model_dir)

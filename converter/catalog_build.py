@@ -6,7 +6,8 @@ model cannot score, shown and used by the franchise rules). Together they hold t
 catalog sources, the id map (`ids-2026.csv`) and the training titles.
 
 Sources, by field (first that has it wins):
-- title: mal-ranking-2026 → anime-2023 → anime-cooperunion-2016 → anilist-seasonal-2026 → "#id".
+- title: mal-ranking-2026 → anime-2023 → anime-cooperunion-2016 → anilist-seasonal-2026 →
+  "#id".
 - title_en: bangumi-data `titleTranslate.en` → anilist-seasonal-2026 `english_title`.
 - type, episodes, genres: anime-cooperunion-2016 → anime-2023 (episodes, genres) → bangumi
   type → anilist-seasonal-2026.
@@ -14,6 +15,9 @@ Sources, by field (first that has it wins):
   anilist-seasonal-2026 `start_date`.
 - anilist_id: ids-2026 → bangumi-data `aniList` site → @kawaiioverflow/arm; kitsu_id: ids-2026.
 - popularity: mal-ranking-2026 `num_list_users` → 2016 `members` → anilist-seasonal `members`.
+- metadata-2026 (optional) gives every field of a title that none of the above knows (a new
+  season's titles, added there by a deployer); it does not fill the gaps of known titles, whose
+  added years would cost the first cards' catalog.json bytes (measured: +24 kB brotli).
 - franchise: the smallest MyAnimeList id of the title's group in franchises-2026.json; for titles
   no group holds, of the titles sharing its title stem (`animerec.catalog.title_stem`).
 """
@@ -24,7 +28,7 @@ import csv
 import html
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +43,8 @@ ARM = ROOT / "node_modules" / "@kawaiioverflow" / "arm" / "arm.json"
 BANGUMI_TYPES = {"tv": "TV", "movie": "Movie", "ova": "OVA", "web": "ONA"}
 ANILIST_TYPES = {"TV": "TV", "TV_SHORT": "TV", "MOVIE": "Movie", "OVA": "OVA", "ONA": "ONA",
                  "SPECIAL": "Special", "MUSIC": "Music"}  # fmt: skip
+META_TYPES = {t: t for t in ("TV", "Movie", "OVA", "ONA", "Special", "Music")}
+METADATA = "metadata-2026.csv"  # studios, source, themes … (converter/fresh_build.py); optional
 SEASONS = ("winter", "winter", "winter", "spring", "spring", "spring",
            "summer", "summer", "summer", "fall", "fall", "fall")  # fmt: skip
 
@@ -129,6 +135,8 @@ class Sources:
         self.ranking = _by_id(_read_csv(cat / "mal-ranking-2026.csv"), "id")
         self.seasonal = _by_id(_read_csv(cat / "anilist-seasonal-2026.csv"), "mal_id")
         self.ids = _by_id(_read_csv(cat / "ids-2026.csv"), "mal_id")
+        meta = cat / METADATA
+        self.meta = _by_id(_read_csv(meta), "mal_id") if meta.exists() else {}
         self.groups = json.loads((cat / "franchises-2026.json").read_text(encoding="utf-8"))
         self.bangumi = _bangumi_by_mal()
         self.arm = _arm_anilist()
@@ -137,29 +145,39 @@ class Sources:
         """Every title some source knows."""
         grouped = {int(m) for g in self.groups for m in g["ids"]}
         return (set(self.old) | set(self.new) | set(self.ranking) | set(self.seasonal)
-                | set(self.ids) | grouped)  # fmt: skip
+                | set(self.ids) | set(self.meta) | grouped)  # fmt: skip
 
     def row(self, mal_id: int) -> dict[str, Any]:
         o, w, r, a = (self.old.get(mal_id, {}), self.new.get(mal_id, {}),
                       self.ranking.get(mal_id, {}), self.seasonal.get(mal_id, {}))  # fmt: skip
         b, ids = self.bangumi.get(mal_id, {}), self.ids.get(mal_id, {})
-        title = r.get("title") or w.get("Name") or o.get("name") or a.get("title")
+        m = {} if o or w or r or a or b else self.meta.get(mal_id, {})
+        title = (r.get("title") or w.get("Name") or o.get("name") or a.get("title")
+                 or m.get("title"))  # fmt: skip
         year, month = _start(b.get("begin") or a.get("start_date") or "")
+        season = SEASONS[month - 1] if month else None
+        if year is None:
+            year, season = _int_or_none(m.get("year")), m.get("season") or None
         anilist = _int_or_none(ids.get("anilist_id")) or _int_or_none(
             b.get("_sites", {}).get("aniList")
         )
-        en = (b.get("titleTranslate") or {}).get("en") or [a.get("english_title") or None]
+        en = (b.get("titleTranslate") or {}).get("en") or [
+            a.get("english_title") or m.get("title_en") or None
+        ]
         return {
             "mal_id": mal_id, "title": html.unescape(title or f"#{mal_id}"), "title_en": en[0],
             "type": o.get("type") or BANGUMI_TYPES.get(b.get("type", ""))
-            or ANILIST_TYPES.get(a.get("type", "")),
+            or ANILIST_TYPES.get(a.get("type", "")) or META_TYPES.get(m.get("type", "")),
             "episodes": _int_or_none(o.get("episodes")) or _int_or_none(w.get("Episodes"))
-            or _int_or_none((a.get("episodes") or "").removesuffix(".0")),
-            "year": year, "season": SEASONS[month - 1] if month else None,
+            or _int_or_none((a.get("episodes") or "").removesuffix(".0"))
+            or _int_or_none(m.get("episodes")),
+            "year": year, "season": season,
             "genres": _genres(o.get("genre")) or _genres(w.get("Genres"))
-            or _genres((a.get("genres") or "").replace(";", ",")),
+            or _genres((a.get("genres") or "").replace(";", ","))
+            or _genres((m.get("genres") or "").replace(";", ",")),
             "popularity": _int_or_none(r.get("num_list_users"))
-            or _int_or_none(o.get("members")) or _int_or_none(a.get("members")) or 0,
+            or _int_or_none(o.get("members")) or _int_or_none(a.get("members"))
+            or _int_or_none(m.get("members")) or 0,
             "anilist_id": anilist or self.arm.get(mal_id),
             "kitsu_id": _int_or_none(ids.get("kitsu_id")),
         }  # fmt: skip
@@ -190,16 +208,18 @@ def _start(date: str) -> tuple[int | None, int | None]:
 
 
 def build_catalogs(
-    data_dir: Path, counts: dict[int, int], min_users: int
+    data_dir: Path, counts: dict[int, int], min_users: int, scored: Sequence[int] = ()
 ) -> tuple[Catalog, Catalog]:
     """(the model's catalog, the recognized rest). The model's: titles with at least
-    `min_users` training users, most used first (index order). The rest: every other known
+    `min_users` training users, most used first (index order), or the ids `scored` in their
+    order (a model's own, when only the metadata is refreshed). The rest: every other known
     title, most popular first."""
     sources = Sources(data_dir)
-    rows = {m: sources.row(m) for m in sources.mal_ids() | set(counts)}
+    rows = {m: sources.row(m) for m in sources.mal_ids() | set(counts) | set(scored)}
     franchise = sources.franchises({m: row["title"] for m, row in rows.items()})
-    scored = sorted((m for m in rows if counts.get(m, 0) >= min_users),
-                    key=lambda m: (-counts[m], m))  # fmt: skip
+    if not scored:
+        scored = sorted((m for m in rows if counts.get(m, 0) >= min_users),
+                        key=lambda m: (-counts[m], m))  # fmt: skip
     chosen = set(scored)
     rest = sorted((m for m in rows if m not in chosen),
                   key=lambda m: (-rows[m]["popularity"], m))  # fmt: skip
@@ -209,4 +229,4 @@ def build_catalogs(
             [Item(index=i, franchise=franchise.get(m), **rows[m]) for i, m in enumerate(ids)]
         )
 
-    return catalog(scored), catalog(rest)
+    return catalog(list(scored)), catalog(rest)

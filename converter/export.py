@@ -3,7 +3,6 @@ exported artifacts, file hashes, and the parity cases the browser checks itself 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -242,11 +241,6 @@ def read_tied(model_dir: Path) -> TiedParts | None:
         at = n * r + 4 * (n + r)
         residual = SparseResidual.read(data, at, n, entries, grid["min"], grid["scale"])
     return TiedParts(codes, float(quant["min"]), float(quant["scale"]), root, scale, residual)
-
-
-def file_entry(path: Path) -> dict[str, Any]:
-    data = path.read_bytes()
-    return {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
 
 def parity_cases(

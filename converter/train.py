@@ -120,13 +120,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     started = time.time()
-    from animerec.catalog import EXTRA_FILE
     from animerec.encoding import ENCODING_VERSION, describe
     from animerec.parsers import parse_profile_file
 
     from tools.precompress import brotli_bytes
 
-    from . import baselines, catalog_build, continuations, data, export, model, sections, splits
+    from . import (
+        baselines,
+        catalog_build,
+        continuations,
+        data,
+        export,
+        files,
+        fresh_build,
+        model,
+        sections,
+        splits,
+    )
     from .metrics import METRICS, evaluate
     from .recommender import keras_scorer
 
@@ -210,10 +220,8 @@ def main(args: argparse.Namespace) -> int:
         "ease_lambda_ndcg@100": {str(k): v for k, v in ease.table.items()},
     }
 
-    for name, part in (("catalog.json", catalog), (EXTRA_FILE, extra)):
-        (args.out / name).write_text(
-            json.dumps(part.to_json(), ensure_ascii=False, separators=(",", ":")), "utf-8"
-        )
+    fresh_build.write_catalogs(args.out, catalog, extra)
+    fresh_build.build(catalog, extra, args.data, args.out)
     fixtures = {
         f: parse_profile_file((args.fixtures / f).read_bytes(), f)
         for f in FIXTURES
@@ -291,7 +299,7 @@ def main(args: argparse.Namespace) -> int:
     }
     manifest["training"]["total_seconds"] = round(time.time() - started, 1)
     manifest["files"] = {
-        p.name: export.file_entry(p)
+        p.name: files.file_entry(p)
         for p in sorted(args.out.iterdir())
         if p.name != "manifest.json"
     }

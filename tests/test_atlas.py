@@ -43,7 +43,7 @@ def test_layout_is_seeded() -> None:
 
 def test_committed_atlas_matches_the_model_and_manifest() -> None:
     from converter import atlas
-    from converter.export import file_entry
+    from converter.files import file_entry
 
     manifest = json.loads((MODEL / "manifest.json").read_text())
     meta = json.loads((MODEL / atlas.META).read_text())

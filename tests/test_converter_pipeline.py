@@ -64,7 +64,7 @@ def small(
 
 
 def test_export_has_every_file_with_hashes(small: dict[str, Path]) -> None:
-    from converter.export import file_entry
+    from converter.files import file_entry
 
     manifest = json.loads((small["model"] / "manifest.json").read_text())
     names = {p.name for p in small["model"].iterdir()}

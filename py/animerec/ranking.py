@@ -204,7 +204,12 @@ class Candidates:
 
     def match(self, index: int) -> float:
         """0–100: the model's probability for `index` relative to its top pick off the list."""
-        return 100.0 * math.exp(min(float(self.scores[index]) - self._top, 0.0))
+        return self.match_of(float(self.scores[index]))
+
+    def match_of(self, logit: float) -> float:
+        """0–100 for a `logit` on the model's scale (a title it scores or one scored on its
+        scale, as `animerec.fresh` does), relative to the model's top pick off the list."""
+        return 100.0 * math.exp(min(logit - self._top, 0.0))
 
     def _base(self, filters: Filters) -> list[int]:
         """Items the profile-dependent filters leave, cached per combination of those filters.

@@ -175,3 +175,9 @@ def run_and_wait(page, action) -> None:
 def card_ids(page) -> list[int]:
     return [int(x) for x in page.eval_on_selector_all(
         "#recommendations li.card", "cards => cards.map(c => c.dataset.malId)")]  # fmt: skip
+
+
+def shown_ids(page) -> set[int]:
+    """The titles of every card on the page: the cards and the shelves."""
+    return {int(x) for x in page.eval_on_selector_all(
+        "#results ol.cards li.card", "cards => cards.map(c => c.dataset.malId)")}  # fmt: skip

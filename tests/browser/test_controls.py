@@ -285,7 +285,7 @@ def test_explanations_are_on_the_profile(app: App) -> None:
 
     def check_explanations() -> None:
         why = app.page.eval_on_selector_all(
-            "li.card",
+            "#recommendations li.card",  # the cards: the shelves explain in other words
             "cs => cs.map(c => [...c.querySelectorAll('.because span')]"
             ".map(s => Number(s.dataset.malId)))",
         )

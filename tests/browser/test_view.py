@@ -25,6 +25,7 @@ from .conftest import (
     open_filters,
     open_site,
     run_and_wait,
+    shown_ids,
 )
 from .test_controls import COUNT_MODEL_CALLS, model_calls
 from .test_site import XML, ask_anilist, upload
@@ -146,7 +147,7 @@ def test_results_first_with_covers(browser, site_url, name, viewport, scheme) ->
         wait_for_covers(page)
         shown = set(card_ids(page))
         asked = {i for call in session.cover_calls for i in call}
-        assert asked and asked <= shown, "the covers query asked for titles not shown"
+        assert asked and asked <= shown_ids(page), "the covers query asked for titles not shown"
         srcs = page.eval_on_selector_all("#recommendations img.cover", "is => is.map(i => i.src)")
         assert all(s.startswith("https://s4.anilist.co/") for s in srcs)
         odd = [i for i in shown if i % 2]  # the fake has no cover for odd ids: letter tiles
@@ -363,6 +364,7 @@ def test_layout_shift_from_first_paint_to_explanations(browser, site_url, viewpo
     with opened(browser, url, init_script=RECORD_SHIFTS, viewport=viewport) as session:
         page = session.page
         page.wait_for_selector("body[data-runs]:not(.busy)", timeout=60_000)
+        assert page.is_visible("#fresh")  # the "New for you" shelf came after the first cards
         wait_for_covers(page)
         page.wait_for_function(ALL_IN)  # what could still move the page: covers and fonts
         assert page.evaluate("window.allShifts()") <= MAX_CLS

@@ -77,10 +77,12 @@ export function listen(handlers) {
       handlers.pick(Number(row.dataset.malId), score);
     });
   }
-  $("recommendations").addEventListener("click", (event) => {
-    const button = event.target.closest("button.dismiss");
-    if (button) handlers.dismiss(Number(button.closest("li").dataset.malId));
-  });
+  for (const list of document.querySelectorAll("#results ol.cards")) { // the cards and shelves
+    list.addEventListener("click", (event) => {
+      const button = event.target.closest("button.dismiss");
+      if (button) handlers.dismiss(Number(button.closest("li").dataset.malId));
+    });
+  }
   for (const box of [$("undo"), $("hidden-list")]) {
     box.addEventListener("click", (event) => {
       const button = event.target.closest("button[data-mal-id]");
@@ -234,7 +236,7 @@ function cover(url, title, color) {
 /** Covers that came after the cards ({mal_id: {url, color}}): swapped into their placeholders. */
 export function applyCovers(json) {
   const covers = JSON.parse(json);
-  for (const card of $("recommendations").children) {
+  for (const card of document.querySelectorAll("#results ol.cards > li.card")) {
     const found = covers[card.dataset.malId];
     const old = card.querySelector(".cover.placeholder");
     if (found && old) old.replaceWith(cover(found.url, card.dataset.title, found.color));
@@ -256,7 +258,11 @@ function because(entries) {
   return el("p", { class: "because" }, ...parts);
 }
 
-/** One recommendation card; `because` ([{mal_id, title}] from the visitor's list) is optional. */
+/**
+ * One recommendation card; `because` ([{mal_id, title}] from the visitor's list) and `reasons`
+ * (plain sentences: each person's reason when watching together, or what a "New for you"
+ * title's place rests on) are optional.
+ */
 export function renderCard(card) {
   const links = el("p", { class: "links" },
     el("a", { href: card.mal_url, rel: "noopener noreferrer", target: "_blank",
@@ -278,7 +284,7 @@ export function renderCard(card) {
         : el("p", { class: "match", text: card.match }),
       card.planned ? el("p", { class: "planned", text: "On your plan-to-watch list" }) : null,
       card.because && card.because.length ? because(card.because) : null,
-      ...(card.reasons || []).map((text) => el("p", { class: "because", text })),
+      ...(card.reasons || []).map((text) => el("p", { class: "because reason", text })),
       links,
       el("button", { type: "button", class: "dismiss", text: "Not interested",
                      "aria-label": `Not interested: ${card.title}` })));
@@ -308,11 +314,11 @@ export function renderResults(json) {
   document.body.dataset.renders = String(Number(document.body.dataset.renders || 0) + 1);
 }
 
-/** The "continue what you love" shelf: {cards: [...]}, hidden while it has none. */
-export function renderShelf(json) {
+/** A shelf ("continue" what you love, "fresh": new for you): {cards}, hidden while it has none. */
+export function renderShelf(json, id = "continue") {
   const { cards } = JSON.parse(json);
-  $("continue-cards").replaceChildren(...cards.map(renderCard));
-  $("continue").hidden = !cards.length;
+  $(`${id}-cards`).replaceChildren(...cards.map(renderCard));
+  $(id).hidden = !cards.length;
 }
 
 /** No results (an error): the forms open again, with the visitor's input as it was. */
@@ -353,7 +359,8 @@ export function renderHidden(json) {
 
 /** Focus a card's "not interested" button (after an undo, for keyboard use). */
 export function focusCard(malId) {
-  $("recommendations").querySelector(`li[data-mal-id="${Number(malId)}"] button.dismiss`)?.focus();
+  document.querySelector(`#results ol.cards > li[data-mal-id="${Number(malId)}"] button.dismiss`)
+    ?.focus();
 }
 
 /** Search hits for "rate a few titles": [{mal_id, label}], each with a score picker. */

@@ -33,7 +33,8 @@ from animerec.profile import Profile
 from animerec.ranking import Candidates, RankContext
 from animerec.stored import MAX_HIDDEN, hidden_ids
 from bridge import charts, site, ui
-from extra import ExtraUnavailable, load_extra
+from extra import ExtraUnavailable, load_extra, load_fresh
+from fresh_shelf import FreshShelf
 from pyodide.ffi import JsException, to_js
 from transport import pyfetch_transport
 
@@ -89,6 +90,7 @@ class Page:
             self.covers = None  # off: no cover is shown or asked for
         self.task: asyncio.Future | None = None  # the request (profile or model) in flight
         self.cover_task: asyncio.Future | None = None
+        self.cover_ids: list[int] = []  # the titles shown last, asked for when a request ends
         self.covers_down = False  # AniList refused or failed once: no more asking this visit
         self.partner: together.Partner | None = None  # watch together: the second list
         self.pending: tuple | None = None  # a `with=` link's second list, read with the first
@@ -112,6 +114,7 @@ class Page:
         self.kitsu_map = catalog.kitsu_to_mal()  # for library entries without a MAL mapping
         self.candidates: Candidates | None = None  # the last model output, for re-ranking
         self.loo: LeaveOneOut | None = None  # its leave-one-out output, for explanations
+        self.fresh = FreshShelf(partial(load_fresh, self.folder, manifest))  # "New for you"
         self.map.reset(self.folder, catalog)
         bridge.controls.mount(controls.spec(self.context.genres), self.on_filters_proxy)
 
@@ -178,10 +181,11 @@ class Page:
         return True
 
     async def recommend(self, profile: Profile) -> None:
-        """Score `profile` (one model call) and show the list at once; then stats, and the
-        explanations (one batched call, ~1 s on SwiftShader), which re-render the cards: the
-        first cards do not wait for them. Filter changes meanwhile show cards without them.
-        Each piece of work that reads the whole list is a task of its own (`breathe`)."""
+        """Score `profile` (one model call) and show the list at once; then stats, the
+        explanations (one batched call, ~1 s on SwiftShader), which re-render the cards, and the
+        "New for you" shelf: the first cards do not wait for them. Filter changes meanwhile
+        show cards without them. Each piece of work that reads the whole list is a task of its
+        own (`breathe`)."""
         ui.setStatus("Running the model…")
         await breathe()  # the list's last parse step, and its encoding, apart
         row = pipeline.encoded(profile, self.catalog)
@@ -192,6 +196,7 @@ class Page:
         self.profile = profile
         self.candidates = self.candidates_for(profile, scores)
         self.loo = None  # the last list's explanations do not apply to this one
+        self.fresh.forget()  # nor its "New for you" shelf
         await breathe()
         self.describe(profile)
         self.show()
@@ -211,6 +216,9 @@ class Page:
         if self.partner is not None:
             await self.partner.explain(self.catalog, self.predict_batch)
         self.show()
+        if await self.fresh.prepare(profile, row, self.candidates):  # loads after the cards
+            await breathe()
+            self.show()
         ui.setStatus("Done.")
 
     def describe(self, profile: Profile) -> None:
@@ -273,21 +281,25 @@ class Page:
         ui.renderResults(views.results(recs, self.listed, self.titles, self.covers, why))
         shelf = [i for i in self.shelf if i.mal_id not in self.hidden and self.filters.keeps(i)]
         ui.renderShelf(views.shelf(shelf, self.candidates, self.covers))
+        fresh = self.fresh.shelf(self.titles, self.filters, self.hidden)
+        ui.renderShelf(self.fresh.view(fresh, self.titles, self.candidates, self.loo, self.covers),
+                       "fresh")  # fmt: skip
         ui.showFilterCount(controls.changed(self.filters))
         lit = together.both(self.profile, self.partner)  # the map lights both lists
         self.map.refresh(self.candidates, recs, lit, self.filters)
-        self.fetch_covers([r.item.mal_id for r in recs])
+        self.fetch_covers([r.item.mal_id for r in recs] + fresh)
 
     # --- covers: optional, after the cards, never in the way ----------------------------
 
     def fetch_covers(self, mal_ids: list[int]) -> None:
-        """Ask AniList for the shown titles' unknown covers (one request), unless covers are
-        off, a request is out or one failed; they are swapped in when they come, and failures
-        are silent."""
+        """Ask AniList for the shown titles' unknown covers (one request at a time: titles shown
+        while one is out are asked for when it ends), unless covers are off or a request failed;
+        they are swapped in when they come, and failures are silent."""
         if self.covers is None or self.covers_down:
             return
+        self.cover_ids = mal_ids
         if self.cover_task and not self.cover_task.done():
-            return
+            return  # _covers asks for these when it ends
         missing = self.covers.missing(mal_ids)
         if missing:
             self.cover_task = asyncio.ensure_future(self._covers(missing, mal_ids))
@@ -303,6 +315,8 @@ class Page:
         self.covers.add(found)
         ui.remember(COVERS_KEY, self.covers.to_json())
         ui.applyCovers(views.cover_map(self.covers, shown))
+        self.cover_task = None  # this one has ended: titles shown since, or more than one
+        self.fetch_covers(self.cover_ids)  # request's worth, are asked for now
 
     def on_covers(self, on: bool) -> None:
         self.covers = CoverCache.from_json(ui.remembered(COVERS_KEY)) if on else None
@@ -316,7 +330,7 @@ class Page:
             return
         self.hidden.append(mal_id)
         self.hidden_changed()
-        item = self.catalog.by_mal_id(mal_id)
+        item = self.titles.by_mal_id(mal_id)  # a shelf's title may be one the model does not score
         ui.showUndo(mal_id, item.title if item else f"#{mal_id}")
 
     def on_restore(self, mal_id: int) -> None:
@@ -331,7 +345,7 @@ class Page:
     def hidden_changed(self) -> None:
         self.hidden = self.hidden[-MAX_HIDDEN:]
         ui.remember(HIDDEN_KEY, json.dumps(self.hidden))
-        ui.renderHidden(views.hidden(self.hidden, self.catalog))
+        ui.renderHidden(views.hidden(self.hidden, self.titles))
         self.show()
 
     # --- controls, model selector and history -------------------------------------------

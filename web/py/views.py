@@ -122,7 +122,7 @@ def results(
     )
 
 
-def hidden(mal_ids: Iterable[int], catalog: Catalog) -> str:
+def hidden(mal_ids: Iterable[int], catalog: Catalog | Titles) -> str:
     """The titles marked "not interested", for their restore list."""
     return json.dumps(
         [

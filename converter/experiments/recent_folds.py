@@ -1,0 +1,66 @@
+"""Recent recall of the page (converter/recent.py) on the users of the 2025 AniList file, all of
+them held out in folds (one split holds only 20–30 users with a recent target). Per fold:
+every other user trains; the catalog is rebuilt from them; the model is full DLAE with the
+franchise pseudo-users and its temperature (converter/coldstart.dlae_logits: the shipped
+model's full form); fresh.json is built as `train` builds it, with the given weights.
+
+    PYTHONPATH=py:. .venv/bin/python -m converter.experiments.recent_folds --folds 2 \
+        --cache /tmp/recent_folds.pkl [--hyper '{"franchise": 2.0}']
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import random
+from pathlib import Path
+
+from animerec.fresh import FreshModel
+
+from converter import catalog_build, coldstart, data, fresh_build, recent, sections
+
+
+def fold_state(profiles: dict, test: list[str], seed: int) -> dict:
+    held = set(test)
+    train_users = [u for u in profiles if u not in held]
+    counts = catalog_build.user_counts(profiles[u] for u in train_users)
+    catalog, extra = catalog_build.build_catalogs(data.DEFAULT_DATA, counts, 10)
+    train = data.encode_profiles((profiles[u] for u in train_users), catalog)
+    b = coldstart.dlae_logits(train, catalog, (), seed)
+    return {"test": test, "catalog": catalog, "extra": extra, "b": b}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--folds", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--cache", type=Path, required=True)
+    parser.add_argument("--hyper", default="{}", help="FreshHyper fields as JSON")
+    parser.add_argument("--popularity", type=float, nargs="+", default=[0.0],
+                        help="new_for_you's popularity weights to measure")  # fmt: skip
+    args = parser.parse_args()
+    profiles = data.load_training_profiles(data.DEFAULT_DATA)
+    if args.cache.exists():
+        folds = pickle.loads(args.cache.read_bytes())
+    else:
+        users = sorted(u for u in profiles if sections.era_of(u) == "2025")
+        random.Random(args.seed).shuffle(users)
+        folds = [fold_state(profiles, users[f :: args.folds], args.seed) for f in range(args.folds)]
+        args.cache.write_bytes(pickle.dumps(folds, protocol=5))
+    hp = fresh_build.FreshHyper(**json.loads(args.hyper))
+    metadata = fresh_build.read_metadata(data.DEFAULT_DATA)
+    for f, state in enumerate(folds):
+        catalog, extra, b = state["catalog"], state["extra"], state["b"]
+        fresh_items = fresh_build.fresh_titles(extra, hp.since_year)
+        hood = fresh_build.neighbourhood(catalog, fresh_items, metadata, hp.neighbours)
+        fresh = FreshModel.from_json(fresh_build.to_json(hood, hp, len(catalog)))
+        since = sections.RECENT_SINCE
+        for pop in args.popularity:
+            result = recent.measure(profiles, state["test"], catalog, extra, args.seed,
+                                    lambda x, b=b: x @ b, fresh, since, pop)  # fmt: skip
+            print(f"fold {f} popularity {pop}", json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,284 @@
+"""Scores for the titles the main model does not rank (no or too few ratings: this season's,
+announced ones, older obscure ones), on the main model's logit scale, and the "New for you" shelf.
+
+A fresh title j is scored from its content neighbours among the model's titles (same studio,
+source, genres, themes, demographic, type, era; `converter/fresh_build.py` picks them and their
+weights s_jm, Σ_m s_jm = 1) and from the visitor's main-model logits ℓ:
+
+    score_j = Σ_{m ∉ list} s_jm·ℓ_m / Σ_{m ∉ list} s_jm     "like m, a pick for you"
+            + direct · Σ_{m ∈ list} s_jm·x_m                  "same studio and source as m"
+            + franchise · max_{m ∈ list, same franchise} x_m  "continues m"
+            + bias_j                                           own popularity, calibration
+
+(x: the encoded list, `animerec.encoding.encode`). The first term is a weighted mean of logits,
+so the score sits on the logit scale: the page may merge fresh titles with the cards and show
+their match the same way. The weights and biases are fitted in `converter/fresh_build.py`; the
+measurement (cold-start split, recent recall) is in converter/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Collection, Iterable, Sequence
+from functools import cached_property
+from typing import Any, Protocol
+
+from .catalog import Catalog, Item
+from .filters import Filters
+from .franchise import start_key
+from .ranking import POPULARITY_FLOOR
+from .steps import Steps, finish
+
+FRESH_FILE = "fresh.json"  # in the model folder, loaded after the first cards
+FRESH_FORMAT = "animerec-fresh/1"
+SINCE_YEAR = 2023  # default start year of the "New for you" shelf (the file says its own)
+SHELF_SIZE = 20  # as many as the measurement compares with the 20 most popular recent titles
+SHELF_POPULARITY = 2.0  # the shelf ranks by score + this × ln(members) (converter/RESULTS.md)
+TITLES_PER_STEP = 2000
+WEIGHT_CODES = 15  # neighbour weights ship as ints 1..15 of their title's largest
+BIAS_SCALE = 100  # biases ship in hundredths of a logit
+KINDS = ("studio", "source", "genres", "themes", "demographic")  # bits of a neighbour's `shared`
+
+
+class TitleSource(Protocol):
+    def by_mal_id(self, mal_id: int) -> Item | None: ...
+
+
+class FreshError(ValueError):
+    """The fresh file is not one this code can read."""
+
+
+class FreshModel:
+    """The fresh titles' neighbours and biases (see the module docstring)."""
+
+    def __init__(self, obj: dict[str, Any], starts: array) -> None:
+        self.since_year: int = obj["since_year"]
+        self.n_items: int = obj["n_items"]
+        self.direct: float = obj["weights"]["direct"]
+        self.franchise: float = obj["weights"]["franchise"]
+        cols = obj["titles"]
+        self.mal_ids: list[int] = _undelta_runs(cols["mal_id_gaps"], [len(cols["bias"])])
+        self.bias = [b / BIAS_SCALE for b in cols["bias"]]
+        self.years: list[int] = [y or 0 for y in cols["year"]]  # 0: unknown
+        self.starts = starts
+        self.index = array("i", _undelta_runs(obj["neighbour_gaps"], cols["neighbours"]))
+        self.weight = array("f", (w / WEIGHT_CODES for w in obj["neighbour_weight"]))
+        self.shared = obj["neighbour_shared"]
+        self.mass = [
+            max(sum(self.weight[starts[j] : starts[j + 1]]), 1e-9) for j in range(len(self.mal_ids))
+        ]
+        self.fstarts = array("i", _cumulative(cols["franchise"]))
+        self.findex = array("i", _undelta_runs(obj["franchise_gaps"], cols["franchise"]))
+        if (
+            max(self.index, default=-1) >= self.n_items
+            or max(self.findex, default=-1) >= self.n_items
+        ):
+            raise FreshError("a neighbour index lies outside the model's catalog")
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> FreshModel:
+        return finish(cls.from_json_steps(obj))
+
+    @classmethod
+    def from_json_steps(cls, obj: dict[str, Any]) -> Steps[FreshModel]:
+        """Read the file's columns (one step; the titles' offsets are summed in steps)."""
+        if obj.get("format") != FRESH_FORMAT:
+            raise FreshError(f"unknown fresh format {obj.get('format')!r}")
+        counts = obj["titles"]["neighbours"]
+        starts = array("i", [0])
+        for lo in range(0, len(counts), TITLES_PER_STEP):
+            total = starts[-1]
+            for c in counts[lo : lo + TITLES_PER_STEP]:
+                total += c
+                starts.append(total)
+            yield
+        return cls(obj, starts)
+
+    def __len__(self) -> int:
+        return len(self.mal_ids)
+
+    def scores(self, row: Sequence[float], logits: Sequence[float]) -> dict[int, float]:
+        """{mal_id: score} of every fresh title, on the scale of the main model's `logits` for
+        the same encoded list `row`."""
+        return finish(self.scores_steps(row, logits, range(len(self.mal_ids))))
+
+    def scores_steps(
+        self, row: Sequence[float], logits: Sequence[float], which: Iterable[int]
+    ) -> Steps[dict[int, float]]:
+        """`scores` of the fresh titles at positions `which`, yielding every TITLES_PER_STEP."""
+        if len(row) != self.n_items or len(logits) != self.n_items:
+            raise ValueError(f"row/logits of {len(row)}/{len(logits)}, model of {self.n_items}")
+        index, weight, starts = self.index, self.weight, self.starts
+        fidx, fstarts = self.findex, self.fstarts
+        direct, franchise = self.direct, self.franchise
+        out: dict[int, float] = {}
+        for done, j in enumerate(which, 1):
+            near = mass = mine = 0.0
+            for p in range(starts[j], starts[j + 1]):
+                m = index[p]
+                x = row[m]
+                if x:
+                    mine += weight[p] * x
+                else:
+                    near += weight[p] * logits[m]
+                    mass += weight[p]
+            score = self.bias[j] + (near / mass if mass else 0.0) + direct * mine / self.mass[j]
+            best = max((row[fidx[p]] for p in range(fstarts[j], fstarts[j + 1])), default=0.0)
+            out[self.mal_ids[j]] = score + franchise * best
+            if done % TITLES_PER_STEP == 0:
+                yield
+        return out
+
+    def reasons(
+        self,
+        row: Sequence[float],
+        logits: Sequence[float],
+        mal_id: int,
+        catalog: Catalog,
+        n: int = 2,
+    ) -> tuple[str, ...]:
+        """Up to `n` short reasons for `mal_id`'s score, strongest first: a watched title of its
+        franchise, watched titles that share its studio, source …, then titles the model picks
+        for this visitor that it resembles. `catalog`: the model's (neighbours are its titles)."""
+        j = self._position(mal_id)
+        if j is None:
+            return ()
+        out: list[str] = []
+        named: set[int] = set()
+        sequel_of = [m for m in self.findex[self.fstarts[j] : self.fstarts[j + 1]] if row[m]]
+        if sequel_of:
+            best = max(sequel_of, key=row.__getitem__)
+            out.append(f"continues {catalog[best].title}")
+            named.add(best)
+        span = [p for p in range(self.starts[j], self.starts[j + 1]) if self.index[p] not in named]
+        watched = sorted((p for p in span if row[self.index[p]]),
+                         key=lambda p: -self.weight[p] * row[self.index[p]])  # fmt: skip
+        picked = sorted((p for p in span if not row[self.index[p]]),
+                        key=lambda p: -self.weight[p] * logits[self.index[p]])  # fmt: skip
+        for p in watched:
+            out.append(f"{_shared_text(self.shared[p])} as {catalog[self.index[p]].title}")
+        for p in picked:
+            out.append(f"like {catalog[self.index[p]].title}, a pick for you")
+        return tuple(out[:n])
+
+    def _position(self, mal_id: int) -> int | None:
+        return self._by_mal.get(mal_id)
+
+    @cached_property
+    def _by_mal(self) -> dict[int, int]:
+        """Position of each fresh title (built at the first explanation, not at load)."""
+        return {m: j for j, m in enumerate(self.mal_ids)}
+
+    def recent_scores(
+        self, row: Sequence[float], logits: Sequence[float], catalog: Catalog
+    ) -> dict[int, float]:
+        """`recent_scores_steps` run to the end."""
+        return finish(self.recent_scores_steps(row, logits, catalog))
+
+    def recent_scores_steps(
+        self, row: Sequence[float], logits: Sequence[float], catalog: Catalog
+    ) -> Steps[dict[int, float]]:
+        """The shelf's candidates, one scale: the score of each fresh title and the main
+        model's logit of each of `catalog`'s titles that started in `since_year` or later."""
+        recent = [j for j, year in enumerate(self.years) if year >= self.since_year]
+        out = yield from self.scores_steps(row, logits, recent)
+        for item in catalog:
+            if item.year is not None and item.year >= self.since_year:
+                out[item.mal_id] = float(logits[item.index])
+        return out
+
+
+def new_for_you(
+    scores: dict[int, float],
+    titles: TitleSource,
+    filters: Filters,
+    hidden: Collection[int],
+    since_year: int,
+    n: int = SHELF_SIZE,
+    on_list: Collection[int] = (),
+    popularity: float = SHELF_POPULARITY,
+    dropped: Collection[int] = (),
+    planned: Collection[int] = (),
+) -> list[int]:
+    """The "New for you" shelf in page order: the `n` best-scored titles of `scores` that
+    started in `since_year` or later (airing and announced included), that `filters`' title
+    rules keep, not in `hidden` ("not interested") nor `on_list` (the visitor's list but plan to
+    watch). With `filters.hide_unstarted_sequels`, a later title of a franchise none of whose
+    `on_list` titles the visitor has is left out, as on the cards; with
+    `filters.hide_dropped_related`, every title of a franchise that holds a `dropped` id; with
+    `filters.plan_to_watch == "hide"`, the `planned` ids. The order is the score plus
+    `popularity` × ln(MyAnimeList members) (floored as the niche boost floors them): what is
+    new is also what few lists have rated, so the shelf leans on the members as the
+    measurement says; the scores (and so the match) stay the model's."""
+    started = {f for f in (_franchise(titles, m) for m in on_list) if f is not None}
+    banned = set(on_list) | set(hidden)
+    if filters.plan_to_watch == "hide":
+        banned |= set(planned)
+    gone = set()
+    if filters.hide_dropped_related:
+        gone = {f for f in (_franchise(titles, m) for m in dropped) if f is not None}
+    firsts = _first_starts(titles, scores, since_year) if filters.hide_unstarted_sequels else {}
+    keep: list[tuple[float, int]] = []
+    for mal_id, score in scores.items():
+        item = titles.by_mal_id(mal_id)
+        if item is None or item.year is None or item.year < since_year:
+            continue
+        if mal_id in banned or item.franchise in gone or not filters.keeps(item):
+            continue
+        first = firsts.get(item.franchise) if item.franchise is not None else None
+        if first is not None and start_key(item) > first and item.franchise not in started:
+            continue
+        keep.append(
+            (-score - popularity * math.log(max(item.popularity, POPULARITY_FLOOR)), mal_id)
+        )
+    keep.sort()
+    return [m for _, m in keep[:n]]
+
+
+def _first_starts(
+    titles: TitleSource, scores: Iterable[int], since_year: int
+) -> dict[int, tuple[int, int, int]]:
+    """Per franchise of the scored titles that started in `since_year` or later, the start of
+    its first title (the franchise's members where `titles` lists them, else that title)."""
+    members = getattr(titles, "members", None)
+    out: dict[int, tuple[int, int, int]] = {}
+    for mal_id in scores:
+        item = titles.by_mal_id(mal_id)
+        if item is None or item.franchise is None or item.franchise in out:
+            continue
+        if item.year is None or item.year < since_year:
+            continue
+        group = members(item.franchise) if members else [item]
+        out[item.franchise] = min((start_key(i) for i in group), default=start_key(item))
+    return out
+
+
+def _franchise(titles: TitleSource, mal_id: int) -> int | None:
+    item = titles.by_mal_id(mal_id)
+    return None if item is None else item.franchise
+
+
+def _shared_text(bits: int) -> str:
+    names = [k for b, k in enumerate(KINDS) if bits >> b & 1][:2]
+    return "same " + " and ".join(names) if names else "akin to what you watched, such"
+
+
+def _cumulative(counts: Sequence[int]) -> list[int]:
+    out = [0]
+    for c in counts:
+        out.append(out[-1] + c)
+    return out
+
+
+def _undelta_runs(gaps: Sequence[int], counts: Sequence[int]) -> list[int]:
+    """Sorted indices per title from their gaps (each title's first gap counts from 0)."""
+    out: list[int] = []
+    pos = 0
+    for c in counts:
+        value = 0
+        for g in gaps[pos : pos + c]:
+            value += g
+            out.append(value)
+        pos += c
+    return out

@@ -1,0 +1,152 @@
+"""The "New for you" shelf's Python side (web/py/fresh_shelf.py) in CPython, as the page calls it,
+on the committed model (its real output, computed as tests/test_match.py does), its recognized
+titles and cold-start model, and a real MyAnimeList export that holds recent titles: the shelf
+holds titles of the model's recent years off the list, with their match on the cards' scale and
+reasons for the titles the model does not score; filters and "not interested" apply; without a
+cold-start model there is no shelf and nothing fails."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+
+import pytest
+from animerec.catalog import EXTRA_FILE, Catalog
+from animerec.encoding import encode
+from animerec.filters import Filters
+from animerec.franchise import Titles
+from animerec.fresh import FRESH_FILE, SHELF_SIZE, FreshModel
+from animerec.parsers import parse_profile_file
+from animerec.profile import Entry, Profile, Status
+from animerec.ranking import Candidates, RankContext
+from helpers import FIXTURES, ROOT
+
+from tests.test_match import MODEL, logits
+
+sys.path.insert(0, str(ROOT / "web" / "py"))
+import fresh_shelf  # a page module: web/py is its folder on the page's sys.path
+
+NO_FILTERS = Filters()
+EXPORT = FIXTURES / "mal-export-v110-igorv.xml"  # watching 2023–2024 titles, plans to watch some
+
+
+def read(name: str) -> dict:
+    return json.loads((MODEL / name).read_text())
+
+
+CATALOG = Catalog.from_json(read("catalog.json"))
+TITLES = Titles(CATALOG, Catalog.from_json(read(EXTRA_FILE)))
+PROFILE = parse_profile_file(EXPORT.read_bytes(), EXPORT.name)
+ROW = encode(PROFILE, CATALOG)
+
+
+@pytest.fixture(scope="module")
+def candidates() -> Candidates:
+    """The model's real output for the export, as the page holds it."""
+    return Candidates(RankContext(CATALOG), PROFILE, logits(ROW, MODEL), TITLES)
+
+
+@pytest.fixture(scope="module")
+def model() -> FreshModel:
+    return FreshModel.from_json(read(FRESH_FILE))
+
+
+class Loader:
+    """The page's loader of the cold-start model (`extra.load_fresh`), counting its calls."""
+
+    def __init__(self, model: FreshModel | None) -> None:
+        self.model = model
+        self.calls = 0
+
+    async def __call__(self) -> FreshModel | None:
+        self.calls += 1
+        return self.model
+
+
+def shelve(model: FreshModel | None, candidates: Candidates, filters: Filters = NO_FILTERS,
+           hidden: tuple[int, ...] = (), profile: Profile = PROFILE,
+           ) -> tuple[fresh_shelf.FreshShelf, list[int], list[dict]]:  # fmt: skip
+    """A shelf prepared as the page does, its ids and its view's cards."""
+    shelf = fresh_shelf.FreshShelf(Loader(model))
+    ready = asyncio.run(shelf.prepare(profile, ROW, candidates))
+    assert ready == (model is not None)
+    ids = shelf.shelf(TITLES, filters, hidden)
+    return shelf, ids, json.loads(shelf.view(ids, TITLES, candidates, None))["cards"]
+
+
+def test_recent_titles_off_the_list_with_match_and_reasons(
+    model: FreshModel, candidates: Candidates
+) -> None:
+    shelf, ids, cards = shelve(model, candidates)
+    assert 0 < len(ids) <= SHELF_SIZE and [c["mal_id"] for c in cards] == ids
+    watched = {e.mal_id for e in PROFILE.entries if e.status is not Status.PLAN_TO_WATCH}
+    assert not set(ids) & watched
+    assert all(TITLES.by_mal_id(i).year >= model.since_year for i in ids)
+    for card in cards:  # the model's opinion, whatever the shelf's order adds to it
+        assert card["match"] == f"{candidates.match_of(shelf.scores[card['mal_id']]):.0f}% match"
+    unscored = [c for c in cards if not TITLES.scored(c["mal_id"])]
+    assert unscored, "no title the model does not score made the shelf"
+    assert all(c["reasons"] and c["reasons"][0][0].isupper() for c in unscored)
+    assert not any(c["reasons"] for c in cards if TITLES.scored(c["mal_id"]))
+
+
+def test_filters_and_not_interested_apply(model: FreshModel, candidates: Candidates) -> None:
+    _, ids, _ = shelve(model, candidates)
+    _, films, _ = shelve(model, candidates, Filters(types=("Movie",)))
+    assert all(TITLES.by_mal_id(i).type == "Movie" for i in films)
+    assert set(films) != set(ids)
+    _, without_first, _ = shelve(model, candidates, hidden=(ids[0],))
+    assert ids[0] not in without_first and without_first[: len(ids) - 1] == ids[1:]
+
+
+def test_planned_and_dropped_titles_follow_the_filters(
+    model: FreshModel, candidates: Candidates
+) -> None:
+    """A shelf title the list plans to watch stays unless the filters hide planned titles; one
+    it dropped takes its franchise's other titles off the shelf unless the filters show them."""
+    _, ids, _ = shelve(model, candidates)
+
+    def related(mal_id: int) -> set[int]:
+        franchise = TITLES.by_mal_id(mal_id).franchise
+        return {i.mal_id for i in TITLES.members(franchise)} - {mal_id} if franchise else set()
+
+    first = next(i for i in ids if related(i) & set(ids))  # a franchise twice on the shelf
+    planned = PROFILE.with_entries([*PROFILE.entries, Entry(first, Status.PLAN_TO_WATCH)])
+    assert first in shelve(model, candidates, profile=planned)[1]
+    hide = Filters(plan_to_watch="hide")
+    assert first not in shelve(model, candidates, hide, profile=planned)[1]
+    dropped = PROFILE.with_entries([*PROFILE.entries, Entry(first, Status.DROPPED, 3)])
+    assert not set(shelve(model, candidates, profile=dropped)[1]) & related(first)
+    shown = Filters(hide_dropped_related=False)
+    kept = shelve(model, candidates, shown, profile=dropped)[1]
+    assert first not in kept and related(first) & set(ids) <= set(kept)
+
+
+def test_the_model_loads_once_and_a_new_list_forgets_the_shelf(
+    model: FreshModel, candidates: Candidates
+) -> None:
+    load = Loader(model)
+    shelf = fresh_shelf.FreshShelf(load)
+    assert asyncio.run(shelf.prepare(PROFILE, ROW, candidates))
+    ids = shelf.shelf(TITLES, NO_FILTERS, ())
+    assert asyncio.run(shelf.prepare(PROFILE, ROW, candidates))
+    assert load.calls == 1 and shelf.shelf(TITLES, NO_FILTERS, ()) == ids
+    shelf.forget()
+    assert shelf.shelf(TITLES, NO_FILTERS, ()) == []
+
+
+def test_no_cold_start_model_no_shelf(model: FreshModel, candidates: Candidates) -> None:
+    _, ids, cards = shelve(None, candidates)
+    assert ids == [] and cards == []
+    shelf = fresh_shelf.FreshShelf(Loader(model))  # built for a catalog of another length
+    assert not asyncio.run(shelf.prepare(PROFILE, ROW[:-1], candidates))
+    assert shelf.shelf(TITLES, NO_FILTERS, ()) == []
+
+
+def test_match_of_any_logit_on_the_model_scale(candidates: Candidates) -> None:
+    scores = candidates.scores
+    top = max(s for i, s in enumerate(scores) if i not in candidates.watched)
+    assert candidates.match_of(top) == 100.0 == candidates.match_of(top + 3)
+    k = candidates.rank(NO_FILTERS)[9].item.index  # the tenth card
+    assert candidates.match(k) == candidates.match_of(scores[k]) < 100.0
