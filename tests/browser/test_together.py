@@ -111,3 +111,18 @@ def test_the_form_adds_a_second_list_and_just_my_list_goes_back(browser, site_ur
         assert "with" not in query(page)
         first_reason = page.locator("#recommendations .because").first.inner_text()
         assert first_reason.startswith("Because you watched")
+
+
+def test_a_second_list_that_cannot_be_read_keeps_the_first(browser, site_url) -> None:
+    with opened(browser, site_url, viewport=DESKTOP) as session:
+        page = session.page
+        ask_anilist(page, ME)
+        alone = card_ids(page)
+        page.click("#together summary")
+        page.fill("#with-anilist-user", "nobody_here")
+        run_and_wait(page, lambda: page.click("form[data-source='with:anilist'] button"))
+        assert "second list" in page.inner_text("#error")
+        assert card_ids(page) == alone  # the first list's cards stay
+        assert "with" not in query(page) and query(page)["anilist"] == [ME]
+        assert page.input_value("#with-anilist-user") == "nobody_here"  # the input survives
+        assert "nobody_here" in session.anilist_calls

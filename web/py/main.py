@@ -148,15 +148,24 @@ class Page:
             return
 
         async def work() -> None:
-            await self.read_partner(load, shared)
+            if not await self.read_partner(load, shared):
+                return
             await self.recommend(self.profile)
             bridge.share_partner(together.with_value(self.partner.shared))
 
         self.run(work)
 
-    async def read_partner(self, load: Callable[[], Awaitable[Profile]], shared) -> None:
+    async def read_partner(self, load: Callable[[], Awaitable[Profile]], shared) -> bool:
+        """Read the second list; whether it came. When it cannot be read, say why and keep the
+        first list's cards (and the pair before it, if any): the visitor loses nothing."""
         ui.setStatus("Reading the second list…")
-        self.partner = together.Partner(await load(), shared)
+        try:
+            self.partner = together.Partner(await load(), shared)
+        except VISITOR_ERRORS as err:
+            ui.showError(f"The second list could not be read. {err}")
+            ui.setStatus("Something needs your attention.")
+            return False
+        return True
 
     def alone(self, _value: None) -> None:
         """Back to the first list alone ("Just my list")."""
