@@ -95,6 +95,8 @@ export function mount(specJson, onChange) {
       labelled("How many", el("input", {
         type: "number", name: "n", min: "1", max: String(limits.n), inputmode: "numeric" })),
       el("button", { type: "button", class: "reset", text: "Reset filters" })),
+    fieldset("Adult titles", "adult",
+      checkbox("adult", "Show adult titles (Hentai, Erotica)")),
     fieldset("Genres", "genres",
       el("p", { class: "hint", text: "Press a genre once to require it, twice to exclude it." }),
       el("div", { class: "chips" }, ...spec.genres.map(chip))));
@@ -136,6 +138,7 @@ function read() {
     min_popularity: data.get("min_popularity"),
     niche: data.get("niche"),
     n: data.get("n"),
+    adult: data.has("adult"),
   };
 }
 
@@ -152,6 +155,7 @@ export function set(valuesJson) {
   form.querySelector("output[for=filter-niche]").value = field("niche").value;
   field("hide_dropped_related").checked = v.hide_dropped_related;
   field("hide_unstarted_sequels").checked = v.hide_unstarted_sequels;
+  field("adult").checked = v.adult;
   for (const c of form.querySelectorAll("button.chip")) {
     const g = c.dataset.genre;
     setChip(c, v.genres_required.includes(g) ? "require"
