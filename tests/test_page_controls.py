@@ -63,3 +63,8 @@ def test_the_adult_switch_is_remembered_and_in_the_url() -> None:
     assert controls.remembered_adult(Filters()) is None
     form = {**json.loads(controls.to_form(Filters())), "adult": True}
     assert controls.from_form(json.dumps(form)) == Filters(adult=True)
+
+
+def test_the_form_sets_the_adult_genres_apart() -> None:
+    spec = json.loads(controls.spec(["Drama", "Ecchi", "Hentai"]))
+    assert spec["genres"] == ["Drama", "Ecchi", "Hentai"] and spec["adult_genres"] == ["Hentai"]

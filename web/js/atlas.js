@@ -132,6 +132,8 @@ class AtlasMap {
       close: () => this.close(),
       frames: this.frames,
       zoomBy: (factor) => this.zoomAt(factor, this.width / 2, this.height / 2),
+      /** The region labels drawn last (for tests). */
+      regions: () => [...this.regions],
       /** Client coordinates of catalog title `index` now (for tests). */
       clientPoint: (index) => {
         const rect = this.canvas.getBoundingClientRect();
@@ -369,7 +371,7 @@ class AtlasMap {
       if (place(label.text, x, y, label.level ? "#c9cde0" : "#ffffff")) regions.push(label.text);
     }
     this.container.dataset.labels = String(taken.length);
-    this.container.dataset.regions = regions.join("\n");
+    this.regions = regions;
   }
 
   /** Up to MAX_TITLE_LABELS titles in view: the lit-up ones first. */

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, fields, replace
 from urllib.parse import parse_qsl, urlencode
 
-from animerec.catalog import TYPES
+from animerec.catalog import ADULT_GENRES, TYPES
 from animerec.filters import MAX_NICHE, MAX_RESULTS, QUERY_KEYS, YEAR_RANGE, Filters, to_query
 
 MODEL_KEY = "model"  # ?model=FOLDER: a model other than the default
@@ -19,11 +19,17 @@ _DEFAULTS = Filters()
 
 
 def spec(genres: Sequence[str]) -> str:
-    """What the form offers: the catalog's types and genres, the ranges Filters accepts, and
-    the defaults its reset button restores."""
+    """What the form offers: the catalog's types and genres (the adult ones apart, shown only
+    with adult titles), the ranges Filters accepts, and the defaults its reset button restores."""
     limits = {"year": YEAR_RANGE, "niche": MAX_NICHE, "n": MAX_RESULTS}
     return json.dumps(
-        {"types": TYPES, "genres": list(genres), "limits": limits, "defaults": asdict(Filters())}
+        {
+            "types": TYPES,
+            "genres": list(genres),
+            "adult_genres": sorted(ADULT_GENRES.intersection(genres)),
+            "limits": limits,
+            "defaults": asdict(Filters()),
+        }
     )
 
 
