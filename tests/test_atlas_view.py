@@ -9,7 +9,7 @@ import math
 import sys
 from pathlib import Path
 
-from animerec.catalog import Catalog, is_adult
+from animerec.catalog import ADULT_GENRES, Catalog, is_adult
 from animerec.filters import Filters
 from animerec.parsers import parse_profile_file
 from animerec.ranking import Candidates, RankContext
@@ -36,6 +36,7 @@ def test_every_title_has_a_colour_class_in_its_legend() -> None:
         assert len(classes) == len(CATALOG)
         assert set(classes) <= set(range(len(legend)))
     genre, legend = items["genre"]["classes"], items["genre"]["legend"]
+    assert not ADULT_GENRES & set(legend)
     for item, c in zip(CATALOG, genre, strict=True):
         assert legend[c] in item.genres or (legend[c] == "Other" and not set(item.genres)
                                             & set(legend))  # fmt: skip

@@ -22,8 +22,9 @@ YEAR_STEP = 5  # years per colour
 def items(catalog: Catalog) -> str:
     """Per catalog index: title, year, and colour class by genre and by year, with legends.
     A title's genre colour is its least common genre among the GENRE_COLOURS most common ones
-    (the most telling of them: "Mecha" says more than "Action")."""
-    counts = Counter(g for item in catalog for g in item.genres)
+    (the most telling of them: "Mecha" says more than "Action"). An adult genre is never a
+    colour: the legend shows while adult titles are hidden."""
+    counts = Counter(g for item in catalog for g in item.genres if g not in ADULT_GENRES)
     coloured = [g for g, _ in counts.most_common(GENRE_COLOURS)]
     other = len(coloured)
     genre = [
