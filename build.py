@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""animerec's one entry point: set-up, site build, serve, test, train, evaluate, bench, collect.
+"""animerec's one entry point: set-up, site build, serve, icons, test, train, evaluate, bench,
+collect.
 
 Every command first makes sure what it needs is installed (a virtualenv in .venv with the right
 extras, npm packages from package-lock.json, Debian's chromium), then runs inside that
@@ -37,6 +38,9 @@ COMMANDS: dict[str, Command] = {
     ),
     "build": Command("tools.dist", "build the static site into dist/", ("site",), True),
     "serve": Command("tools.serve", "build and serve dist/ on 127.0.0.1", ("site",), True),
+    "icons": Command(
+        "tools.icons", "draw the site's icons from web/favicon.svg", ("test",), chromium=True
+    ),
     "test": Command("tools.run_tests", "lint, build, run every test", ALL, True, True),
     "train": Command(
         "converter.train", "train, evaluate, export the default model", ("train",), True

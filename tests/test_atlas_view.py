@@ -9,7 +9,7 @@ import math
 import sys
 from pathlib import Path
 
-from animerec.catalog import Catalog
+from animerec.catalog import ADULT_GENRES, Catalog, is_adult
 from animerec.filters import Filters
 from animerec.parsers import parse_profile_file
 from animerec.ranking import Candidates, RankContext
@@ -36,6 +36,7 @@ def test_every_title_has_a_colour_class_in_its_legend() -> None:
         assert len(classes) == len(CATALOG)
         assert set(classes) <= set(range(len(legend)))
     genre, legend = items["genre"]["classes"], items["genre"]["legend"]
+    assert not ADULT_GENRES & set(legend)
     for item, c in zip(CATALOG, genre, strict=True):
         assert legend[c] in item.genres or (legend[c] == "Other" and not set(item.genres)
                                             & set(legend))  # fmt: skip
@@ -57,11 +58,27 @@ def test_highlights_and_the_filter_mask() -> None:
     listed = {CATALOG.index_of(e.mal_id) for e in profile.entries} - {None}
     assert set(view["list"]) == listed
     kept = {i for i, flag in enumerate(view["kept"]) if flag == "1"}
-    assert kept == {i.index for i in CATALOG
-                    if i.type == "Movie" and i.year is not None and i.year >= 2000}  # fmt: skip
+    assert kept == {i.index for i in CATALOG if i.type == "Movie" and i.year is not None
+                    and i.year >= 2000 and not is_adult(i)}  # fmt: skip
     assert set(view["recs"]) <= kept
-    everything = json.loads(atlas_view.highlights(cands, recs, profile, Filters()))
+    everything = json.loads(atlas_view.highlights(cands, recs, profile, Filters(adult=True)))
     assert everything["kept"] == "1" * len(CATALOG)
+    assert everything["unshown_genres"] == []
+
+
+def test_adult_titles_and_their_labels_are_not_drawn_by_default() -> None:
+    """By default the mask marks every adult title "-" (not drawn), the visitor's own adult
+    titles are not lit up, and the adult genres' region labels are named for hiding."""
+    cands, profile = candidates()
+    adult = {i.index for i in CATALOG if is_adult(i)}
+    listed = sorted(adult)[:5]
+    cands.watched |= set(listed)
+    view = json.loads(atlas_view.highlights(cands, [], profile, Filters()))
+    assert {i for i, flag in enumerate(view["kept"]) if flag == "-"} == adult
+    assert not set(view["list"]) & adult
+    assert view["unshown_genres"] == ["Erotica", "Hentai"]
+    shown = json.loads(atlas_view.highlights(cands, [], profile, Filters(adult=True)))
+    assert set(listed) <= set(shown["list"])
 
 
 def test_card_of_a_clicked_title() -> None:

@@ -62,6 +62,15 @@ def test_the_right_entry_explains_each_item():
     assert why[7] == []  # nothing lowers a flat item's log-probability
 
 
+def test_unnamed_entries_never_explain():
+    """Titles not to be shown (adult ones while hidden) are never named; the next reason is."""
+    full, loo, entries = run(PROFILE)
+    why = LeaveOneOut(full, loo, entries).because([4, 5], unnamed={12})
+    assert [e.mal_id for e in why[4]] == [10]
+    assert [e.mal_id for e in why[5]] == [11]
+    assert LeaveOneOut(full, loo, entries).because([4], unnamed={10}) == {4: []}
+
+
 def test_explanations_are_known_profile_entries_and_capped():
     profile = parse_profile_file((FIXTURES / "mal-export-v110-igorv.xml").read_bytes())
     catalog = make_catalog(

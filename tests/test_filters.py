@@ -1,5 +1,9 @@
+import json
+
 import pytest
+from animerec.catalog import Catalog, Item, is_adult
 from animerec.filters import MAX_RESULTS, QUERY_KEYS, Filters, from_query, to_query
+from helpers import ROOT
 
 NON_DEFAULT = Filters(
     types=("Movie", "TV"),
@@ -13,6 +17,7 @@ NON_DEFAULT = Filters(
     min_popularity=25_000,
     niche=0.35,
     n=20,
+    adult=True,
 )
 
 
@@ -29,6 +34,8 @@ def test_defaults_give_an_empty_query():
         Filters(plan_to_watch="hide", n=1),
         Filters(year_max=1960, niche=2.0, n=MAX_RESULTS),
         Filters(genres_required=("Award Winning",)),
+        Filters(adult=True),
+        Filters(adult=True, hide_dropped_related=False, n=7),
     ],
 )
 def test_query_round_trips_exactly(filters):
@@ -74,3 +81,28 @@ def test_values_are_clamped_and_normalized():
     assert f.genres_required == ("Drama",)
     assert Filters(n=0).n == 1
     assert Filters(niche=0.123456).niche == 0.12
+
+
+def test_adult_titles_are_hidden_unless_shown() -> None:
+    """The safe default: no adult title passes `Filters()`; `adult=True` (`?adult=show`, absent
+    from the query while off) shows them. Adult means a Hentai or Erotica genre."""
+    adult = Item(0, 1, "Some OVA", genres=("Hentai",))
+    erotica = Item(1, 2, "Some film", genres=("Drama", "Erotica"))
+    other = Item(2, 3, "Mushishi", genres=("Slice of Life", "Ecchi"))
+    assert [i for i in (adult, erotica, other) if Filters().keeps(i)] == [other]
+    assert not Filters().shows(adult) and Filters().shows(other)
+    shown = from_query("adult=show")
+    assert shown == Filters(adult=True) and to_query(shown) == "adult=show"
+    assert all(shown.keeps(i) and shown.shows(i) for i in (adult, erotica, other))
+    assert from_query("adult=hide") == from_query("adult=1") == from_query("adult=") == Filters()
+
+
+def test_search_finds_adult_titles_only_when_shown() -> None:
+    """The "rate a few" picker on the shipped catalog: the words of adult titles find none of
+    them by default, and find them once shown."""
+    catalog = Catalog.from_json(json.loads((ROOT / "models/default/catalog.json").read_text()))
+    adult = [i for i in catalog if is_adult(i)]
+    assert len(adult) == 493  # the README's figure
+    for item in adult[::50]:
+        assert not any(map(is_adult, catalog.search(item.title, 50, Filters().shows)))
+        assert item in catalog.search(item.title, 50, Filters(adult=True).shows)

@@ -50,3 +50,21 @@ def test_view_query_replaces_filter_and_model_keys_only() -> None:
 def test_changed_counts_controls_off_their_default() -> None:
     assert controls.changed(Filters()) == 0
     assert controls.changed(Filters(types=("TV",), genres_excluded=("Comedy",), n=20)) == 3
+
+
+def test_the_adult_switch_is_remembered_and_in_the_url() -> None:
+    """Off unless the URL (`?adult=show`) or the visitor's remembered switch shows them;
+    remembered as "show" or forgotten (the default) when turned off."""
+    assert controls.with_remembered(from_query(""), None) == Filters()
+    assert controls.with_remembered(from_query("n=5"), "show") == Filters(n=5, adult=True)
+    assert controls.with_remembered(from_query("adult=show"), None).adult
+    assert not controls.with_remembered(from_query(""), "junk").adult
+    assert controls.remembered_adult(Filters(adult=True)) == "show"
+    assert controls.remembered_adult(Filters()) is None
+    form = {**json.loads(controls.to_form(Filters())), "adult": True}
+    assert controls.from_form(json.dumps(form)) == Filters(adult=True)
+
+
+def test_the_form_sets_the_adult_genres_apart() -> None:
+    spec = json.loads(controls.spec(["Drama", "Ecchi", "Hentai"]))
+    assert spec["genres"] == ["Drama", "Ecchi", "Hentai"] and spec["adult_genres"] == ["Hentai"]

@@ -72,7 +72,8 @@ def shelve(model: FreshModel | None, candidates: Candidates, filters: Filters = 
     ready = asyncio.run(shelf.prepare(profile, ROW, candidates))
     assert ready == (model is not None)
     ids = shelf.shelf(TITLES, filters, hidden)
-    return shelf, ids, json.loads(shelf.view(ids, TITLES, candidates, None))["cards"]
+    view = shelf.view(ids, TITLES, candidates, None, Filters().shows)
+    return shelf, ids, json.loads(view)["cards"]
 
 
 def test_recent_titles_off_the_list_with_match_and_reasons(

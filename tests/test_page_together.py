@@ -92,7 +92,7 @@ def test_each_card_gives_a_reason_for_each_person() -> None:
     cands = together.candidates(RankContext(CATALOG), mine, full, _scored(partner, full),
                                 Titles(CATALOG))  # fmt: skip
     recs = cands.rank(replace(EVERYTHING, n=1))
-    why = together.reasons(recs, mine, my_loo, partner, Titles(CATALOG))
+    why = together.reasons(recs, mine, my_loo, partner, Titles(CATALOG), Filters().shows)
     assert why[CATALOG[5].mal_id] == [
         f"alice liked {CATALOG[0].title}",
         f"bob liked {CATALOG[1].title}",

@@ -3,7 +3,7 @@ import math
 import random
 
 import pytest
-from animerec.catalog import TYPES, Catalog, title_stem
+from animerec.catalog import TYPES, Catalog, is_adult, title_stem
 from animerec.filters import Filters
 from animerec.parsers import parse_profile_file
 from animerec.profile import Entry, Profile, Status
@@ -272,8 +272,24 @@ def test_item_level_filters_agree_with_the_ranking_columns(seed: int) -> None:
         genres_required=tuple(rng.sample(genres, rng.choice([0, 0, 1, 2]))),
         genres_excluded=tuple(rng.sample(genres, rng.choice([0, 1, 2]))),
         min_popularity=rng.choice([0, 0, 1000, 100_000]),
+        adult=rng.choice([False, True]),
     )
     kept = {i.index for i in cat if filters.keeps(i)}
     assert kept == set(context.passing(filters, range(len(cat))))
-    if filters == Filters():
-        assert len(kept) == len(cat)
+    if filters in (Filters(), Filters(adult=True)):
+        adult = sum(map(is_adult, cat))
+        assert len(kept) == len(cat) - (0 if filters.adult else adult)
+
+
+def test_no_adult_title_is_recommended_by_default() -> None:
+    """A list of adult titles only, and a model stand-in that scores adult titles highest:
+    by default not one card is adult (the rest of the catalog fills the list); shown, they
+    lead it."""
+    cat = Catalog.from_json(json.loads(REAL_CATALOG.read_text()))
+    adult = [i for i in cat if is_adult(i)]
+    profile = Profile([Entry(i.mal_id, Status.COMPLETED, 9) for i in adult[:40]])
+    scores = [10.0 if is_adult(i) else math.log1p(i.popularity) / 10 for i in cat]
+    cands = Candidates(RankContext(cat), profile, scores)
+    assert not [r for r in cands.rank(Filters(n=200)) if is_adult(r.item)]
+    assert len(cands.rank(Filters(n=200))) == 200
+    assert all(is_adult(r.item) for r in cands.rank(Filters(n=50, adult=True)))

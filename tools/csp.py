@@ -15,6 +15,9 @@ Why each source is allowed (measured in headless Chromium, see tests/browser/tes
   runtime files, AniList, Kitsu's API (which answers any origin; its covers are not shown).
 - img-src 'self' https://s4.anilist.co: the favicon and AniList covers (no data: URIs are used).
 - style-src 'self': only stylesheets; the scripts set styles through the CSSOM, which CSP allows.
+- manifest-src 'self': the web app manifest (the site is installable). "Save as image" needs
+  nothing more: covers are drawn from img-src's host (with CORS) and the PNG is a blob: link
+  the page itself clicks, a download and no navigation.
 """
 
 from __future__ import annotations

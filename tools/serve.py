@@ -28,6 +28,7 @@ class SiteHandler(SimpleHTTPRequestHandler):
         ".json": "application/json",
         ".whl": "application/zip",
         ".py": "text/x-python",
+        ".webmanifest": "application/manifest+json",
     }
 
     ENCODINGS = ((".br", "br"), (".gz", "gzip"))  # dist/ has these beside files; best first

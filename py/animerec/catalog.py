@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -46,6 +46,12 @@ class Item:
     anilist_id: int | None = None
     franchise: int | None = None  # items sharing a franchise id are sequels/prequels of each other
     kitsu_id: int | None = None
+
+
+def is_adult(item: Item) -> bool:
+    """Whether `item` is an adult title (one of ADULT_GENRES): the one definition every view
+    uses."""
+    return not ADULT_GENRES.isdisjoint(item.genres)
 
 
 class CatalogError(ValueError):
@@ -87,17 +93,20 @@ class Catalog(Sequence[Item]):
         page needs the catalog to show results first; this is ~40 ms in Pyodide)."""
         return [fold_title(i.title) + "\n" + fold_title(i.title_en or "") for i in self._items]
 
-    def search(self, query: str, limit: int = 10) -> list[Item]:
+    def search(
+        self, query: str, limit: int = 10, keep: Callable[[Item], bool] | None = None
+    ) -> list[Item]:
         """Titles containing every word of `query` (accent- and case-insensitive), most popular
-        first: the "rate a few titles" picker. Only its first MAX_QUERY characters count, each
-        word once: a pasted page of text is a few words, not a freeze."""
+        first, and only those `keep` accepts (None: all): the "rate a few titles" picker. Only
+        its first MAX_QUERY characters count, each word once: a pasted page of text is a few
+        words, not a freeze."""
         words = list(dict.fromkeys(fold_title(query[:MAX_QUERY]).split()))
         if not words:
             return []
         hits = [
             item
             for item, text in zip(self._items, self._folded, strict=True)
-            if all(w in text for w in words)
+            if all(w in text for w in words) and (keep is None or keep(item))
         ]
         hits.sort(key=lambda item: -item.popularity)
         return hits[:limit]

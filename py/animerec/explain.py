@@ -19,7 +19,7 @@ from __future__ import annotations
 import heapq
 import math
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from .catalog import Catalog
 from .encoding import encode, entry_weight
@@ -74,14 +74,19 @@ class LeaveOneOut:
         self.full_lse = logsumexp(full_scores)
         self.row_lse = [logsumexp(loo_scores[r * n : (r + 1) * n]) for r in range(len(entries))]
 
-    def because(self, indices: Iterable[int], k: int = 3) -> dict[int, list[Entry]]:
+    def because(
+        self, indices: Iterable[int], k: int = 3, unnamed: Collection[int] = ()
+    ) -> dict[int, list[Entry]]:
         """For each catalog index, up to `k` entries whose removal lowers its log-probability
-        most, biggest drop first; entries whose removal does not lower it are left out."""
+        most, biggest drop first; entries whose removal does not lower it are left out, and so
+        are the entries of the MyAnimeList ids in `unnamed` (titles not to be shown)."""
         n, loo = self.n, self.loo_scores
+        rows = [(r, lse) for r, lse in enumerate(self.row_lse)
+                if self.entries[r].mal_id not in unnamed]  # fmt: skip
         out: dict[int, list[Entry]] = {}
         for j in indices:
             full = self.full_scores[j] - self.full_lse
-            drops = [(full - (loo[r * n + j] - lse), r) for r, lse in enumerate(self.row_lse)]
+            drops = [(full - (loo[r * n + j] - lse), r) for r, lse in rows]
             top = heapq.nlargest(k, drops)
             out[j] = [self.entries[r] for drop, r in top if drop > 0.0]
         return out

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
-from .catalog import TYPES, Item
+from .catalog import TYPES, Item, is_adult
 
 PLAN_TO_WATCH_MODES = ("show", "hide", "boost")  # show = listed and marked
 MAX_RESULTS = 500
@@ -39,6 +39,7 @@ class Filters:
     min_popularity: int = 0  # MyAnimeList members
     niche: float = 0.0  # α of the popularity attenuation, 0 … MAX_NICHE (see ranking.py)
     n: int = 50  # number of results, 1 … MAX_RESULTS
+    adult: bool = False  # show adult titles (`catalog.is_adult`); hidden everywhere by default
 
     def __post_init__(self) -> None:
         def put(name: str, value: object) -> None:
@@ -61,11 +62,21 @@ class Filters:
         put("niche", round(min(max(niche, 0.0), MAX_NICHE), 2))
         n = _int(self.n)
         put("n", 50 if n is None else min(max(n, 1), MAX_RESULTS))
+        put("adult", bool(self.adult))
+
+    def shows(self, item: Item) -> bool:
+        """Whether `item` may be on screen at all: an adult title only when the visitor shows
+        them. Cards, shelves, the map, search and explanations all ask this (via `keeps` where
+        the other title controls apply too)."""
+        return self.adult or not is_adult(item)
 
     def keeps(self, item: Item) -> bool:
-        """Whether the title-level controls (type, years, genres, popularity) keep `item`, a
-        title the model scores or not: what the "continue" shelf shows. The ranking applies the
-        same rules to catalog columns at once (`RankContext.passing`; a test holds them equal)."""
+        """Whether the title-level controls (adult, type, years, genres, popularity) keep
+        `item`, a title the model scores or not: what the "continue" shelf shows. The ranking
+        applies the same rules to catalog columns at once (`RankContext.passing`; a test holds
+        them equal)."""
+        if not self.shows(item):
+            return False
         if self.types and item.type not in self.types:
             return False
         if self.year_min is not None or self.year_max is not None:
@@ -123,11 +134,17 @@ _KEYS = {
     "minpop": "min_popularity",
     "niche": "niche",
     "n": "n",
+    "adult": "adult",
 }
 QUERY_KEYS = frozenset(_KEYS)
 _DEFAULTS = Filters()
 _TUPLE_FIELDS = frozenset({"types", "genres_required", "genres_excluded"})
-_BOOL_FIELDS = frozenset({"hide_dropped_related", "hide_unstarted_sequels"})
+# Switches: their query words for True and for False.
+_BOOL_WORDS = {
+    "hide_dropped_related": ("hide", "show"),
+    "hide_unstarted_sequels": ("hide", "show"),
+    "adult": ("show", "hide"),
+}
 
 
 def to_query(filters: Filters) -> str:
@@ -139,8 +156,8 @@ def to_query(filters: Filters) -> str:
             continue
         if name in _TUPLE_FIELDS:
             pairs.extend((key, v) for v in value)
-        elif name in _BOOL_FIELDS:
-            pairs.append((key, "hide" if value else "show"))
+        elif name in _BOOL_WORDS:
+            pairs.append((key, _BOOL_WORDS[name][not value]))
         elif isinstance(value, float):
             pairs.append((key, f"{value:g}"))
         else:
@@ -157,9 +174,9 @@ def from_query(qs: str) -> Filters:
             continue
         if name in _TUPLE_FIELDS:
             values[name] = (*values.get(name, ()), raw)  # type: ignore[misc]
-        elif name in _BOOL_FIELDS:
-            if raw in ("show", "hide"):
-                values[name] = raw == "hide"
+        elif name in _BOOL_WORDS:
+            if raw in _BOOL_WORDS[name]:
+                values[name] = raw == _BOOL_WORDS[name][0]
         else:
             values[name] = raw
     return Filters(**values)  # type: ignore[arg-type]

@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from .catalog import MIN_STEM_LENGTH, TYPES, Catalog, Item, title_stem
+from .catalog import MIN_STEM_LENGTH, TYPES, Catalog, Item, is_adult, title_stem
 from .filters import Filters
 from .franchise import Titles
 from .profile import Entry, Profile, Status
@@ -64,6 +64,7 @@ class RankContext:
         self.genre_masks = [self.genre_mask(i.genres) for i in items]
         self.years = [i.year for i in items]
         self.popularity = [i.popularity for i in items]
+        self.adult = [is_adult(i) for i in items]
         self.log_popularity = [math.log(max(p, POPULARITY_FLOOR)) for p in self.popularity]
         # Relation groups as small ints. An item's own group is its franchise where the metadata
         # gives one, else its title stem; a profile entry claims both its franchise and its stem,
@@ -102,9 +103,12 @@ class RankContext:
         return sum(1 << TYPES.index(t) for t in set(types) if t in TYPES)
 
     def passing(self, filters: Filters, cand: Iterable[int]) -> list[int]:
-        """The items of `cand` that the item-level filters keep (type, year, genres,
+        """The items of `cand` that the item-level filters keep (adult, type, year, genres,
         popularity): what the list shows and the map does not dim."""
         cand = list(cand)
+        if not filters.adult:
+            adult = self.adult
+            cand = [i for i in cand if not adult[i]]
         if filters.types:
             mask, bits = self.type_mask(filters.types), self.type_bits
             cand = [i for i in cand if bits[i] & mask]

@@ -26,6 +26,9 @@ const REGION_ZOOM = [0, 2.5]; // from these zooms on, labels of level 0, 1 show
 const TITLE_ZOOM = 6; // from this zoom on, titles of points in view show
 const MAX_TITLE_LABELS = 60;
 const FONT = "12px system-ui, sans-serif";
+const KEPT = { "1": 1, "0": 0, "-": 2 }; // highlights' mask: kept, dimmed, not drawn at all
+const UNSHOWN = 2;
+const LABEL_GENRES = " · "; // a region label joins its genres with this
 
 /** A year colour: blue (old) through violet to red (new) in `buckets` steps, clear of the
  * recommendations' yellow; dark grey for unknown. */
@@ -109,7 +112,8 @@ class AtlasMap {
     this.extent = meta.extent;
     this.grid = hitGrid(positions, meta.extent);
     this.mode = "genre";
-    this.kept = null; // Uint8Array(n) of 1 (kept) / 0 (dimmed), null: all kept
+    this.kept = null; // Uint8Array(n) of 1 (kept) / 0 (dimmed) / UNSHOWN, null: all kept
+    this.unshownGenres = new Set(); // region labels naming one of these are not drawn
     this.list = new Int32Array(0);
     this.recs = new Int32Array(0);
     this.covers = new Map();
@@ -128,6 +132,8 @@ class AtlasMap {
       close: () => this.close(),
       frames: this.frames,
       zoomBy: (factor) => this.zoomAt(factor, this.width / 2, this.height / 2),
+      /** The region labels drawn last (for tests). */
+      regions: () => [...this.regions],
       /** Client coordinates of catalog title `index` now (for tests). */
       clientPoint: (index) => {
         const rect = this.canvas.getBoundingClientRect();
@@ -233,6 +239,7 @@ class AtlasMap {
     const members = this.palette.map(() => []);
     const dimmed = [];
     for (let i = 0; i < this.n; i++) {
+      if (this.kept?.[i] === UNSHOWN) continue;
       if (this.kept && !this.kept[i]) dimmed.push(i);
       else members[Math.min(this.classes[i], members.length - 1)].push(i);
     }
@@ -240,15 +247,18 @@ class AtlasMap {
     this.dimmed = Int32Array.from(dimmed);
   }
 
-  /** {list, recs, kept, covers} from web/py/atlas_view.highlights. */
+  /** {list, recs, kept, unshown_genres, covers} from web/py/atlas_view.highlights. */
   update(view) {
     this.list = Int32Array.from(view.list);
     this.recs = Int32Array.from(view.recs);
-    this.kept = view.kept ? Uint8Array.from(view.kept, (c) => (c === "1" ? 1 : 0)) : null;
+    this.kept = view.kept ? Uint8Array.from(view.kept, (c) => KEPT[c] ?? 0) : null;
+    this.unshownGenres = new Set(view.unshown_genres);
     this.covers = new Map(Object.entries(view.covers).map(([k, url]) => [Number(k), url]));
     this.container.dataset.listed = String(this.list.length);
     this.container.dataset.recs = String(this.recs.length);
     this.container.dataset.dimmed = String(this.kept ? this.kept.filter((k) => !k).length : 0);
+    this.container.dataset.unshown = String(this.kept ? this.kept.filter((k) => k === UNSHOWN).length
+                                                      : 0);
     this.bucket();
     this.requestDraw();
   }
@@ -336,15 +346,16 @@ class AtlasMap {
     const place = (text, x, y, colour) => {
       const w = ctx.measureText(text).width + 6;
       const box = [x - w / 2, y - 9, x + w / 2, y + 9];
-      if (box[2] < 0 || box[0] > this.width || box[3] < 0 || box[1] > this.height) return;
+      if (box[2] < 0 || box[0] > this.width || box[3] < 0 || box[1] > this.height) return false;
       if (taken.some((b) => box[0] < b[2] && box[2] > b[0] && box[1] < b[3] && box[3] > b[1])) {
-        return;
+        return false;
       }
       taken.push(box);
       ctx.fillStyle = "rgba(20, 22, 28, 0.72)";
       ctx.fillRect(box[0], box[1], w, 18);
       ctx.fillStyle = colour;
       ctx.fillText(text, x, y);
+      return true;
     };
     if (this.view.zoom >= TITLE_ZOOM) {
       for (const i of this.titlesInView()) {
@@ -352,12 +363,15 @@ class AtlasMap {
         place(this.items.titles[i], x, y - 12, "#f2f3f7");
       }
     }
+    const regions = [];
     for (const label of this.meta.labels) {
       if (this.view.zoom < REGION_ZOOM[label.level]) continue;
+      if (label.text.split(LABEL_GENRES).some((g) => this.unshownGenres.has(g))) continue;
       const [x, y] = this.toScreen(label.x, label.y);
-      place(label.text, x, y, label.level ? "#c9cde0" : "#ffffff");
+      if (place(label.text, x, y, label.level ? "#c9cde0" : "#ffffff")) regions.push(label.text);
     }
     this.container.dataset.labels = String(taken.length);
+    this.regions = regions;
   }
 
   /** Up to MAX_TITLE_LABELS titles in view: the lit-up ones first. */
@@ -368,7 +382,7 @@ class AtlasMap {
     };
     const out = [...this.recs, ...this.list].filter(inView);
     for (let i = 0; i < this.n && out.length < 4 * MAX_TITLE_LABELS; i++) {
-      if (inView(i) && (!this.kept || this.kept[i])) out.push(i);
+      if (inView(i) && (!this.kept || this.kept[i] === 1)) out.push(i);
     }
     return [...new Set(out)].slice(0, MAX_TITLE_LABELS);
   }
@@ -384,6 +398,7 @@ class AtlasMap {
     for (let cy = y0; cy <= y1; cy++) {
       for (let cx = x0; cx <= x1; cx++) {
         for (const i of this.grid[cy * GRID + cx]) {
+          if (this.kept?.[i] === UNSHOWN) continue;
           const dx = this.positions[2 * i] - wx;
           const dy = this.positions[2 * i + 1] - wy;
           if (dx * dx + dy * dy <= bestD) [best, bestD] = [i, dx * dx + dy * dy];

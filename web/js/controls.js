@@ -57,9 +57,11 @@ function setChip(chip, mode) {
   chip.setAttribute("aria-label", `${chip.dataset.genre}: ${state}`);
 }
 
-/** A compact genre chip: press once to require the genre, twice to exclude it, again for any. */
-function chip(genre) {
-  const button = el("button", { type: "button", class: "chip", dataset: { genre } },
+/** A compact genre chip: press once to require the genre, twice to exclude it, again for any.
+ * An adult genre's chip (`adult`) shows only while adult titles do. */
+function chip(genre, adult) {
+  const button = el("button", { type: "button", class: "chip",
+                                dataset: adult ? { genre, adult: "" } : { genre } },
                     el("span", { class: "mark", "aria-hidden": "true" }), genre);
   setChip(button, "");
   button.addEventListener("click", () => {
@@ -95,9 +97,12 @@ export function mount(specJson, onChange) {
       labelled("How many", el("input", {
         type: "number", name: "n", min: "1", max: String(limits.n), inputmode: "numeric" })),
       el("button", { type: "button", class: "reset", text: "Reset filters" })),
+    fieldset("Adult titles", "adult",
+      checkbox("adult", "Show adult titles (Hentai, Erotica)")),
     fieldset("Genres", "genres",
       el("p", { class: "hint", text: "Press a genre once to require it, twice to exclude it." }),
-      el("div", { class: "chips" }, ...spec.genres.map(chip))));
+      el("div", { class: "chips" },
+         ...spec.genres.map((g) => chip(g, spec.adult_genres.includes(g))))));
   form.addEventListener("submit", (event) => event.preventDefault());
   let timer = 0;
   const changed = () => {
@@ -110,6 +115,7 @@ export function mount(specJson, onChange) {
     }, DEBOUNCE_MS);
   };
   form.addEventListener("input", changed);
+  form.elements.namedItem("adult").addEventListener("change", showAdultChips);
   form.addEventListener("change", changed);
   form.querySelector("button.reset").addEventListener("click", () => {
     set(JSON.stringify(spec.defaults));
@@ -117,6 +123,11 @@ export function mount(specJson, onChange) {
     changed();
   });
   document.getElementById("controls").replaceChildren(form);
+}
+
+function showAdultChips() {
+  const shown = form.elements.namedItem("adult").checked;
+  for (const c of form.querySelectorAll("button.chip[data-adult]")) c.hidden = !shown;
 }
 
 /** The form's values as Filters fields (numbers as typed; Python normalizes them). */
@@ -136,6 +147,7 @@ function read() {
     min_popularity: data.get("min_popularity"),
     niche: data.get("niche"),
     n: data.get("n"),
+    adult: data.has("adult"),
   };
 }
 
@@ -152,6 +164,8 @@ export function set(valuesJson) {
   form.querySelector("output[for=filter-niche]").value = field("niche").value;
   field("hide_dropped_related").checked = v.hide_dropped_related;
   field("hide_unstarted_sequels").checked = v.hide_unstarted_sequels;
+  field("adult").checked = v.adult;
+  showAdultChips();
   for (const c of form.querySelectorAll("button.chip")) {
     const g = c.dataset.genre;
     setChip(c, v.genres_required.includes(g) ? "require"

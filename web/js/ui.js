@@ -3,6 +3,7 @@
 // `listen` owns the DOM events and calls Python back with values (web/py/bridge.py lists them).
 
 import { flip } from "./flip.js";
+import { wireShare } from "./share.js";
 
 export const COVER_ORIGIN = "https://s4.anilist.co/"; // the only image host the CSP allows besides self
 
@@ -117,6 +118,7 @@ function wireView() {
   });
   dark.addEventListener("change", show);
   show();
+  wireShare(setStatus);
   $("change-list").addEventListener("click",
                                     () => setSourcesOpen($("source-forms").hidden, true));
   const panel = $("filter-panel");

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 import views
-from animerec.catalog import Catalog
+from animerec.catalog import ADULT_GENRES, Catalog
 from animerec.filters import Filters
 from animerec.profile import Profile
 from animerec.ranking import Candidates, Recommendation
@@ -22,8 +22,9 @@ YEAR_STEP = 5  # years per colour
 def items(catalog: Catalog) -> str:
     """Per catalog index: title, year, and colour class by genre and by year, with legends.
     A title's genre colour is its least common genre among the GENRE_COLOURS most common ones
-    (the most telling of them: "Mecha" says more than "Action")."""
-    counts = Counter(g for item in catalog for g in item.genres)
+    (the most telling of them: "Mecha" says more than "Action"). An adult genre is never a
+    colour: the legend shows while adult titles are hidden."""
+    counts = Counter(g for item in catalog for g in item.genres if g not in ADULT_GENRES)
     coloured = [g for g, _ in counts.most_common(GENRE_COLOURS)]
     other = len(coloured)
     genre = [
@@ -55,16 +56,21 @@ def highlights(
     candidates: Candidates, recs: Sequence[Recommendation], profile: Profile, filters: Filters
 ) -> str:
     """The visitor's titles, the recommendations shown, the filters' mask over the catalog
-    ("1" kept, "0" dimmed), and the covers the list gave, by catalog index."""
+    ("1" kept, "0" dimmed, "-" not drawn at all: adult titles while they are hidden), the
+    genres whose region labels are not drawn, and the covers the list gave, by catalog index."""
     ctx = candidates.context
     kept = bytearray(b"0" * len(ctx.catalog))
     for i in ctx.passing(filters, range(len(kept))):
         kept[i] = ord("1")
+    unshown = [] if filters.adult else [i for i, adult in enumerate(ctx.adult) if adult]
+    for i in unshown:
+        kept[i] = ord("-")
     return json.dumps(
         {
-            "list": sorted(candidates.watched | candidates.planned),
+            "list": sorted((candidates.watched | candidates.planned).difference(unshown)),
             "recs": [r.item.index for r in recs],
             "kept": kept.decode(),
+            "unshown_genres": [] if filters.adult else sorted(ADULT_GENRES),
             "covers": covers(profile, ctx.catalog),
         }
     )

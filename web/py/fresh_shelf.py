@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Collection, Sequence
 
 import pipeline
 import views
+from animerec.catalog import Item
 from animerec.covers import CoverCache
 from animerec.explain import LeaveOneOut
 from animerec.filters import Filters
@@ -84,14 +85,18 @@ class FreshShelf:
         titles: Titles,
         candidates: Candidates,
         loo: LeaveOneOut | None,
+        shows: Callable[[Item], bool],
         covers: CoverCache | None = None,
     ) -> str:
         """The shelf for ui.renderShelf: every card with its match on the cards' scale; the
         model's titles explained as the cards are ("because you watched", once `loo` is in),
-        the others by the cold-start model's reasons."""
+        the others by the cold-start model's reasons; explanations name only what `shows`
+        lets on screen."""
         items = [(i, self.scores[m]) for m in mal_ids if (i := titles.by_mal_id(m)) is not None]
         recs = [Recommendation(i, score, candidates.match_of(score)) for i, score in items]
-        scored = pipeline.explained([r for r in recs if titles.scored(r.item.mal_id)], loo)
+        scored = pipeline.explained(
+            [r for r in recs if titles.scored(r.item.mal_id)], loo, titles.catalog, shows
+        )
         explained = {r.item.mal_id: r for r in scored}
         cards = [self.card(explained.get(r.item.mal_id, r), titles, covers) for r in recs]
         return json.dumps({"cards": cards})

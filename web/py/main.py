@@ -25,7 +25,7 @@ from animerec.catalog import Catalog, Item
 from animerec.covers import CoverCache, fetch_covers
 from animerec.encoding import ENCODING_VERSION
 from animerec.explain import LeaveOneOut
-from animerec.filters import from_query
+from animerec.filters import Filters, from_query
 from animerec.franchise import Titles, continuations
 from animerec.http_api import ApiError, RetryPolicy
 from animerec.parsers import ProfileParseError
@@ -82,7 +82,7 @@ class Page:
         self.profile: Profile | None = None
         self.listed: dict = {}  # what the results say of the profile's list (`describe`)
         self.shelf: list[Item] = []  # its "continue what you love" titles
-        self.filters = from_query(bridge.query())  # the controls change this, then show()
+        self.filters = self.url_filters()  # the controls change this, then show()
         self.ratings: dict[int, int] = {}
         self.hidden: list[int] = hidden_ids(ui.remembered(HIDDEN_KEY))  # "not interested"
         self.covers: CoverCache | None = CoverCache.from_json(ui.remembered(COVERS_KEY))
@@ -233,7 +233,9 @@ class Page:
     def describe(self, profile: Profile) -> None:
         """What the results say of the list itself, and its "continue" shelf: once per list
         and titles, as each reads every entry (a control change re-ranks only)."""
-        self.listed = views.list_view(profile, self.titles, sources.describe(profile))
+        self.listed = views.list_view(
+            profile, self.titles, sources.describe(profile), self.filters.shows
+        )
         if self.partner is not None:
             self.listed["name"] = together.pair_name(profile, self.partner)
         self.shelf = continuations(profile, self.titles)
@@ -284,15 +286,17 @@ class Page:
             return
         hidden = {i for m in self.hidden if (i := self.catalog.index_of(m)) is not None}
         ranked = self.candidates.rank(self.filters, hidden)
-        recs = pipeline.explained(ranked, None if self.partner else self.loo)
+        loo = None if self.partner else self.loo
+        recs = pipeline.explained(ranked, loo, self.catalog, self.filters.shows)
         why = self.partner and together.reasons(recs, self.profile, self.loo, self.partner,
-                                                self.titles)  # fmt: skip
+                                                self.titles, self.filters.shows)  # fmt: skip
         ui.renderResults(views.results(recs, self.listed, self.titles, self.covers, why))
         shelf = [i for i in self.shelf if i.mal_id not in self.hidden and self.filters.keeps(i)]
         ui.renderShelf(views.shelf(shelf, self.candidates, self.covers))
         fresh = self.fresh.shelf(self.titles, self.filters, self.hidden)
-        ui.renderShelf(self.fresh.view(fresh, self.titles, self.candidates, self.loo, self.covers),
-                       "fresh")  # fmt: skip
+        shows = self.filters.shows
+        ui.renderShelf(self.fresh.view(fresh, self.titles, self.candidates, self.loo, shows,
+                                       self.covers), "fresh")  # fmt: skip
         ui.showFilterCount(controls.changed(self.filters))
         lit = together.both(self.profile, self.partner)  # the map lights both lists
         self.map.refresh(self.candidates, recs, lit, self.filters)
@@ -362,9 +366,23 @@ class Page:
     def on_filters(self, values: str) -> None:
         filters = controls.from_form(values)
         if filters != self.filters:
-            self.filters = filters
+            if filters.adult != self.filters.adult:
+                ui.remember(controls.ADULT_KEY, controls.remembered_adult(filters))
+            self.use_filters(filters)
             bridge.push_url(self.url())
             self.show()
+
+    def url_filters(self) -> Filters:
+        """The filters the URL names, adult titles shown where the visitor keeps them shown."""
+        remembered = ui.remembered(controls.ADULT_KEY)
+        return controls.with_remembered(from_query(bridge.query()), remembered)
+
+    def use_filters(self, filters: Filters) -> None:
+        """Take `filters`; the adult switch also changes which of the list's titles show."""
+        adult_changed = filters.adult != self.filters.adult
+        self.filters = filters
+        if adult_changed and self.profile is not None:
+            self.describe(self.profile)
 
     def on_model(self, folder: str) -> None:
         if not self.switch_model(folder, push=True):
@@ -372,7 +390,7 @@ class Page:
 
     def on_popstate(self) -> None:
         """Back/forward: the view the URL describes, without pushing it again."""
-        self.filters = from_query(bridge.query())
+        self.use_filters(self.url_filters())
         bridge.controls.set(controls.to_form(self.filters))
         folder = site.chooseModel(self.models, bridge.query())
         bridge.controls.setModel(folder)
@@ -446,7 +464,8 @@ class Page:
         (start or self.start)(load)
 
     def on_search(self, text: str) -> None:
-        ui.renderSearchResults(views.search_hits(self.catalog.search(text, SEARCH_LIMIT)))
+        hits = self.catalog.search(text, SEARCH_LIMIT, self.filters.shows)
+        ui.renderSearchResults(views.search_hits(hits))
 
     def on_pick(self, mal_id: int, score: int | None) -> None:
         if score is None:

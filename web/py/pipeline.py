@@ -7,7 +7,7 @@ from array import array
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 
-from animerec.catalog import Catalog
+from animerec.catalog import Catalog, Item
 from animerec.encoding import encode, known_entries
 from animerec.explain import LeaveOneOut, leave_one_out_batch
 from animerec.profile import Profile
@@ -46,9 +46,20 @@ async def explainer(
     return LeaveOneOut(scores, await predict_batch(batch, len(entries)), entries)
 
 
-def explained(recs: Sequence[Recommendation], loo: LeaveOneOut | None) -> list[Recommendation]:
-    """`recs` with `because` filled in (no model call: `loo` holds the batch output)."""
+def explained(
+    recs: Sequence[Recommendation],
+    loo: LeaveOneOut | None,
+    catalog: Catalog,
+    shows: Callable[[Item], bool],
+) -> list[Recommendation]:
+    """`recs` with `because` filled in (no model call: `loo` holds the batch output), naming
+    only titles that `shows` lets on screen (`Filters.shows`)."""
     if loo is None:
         return list(recs)
-    why = loo.because([r.item.index for r in recs])
+    why = loo.because([r.item.index for r in recs], unnamed=unnamed(loo, catalog, shows))
     return [replace(r, because=tuple(why.get(r.item.index, ()))) for r in recs]
+
+
+def unnamed(loo: LeaveOneOut, catalog: Catalog, shows: Callable[[Item], bool]) -> set[int]:
+    """The list's titles that an explanation may not name: those `shows` keeps off screen."""
+    return {e.mal_id for e in loo.entries if not shows(catalog[catalog.index_of(e.mal_id)])}

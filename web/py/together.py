@@ -8,11 +8,11 @@ a file or as rated titles is never put in the address bar."""
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pipeline
 from animerec import together
-from animerec.catalog import Catalog
+from animerec.catalog import Catalog, Item
 from animerec.explain import LeaveOneOut
 from animerec.franchise import Titles
 from animerec.profile import Profile, Status
@@ -95,15 +95,18 @@ def reasons(
     my_loo: LeaveOneOut | None,
     partner: Partner,
     titles: Titles,
+    shows: Callable[[Item], bool],
 ) -> dict[int, list[str]]:
     """Per card (MyAnimeList id), one line per person whose list explains it: "NAME liked X, Y"
-    from that person's own leave-one-out (their titles whose removal lowers the title most)."""
+    from that person's own leave-one-out (their titles whose removal lowers the title most),
+    naming only titles that `shows` lets on screen (`Filters.shows`)."""
     out: dict[int, list[str]] = {r.item.mal_id: [] for r in recs}
     indices = [r.item.index for r in recs]
     for name, loo in ((mine.username or FIRST, my_loo), (partner.name(), partner.loo)):
         if loo is None:
             continue
-        why = loo.because(indices, REASONS_EACH)
+        hide = pipeline.unnamed(loo, titles.catalog, shows)
+        why = loo.because(indices, REASONS_EACH, unnamed=hide)
         for r in recs:
             if entries := why.get(r.item.index):
                 liked = ", ".join(entry_title(e, titles) for e in entries)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from animerec import stats
 from animerec.catalog import Catalog, Item
@@ -15,6 +15,7 @@ from animerec.ranking import Candidates, Recommendation
 MAL_URL = "https://myanimelist.net/anime/{}"
 ANILIST_URL = "https://anilist.co/anime/{}"
 LIST_STRIP = 8  # how many of the visitor's own titles the results open with
+Shows = Callable[[Item], bool]  # whether a title may be on screen (`Filters.shows`)
 
 
 def item_card(item: Item, match: float | None, covers: CoverCache | None = None) -> dict:
@@ -64,19 +65,27 @@ def shelf(items: Iterable[Item], candidates: Candidates, covers: CoverCache | No
     return json.dumps({"cards": cards})
 
 
-def list_strip(profile: Profile, catalog: Catalog | Titles, limit: int = LIST_STRIP) -> list[dict]:
-    """The visitor's best-scored watched titles, with covers where the source gave them."""
+def list_strip(
+    profile: Profile, catalog: Catalog | Titles, shows: Shows, limit: int = LIST_STRIP
+) -> list[dict]:
+    """The visitor's best-scored watched titles that `shows` lets on screen (`Filters.shows`),
+    with covers where the source gave them. Titles are looked up only until the strip is full:
+    a list of 60,000 entries costs its sort, not 60,000 look-ups."""
     watched = [e for e in profile.entries if e.status is not Status.PLAN_TO_WATCH]
     watched.sort(key=lambda e: -(e.score or 0))
-    strip = []
-    for entry in watched[:limit]:
-        strip.append(
-            {
-                "title": entry_title(entry, catalog),
-                "score": entry.score,
-                "cover": safe_cover(entry.cover_url),
-            }
-        )
+    strip: list[dict] = []
+    for entry in watched:
+        if len(strip) == limit:
+            break
+        item = catalog.by_mal_id(entry.mal_id)
+        if item is None or shows(item):
+            strip.append(
+                {
+                    "title": entry_title(entry, catalog),
+                    "score": entry.score,
+                    "cover": safe_cover(entry.cover_url),
+                }
+            )
     return strip
 
 
@@ -88,9 +97,10 @@ def entry_title(entry: Entry, catalog: Catalog | Titles) -> str:
     return item.title if item else f"#{entry.mal_id}"
 
 
-def list_view(profile: Profile, titles: Titles, who: str) -> dict:
-    """What the results say of the visitor's list (it reads every entry: once per list);
-    `who` names the list in the folded sources bar."""
+def list_view(profile: Profile, titles: Titles, who: str, shows: Shows) -> dict:
+    """What the results say of the visitor's list (it reads every entry: once per list and
+    adult switch); `who` names the list in the folded sources bar. The counts are of the whole
+    list; its strip holds only the titles `shows` lets on screen."""
     watched = [e for e in profile.entries if e.status is not Status.PLAN_TO_WATCH]
     scored, recognized = titles.count(watched)
     return {
@@ -98,7 +108,7 @@ def list_view(profile: Profile, titles: Titles, who: str) -> dict:
         "name": profile.username or "your list",
         "counts": f"{scored} titles on the list are scored by the model, {recognized} more "
         f"recognized (of {len(watched)} watched or started).",
-        "list": list_strip(profile, titles),
+        "list": list_strip(profile, titles, shows),
     }
 
 
