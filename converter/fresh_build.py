@@ -28,7 +28,8 @@ from animerec.catalog import Catalog, Item
 from animerec.fresh import BIAS_SCALE, FRESH_FILE, FRESH_FORMAT, KINDS, WEIGHT_CODES
 from animerec.ranking import POPULARITY_FLOOR
 
-METADATA = "metadata-2026.csv"
+from .catalog_build import METADATA
+
 SEASONAL = "anilist-seasonal-2026.csv"
 KIND_WEIGHT = {"studio": 2.0, "source": 2.0}  # token weight × IDF; other kinds 1
 MAX_FRANCHISE = 8  # scored titles of a fresh title's franchise that the file lists

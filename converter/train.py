@@ -131,12 +131,12 @@ def main(args: argparse.Namespace) -> int:
         continuations,
         data,
         export,
-        files,
         fresh_build,
         model,
         sections,
         splits,
     )
+    from .files import file_entry
     from .metrics import METRICS, evaluate
     from .recommender import keras_scorer
 
@@ -299,7 +299,7 @@ def main(args: argparse.Namespace) -> int:
     }
     manifest["training"]["total_seconds"] = round(time.time() - started, 1)
     manifest["files"] = {
-        p.name: files.file_entry(p)
+        p.name: file_entry(p)
         for p in sorted(args.out.iterdir())
         if p.name != "manifest.json"
     }
