@@ -428,6 +428,7 @@ def once_run(playwright: Any, url: str, profile: Path, tally: Tally) -> dict[str
         },
         "marks": slow,
         "hostile": hostile,
+        "lighthouse_long_tasks": {"mobile": mobile["long_tasks"], "desktop": desktop["long_tasks"]},
     }
 
 
@@ -521,6 +522,7 @@ def summarize(
             "slow 4G cold": timeline([once["marks"]]),
         },
         "hostile_uploads": once["hostile"],
+        "lighthouse_long_tasks": once["lighthouse_long_tasks"],
         "cpu_ms_by_process": {  # medians; cold and warm up to the first card
             visit: {
                 kind: statistics.median(r["cpu_ms"][visit][kind] for r in runs)

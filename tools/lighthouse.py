@@ -19,6 +19,7 @@ CHROME_FLAGS = ("--headless=new --no-sandbox --enable-unsafe-swiftshader --use-a
                 "--disable-background-networking")  # fmt: skip
 CATEGORIES = "performance,accessibility,best-practices,seo"
 TIMEOUT_S = 300
+LONG_TASKS = 8  # the longest tasks a report keeps
 ATTEMPTS = 2
 # Lighthouse's mobile preset (its default): a simulated slow 4G and a 4× slower CPU (Lantern).
 MOBILE: tuple[str, ...] = ()
@@ -52,7 +53,11 @@ def run(url: str, report: Path, preset: tuple[str, ...]) -> dict[str, Any]:
     raise LighthouseError("\n".join(said))
 
 
-def speed(result: dict[str, Any]) -> dict[str, float]:
-    """The performance score (0–1) and Total Blocking Time (ms) of a Lighthouse result."""
+def speed(result: dict[str, Any]) -> dict[str, Any]:
+    """The performance score (0–1), Total Blocking Time (ms) and the main thread's longest
+    tasks ({url, duration, startTime}, longest first, at most LONG_TASKS) of a Lighthouse
+    result."""
+    tasks = result["audits"].get("long-tasks", {}).get("details", {}).get("items", [])
     return {"score": result["categories"]["performance"]["score"],
-            "tbt_ms": result["audits"]["total-blocking-time"]["numericValue"]}  # fmt: skip
+            "tbt_ms": result["audits"]["total-blocking-time"]["numericValue"],
+            "long_tasks": tasks[:LONG_TASKS]}  # fmt: skip
