@@ -17,7 +17,12 @@ dist/:
   is lost on purpose and the model moves to wasm as on a real context loss (model.js);
 - bytes on the wire, counted by the server, so a service worker's own fetches count too;
 - the CPU time Chromium's processes used (tools/cpu_time.py) for the bare boot and up to the
-  first card: divided by the cores, the shortest the load could be with that much work.
+  first card: divided by the cores, the shortest the load could be with that much work;
+- the longest main-thread task (Long Tasks API) after the first paint of the cold load, and
+  during its request;
+- once per bench, after the runs: a cold load under Lighthouse's slow 4G (DevTools network
+  throttling), the hostile corpus's uploads on that page (tools/bench_hostile.py), and
+  Lighthouse's mobile and desktop performance score and blocking time (tools/lighthouse.py).
 
 Figures are medians over runs with min and max; percentiles are per run, then medianed.
 """
