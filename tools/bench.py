@@ -17,7 +17,12 @@ dist/:
   is lost on purpose and the model moves to wasm as on a real context loss (model.js);
 - bytes on the wire, counted by the server, so a service worker's own fetches count too;
 - the CPU time Chromium's processes used (tools/cpu_time.py) for the bare boot and up to the
-  first card: divided by the cores, the shortest the load could be with that much work.
+  first card: divided by the cores, the shortest the load could be with that much work;
+- the longest main-thread task (Long Tasks API) after the first paint of the cold load, and
+  during its request;
+- once per bench, after the runs: a cold load under Lighthouse's slow 4G (DevTools network
+  throttling), the hostile corpus's uploads on that page (tools/bench_hostile.py), and
+  Lighthouse's mobile and desktop performance score and blocking time (tools/lighthouse.py).
 
 Figures are medians over runs with min and max; percentiles are per run, then medianed.
 """
@@ -38,8 +43,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from tools import cpu_time, dist, precompress
+from tools import cpu_time, dist, lighthouse, precompress
 from tools.bench_atlas import atlas_timings
+from tools.bench_hostile import hostile_timings
 from tools.browser import CHROMIUM, FLAGS
 from tools.serve import SiteHandler, serve_in_thread
 
@@ -60,31 +66,7 @@ CRASH_RETRIES = 3
 # Other hosts (cover images) fail at once, without Playwright routing: routing turns off the cache.
 OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
 
-# Marks by performance.now() (0 = navigation start): py:ready, loader done, page ready
-# (body.ready), first card, first request done (explanations shown). Submits the file form
-# once the page is ready and the file is set.
-PROBE = """
-(() => {
-  const b = (window.__bench = {});
-  const mark = (key) => { if (!(key in b)) b[key] = performance.now(); };
-  const submit = () => document.getElementById("file-form").requestSubmit();
-  b.arm = () => { b.armed = true; if ("ready" in b) submit(); };
-  addEventListener("py:ready", () => mark("pyReady"));
-  let site;
-  Object.defineProperty(globalThis, "animerec", { configurable: true,
-    get: () => site,
-    set: (value) => { site = value; value?.ready?.then?.(() => mark("modelReady"), () => {}); } });
-  new MutationObserver(() => {
-    if (!("ready" in b) && document.body?.classList.contains("ready")) {
-      mark("ready");
-      if (b.armed) submit();
-    }
-    if (document.querySelector("#recommendations li.card")) mark("recs");
-    if (document.body?.dataset.runs) mark("explained");  // the request ended, explanations shown
-  }).observe(document, { subtree: true, childList: true, attributes: true,
-                         attributeFilter: ["class", "data-runs"] });
-})();
-"""
+PROBE = (Path(__file__).parent / "bench-probe.js").read_text()  # marks and long tasks
 BOOT_PAGE = """<!doctype html>
 <meta charset="utf-8"><title>bare Pyodide boot</title>
 <script type="module" src="pyodide-boot.js"></script>
@@ -106,9 +88,11 @@ INFERENCE = """async ([indices, values, warmup, calls]) => {
   }
   return took;
 }"""
-# The probe's marks and the page's own User Timing marks (animerec:*), ms from navigation start.
+# The probe's marks, the paint timings and the page's own User Timing marks (animerec:*), ms
+# from navigation start.
 MARKS = """() => {
   const marks = {...__bench, arm: undefined, armed: undefined};
+  for (const p of performance.getEntriesByType("paint")) marks[p.name] = p.startTime;
   for (const m of performance.getEntriesByType("mark")) {
     if (m.name.startsWith("animerec:")) marks[m.name.slice(9)] = m.startTime;
   }
@@ -163,6 +147,21 @@ TARGETS: dict[str, tuple[str, float]] = {  # figure → (comparison, limit)
     "atlas_open_ms": ("<=", 300),
     "atlas_draw_p95_ms": ("<=", 16),
     "cold_transfer_bytes": ("<=", 8 * MB),
+    # Issue 22: no main-thread task over 50 ms after the first paint, nor during a request,
+    # and Lighthouse's phone at 0.9 with under 200 ms of blocking.
+    "cold_longest_task_ms": ("<=", 50),
+    "request_longest_task_ms": ("<=", 50),
+    "lighthouse_mobile_score": (">=", 0.9),
+    "lighthouse_mobile_tbt_ms": ("<=", 200),
+    "lighthouse_desktop_tbt_ms": ("<=", 200),
+    # Issue 15: each hostile upload ends in its message or cards within 2 s, and no task of
+    # its request takes over 200 ms.
+    "hostile_outcome_max_s": ("<=", 2),
+    "hostile_longest_task_ms": ("<=", 200),
+}
+COMPARE: dict[str, Callable[[float, float], bool]] = {
+    "<=": lambda value, limit: value <= limit,
+    ">=": lambda value, limit: value >= limit,
 }
 
 
@@ -204,9 +203,10 @@ def main(args: argparse.Namespace) -> int:
                               file=sys.stderr)  # fmt: skip
                 done = ", ".join(f"{k} {v:.0f}" for k, v in runs[-1]["figures"].items())
                 print(f"[bench] run {n + 1}/{args.runs}: {done}", file=sys.stderr)
+            once = once_run(playwright, url, args.profile, tally)
         finally:
             stop()
-    report = summarize(runs, site, args)
+    report = summarize(runs, site, args, once)
     report["renderer_crashes_rerun"] = crashes
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1) + "\n")
@@ -325,6 +325,7 @@ def one_run(playwright: Any, url: str, profile: Path, tally: Tally) -> dict[str,
         settle(page, cpu)
         tally.take()
         cold = visit(page, url, profile, errors, cpu)
+        cold_tasks = cold.pop("longtasks")
         # The page registers its service worker after the first request; its install
         # (revalidating every file) would run during the timings below.
         page.evaluate("async () => { await navigator.serviceWorker.ready; }")
@@ -338,6 +339,7 @@ def one_run(playwright: Any, url: str, profile: Path, tally: Tally) -> dict[str,
         atlas = atlas_timings(page)
         tally.take()
         warm = visit(page, url, profile, errors, cpu)
+        warm.pop("longtasks")
         warm_rows = tally.take()
         # Last: a page that lost its WebGL context stays off WebGL (and the next one may too).
         page.evaluate(LOSE_WEBGL)
@@ -374,6 +376,8 @@ def one_run(playwright: Any, url: str, profile: Path, tally: Tally) -> dict[str,
             "cold_cpu_ms": cold["cpu"]["total"],
             "boot_cpu_ms": boot_cpu["total"],
             "cold_cpu_over_cores_over_boot": cold["cpu"]["total"] / CORES / boot_ms,
+            "cold_longest_task_ms": longest(cold_tasks, cold["first-paint"], cold["submitted"]),
+            "request_longest_task_ms": longest(cold_tasks, cold["submitted"], cold["explained"]),
         },
         "cpu_ms": {"cold": cold.pop("cpu"), "warm": warm.pop("cpu"), "boot": boot_cpu},
         "marks": {"cold": cold, "warm": warm},
@@ -386,6 +390,57 @@ def one_run(playwright: Any, url: str, profile: Path, tally: Tally) -> dict[str,
             for p, s, n, e in warm_rows
         ],
     }
+
+
+def once_run(playwright: Any, url: str, profile: Path, tally: Tally) -> dict[str, Any]:
+    """What is measured once per bench, each a minute or more here: a cold load under
+    Lighthouse's slow 4G (DevTools throttling), then on that page the hostile uploads; and
+    Lighthouse's own runs, mobile and desktop (its defaults: simulated throttling)."""
+    with fresh_profile(playwright) as (context, cpu):
+        context.add_init_script(PROBE)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda err: errors.append(str(err)))
+        settle(page, cpu)
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.emulateNetworkConditions", {"offline": False, **lighthouse.SLOW_4G})
+        slow = visit(page, url, profile, errors, cpu)
+        cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 0,
+                                                      "downloadThroughput": -1,
+                                                      "uploadThroughput": -1})  # fmt: skip
+        page.evaluate("async () => { await navigator.serviceWorker.ready; }")
+        hostile = hostile_timings(page)
+    tally.take()
+    with tempfile.TemporaryDirectory(prefix="animerec-lighthouse-") as tmp:
+        mobile, desktop = (
+            lighthouse.speed(lighthouse.run(url, Path(tmp) / "report.json", preset))
+            for preset in (lighthouse.MOBILE, lighthouse.DESKTOP_SIMULATED)
+        )
+    tally.take()
+    slow.pop("cpu")
+    slow.pop("longtasks")
+    return {
+        "figures": {
+            "slow4g_cold_recs_ms": slow["recs"],
+            "slow4g_cold_explained_ms": slow["explained"],
+            "lighthouse_mobile_score": mobile["score"],
+            "lighthouse_mobile_tbt_ms": mobile["tbt_ms"],
+            "lighthouse_desktop_score": desktop["score"],
+            "lighthouse_desktop_tbt_ms": desktop["tbt_ms"],
+            "hostile_outcome_max_s": max(h["seconds"] for h in hostile.values()),
+            "hostile_longest_task_ms": max(h["longest_task_ms"] for h in hostile.values()),
+        },
+        "marks": slow,
+        "hostile": hostile,
+        "lighthouse_long_tasks": {"mobile": mobile["long_tasks"], "desktop": desktop["long_tasks"]},
+    }
+
+
+def longest(tasks: list[list[float]], start: float, end: float) -> float:
+    """The longest of the Long Tasks ([start, duration], each over 50 ms) that started in
+    [start, end); 0 if none did."""
+    return max((duration for at, duration in tasks if start <= at < end), default=0.0)
 
 
 def settle(page: Any, cpu: Callable[[], dict[str, float]]) -> None:
@@ -447,16 +502,14 @@ def percentile(values: list[float], p: float) -> float:
 # --- report --------------------------------------------------------------------------------
 
 
-def summarize(runs: list[dict[str, Any]], site: Path, args: argparse.Namespace) -> dict[str, Any]:
-    figures = {}
-    for name in runs[0]["figures"]:
-        values = [r["figures"][name] for r in runs]
-        figures[name] = {"median": statistics.median(values), "min": min(values),
-                         "max": max(values), "values": values}  # fmt: skip
-        if name in TARGETS:
-            op, limit = TARGETS[name]
-            figures[name]["target"] = f"{op} {limit:g}"
-            figures[name]["met"] = figures[name]["median"] <= limit
+def summarize(
+    runs: list[dict[str, Any]], site: Path, args: argparse.Namespace, once: dict[str, Any]
+) -> dict[str, Any]:
+    """The report: each figure of the runs (and of the once-per-bench pass, one value each)
+    against its target, and what the cold loads fetched."""
+    names = runs[0]["figures"]
+    figures = {name: figure([r["figures"][name] for r in runs], name) for name in names}
+    figures |= {name: figure([value], name) for name, value in once["figures"].items()}
     files = sorted({q["path"] for r in runs for q in r["cold_log"] if q["status"] == 200})
     sizes = shipped_sizes(site, files)
     model_json = json.loads((site / "models" / "default" / "model.json").read_text())
@@ -470,8 +523,11 @@ def summarize(runs: list[dict[str, Any]], site: Path, args: argparse.Namespace) 
         "runs": len(runs),
         "figures": figures,
         "timeline": {
-            visit: timeline([r["marks"][visit] for r in runs]) for visit in ("cold", "warm")
+            **{visit: timeline([r["marks"][visit] for r in runs]) for visit in ("cold", "warm")},
+            "slow 4G cold": timeline([once["marks"]]),
         },
+        "hostile_uploads": once["hostile"],
+        "lighthouse_long_tasks": once["lighthouse_long_tasks"],
         "cpu_ms_by_process": {  # medians; cold and warm up to the first card
             visit: {
                 kind: statistics.median(r["cpu_ms"][visit][kind] for r in runs)
@@ -488,6 +544,17 @@ def summarize(runs: list[dict[str, Any]], site: Path, args: argparse.Namespace) 
         "model_bytes": sum((site / "models" / "default" / f).stat().st_size for f in model_files),
         "catalog_bytes": (site / "models" / "default" / "catalog.json").stat().st_size,
     }
+
+
+def figure(values: list[float], name: str) -> dict[str, Any]:
+    """Median, min, max and the values; the target and whether the median meets it."""
+    stats: dict[str, Any] = {"median": statistics.median(values), "min": min(values),
+                             "max": max(values), "values": values}  # fmt: skip
+    if name in TARGETS:
+        op, limit = TARGETS[name]
+        stats["target"] = f"{op} {limit:g}"
+        stats["met"] = COMPARE[op](stats["median"], limit)
+    return stats
 
 
 def timeline(visits: list[dict[str, Any]]) -> dict[str, float]:
@@ -518,6 +585,7 @@ def _smaller(data: bytes, encode: Callable[[bytes], bytes]) -> bytes:
 
 ROWS = (  # (figure, label, unit)
     ("cold_recs_ms", "cold: navigation → first recommendations", "ms"),
+    ("slow4g_cold_recs_ms", "cold on slow 4G (throttled; once)", "ms"),
     ("boot_ms", "bare Pyodide boot (loadPyodide)", "ms"),
     ("cold_over_boot", "cold ÷ bare boot", "×"),
     ("warm_recs_ms", "repeat visit → first recommendations", "ms"),
@@ -541,6 +609,15 @@ ROWS = (  # (figure, label, unit)
     ("cold_cpu_ms", "cold: Chromium CPU time to first card", "ms"),
     ("boot_cpu_ms", "bare boot: Chromium CPU time", "ms"),
     ("cold_cpu_over_cores_over_boot", "cold CPU time ÷ cores ÷ bare boot", "×"),
+    ("cold_longest_task_ms", "cold: longest main-thread task after 1st paint", "ms"),
+    ("request_longest_task_ms", "first request: longest main-thread task", "ms"),
+    ("slow4g_cold_explained_ms", "cold on slow 4G: explanations shown (once)", "ms"),
+    ("lighthouse_mobile_score", "Lighthouse mobile: performance (once)", ""),
+    ("lighthouse_mobile_tbt_ms", "Lighthouse mobile: total blocking time", "ms"),
+    ("lighthouse_desktop_score", "Lighthouse desktop: performance (once)", ""),
+    ("lighthouse_desktop_tbt_ms", "Lighthouse desktop: total blocking time", "ms"),
+    ("hostile_outcome_max_s", "hostile uploads: slowest outcome (once)", "s"),
+    ("hostile_longest_task_ms", "hostile uploads: longest main-thread task", "ms"),
 )
 
 

@@ -1,9 +1,12 @@
 // Downloads a model folder off the main thread (see download.js): its manifest, then the
 // catalog and the model's files, each read as it arrives, checked against the manifest's sha256
-// and handed over whole (transferred, not copied). Messages: {id, dir} in; {id, manifest},
-// {id, name, received}, {id, catalog}, {id, artifacts} or {id, error, integrity} out.
+// and handed over whole (transferred, not copied); a tied model is expanded here too (tied.js),
+// so that no step of the model's arrival holds the page's main thread. Messages: {id, dir} in;
+// {id, manifest}, {id, name, received}, {id, catalog}, {id, artifacts} or
+// {id, error, integrity} out.
 
 import { IntegrityError, check } from "./integrity.js";
+import { expandTied } from "./tied.js";
 
 async function fetchOk(url) {
   const response = await fetch(url);
@@ -31,7 +34,10 @@ async function checkedFile(dir, name, manifest, onBytes) {
   return bytes;
 }
 
-/** TF.js model artifacts (for tf.io.fromMemory) from model.json and the weight files it names. */
+/**
+ * TF.js model artifacts (for tf.io.fromMemory) from model.json and the weight files it names,
+ * a tied model's expanded (tied.js: with its `residual`, or null).
+ */
 async function fetchModel(file) {
   const json = JSON.parse(new TextDecoder().decode(await file("model.json")));
   const groups = json.weightsManifest ?? [];
@@ -39,8 +45,13 @@ async function fetchModel(file) {
   const weightData = new Uint8Array(shards.reduce((n, shard) => n + shard.byteLength, 0));
   shards.reduce((at, shard) => (weightData.set(new Uint8Array(shard), at), at + shard.byteLength), 0);
   const { weightsManifest, ...artifacts } = json;
-  return { ...artifacts, weightSpecs: groups.flatMap((group) => group.weights),
-           weightData: weightData.buffer };
+  return expandTied({ ...artifacts, weightSpecs: groups.flatMap((group) => group.weights),
+                      weightData: weightData.buffer });
+}
+
+/** The buffers of `artifacts` that move to the page rather than being copied. */
+function buffers({ weightData, residual }) {
+  return [weightData, ...Object.values(residual ?? {}).map((array) => array.buffer)];
 }
 
 async function download(id, dir) {
@@ -50,7 +61,7 @@ async function download(id, dir) {
   const file = (name) => checkedFile(dir, name, manifest, received);
   await Promise.all([
     file("catalog.json").then((catalog) => postMessage({ id, catalog }, [catalog])),
-    fetchModel(file).then((artifacts) => postMessage({ id, artifacts }, [artifacts.weightData])),
+    fetchModel(file).then((artifacts) => postMessage({ id, artifacts }, buffers(artifacts))),
   ]);
 }
 

@@ -4,7 +4,6 @@
 // from the checked bytes it keeps in memory.
 
 import { sparseHead } from "./sparse.js";
-import { expandTied } from "./tied.js";
 
 const WASM_DIR = "vendor/tfjs-backend-wasm/";
 
@@ -74,7 +73,7 @@ export async function pickBackend(base, skip = []) {
 export async function loadModel(fetched, manifest, base) {
   let backend = await pickBackend(base);
   performance.mark("animerec:backend");
-  const { residual = null, ...artifacts } = expandTied(fetched);
+  const { residual = null, ...artifacts } = fetched; // expanded in the download worker
   const graph = String(manifest.format || "").includes("graph");
   const build = () => (graph ? tf.loadGraphModel : tf.loadLayersModel)(tf.io.fromMemory(artifacts));
   let model = await build();

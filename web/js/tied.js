@@ -1,9 +1,8 @@
 // A tied model (converter/tied.py) ships one factor Q (uint8, n × r), root (n) and scale (r) in
 // place of the two kernels of its list → Dense(r) → Dense(n) net, and may ship a sparse
 // residual R after them, which web/js/sparse.js adds to the net's output. They are expanded
-// here, on the page just before the model is built, not in the download worker: there the work
-// delayed the model's arrival past the start of Pyodide's boot, which then held the main thread
-// (tools/BENCH.md, "Tied DLAE").
+// in the download worker (download-worker.js), off the page's main thread, where the expansion
+// was a long task of its own (tools/BENCH.md, "Tied DLAE" and "Off the main thread").
 
 const TILE = 64; // the transpose's tile, in values
 
