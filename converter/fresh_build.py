@@ -44,9 +44,12 @@ class FreshHyper:
 
     neighbours: int = 4  # content neighbours per fresh title
     sharpness: float = 1.0  # neighbour weight = cosine ** sharpness
+    near: float = 1.0  # weight of the neighbours' logits (those not on the list)
     direct: float = 8.0  # weight of Σ s·x over the list's neighbours
     franchise: float = 2.0  # weight of the best franchise title on the list
-    popularity: float = 1.5  # weight of own log-members minus the neighbours'
+    unstarted: float = 0.0  # weight of "a later title of a franchise not on the list"
+    popularity: float = 1.5  # weight of own log-members
+    neighbour_popularity: float = 1.5  # weight (subtracted) of the neighbours' log-members
     offset: float = -1.37  # onto the logits the model gives such titles once it has ratings
     since_year: int = 2023  # the shelf's default start year
 
@@ -194,22 +197,24 @@ def log_pop(members: Iterable[int]) -> np.ndarray:
     return np.log(np.maximum(np.fromiter(members, np.float64), POPULARITY_FLOOR))
 
 
+FEATURES = ("near", "direct", "franchise", "unstarted")  # per (list, title), × FreshHyper's
+
+
 def weights(hood: Neighbourhood, hp: FreshHyper) -> tuple[np.ndarray, np.ndarray]:
     """(neighbour weight codes, 1…WEIGHT_CODES of each title's largest; biases in hundredths
     of a logit) under `hp`: what the file ships."""
     w = np.maximum(hood.cosine, 1e-6) ** hp.sharpness
     codes = np.maximum(1, np.round(w / w.max(axis=1, keepdims=True) * WEIGHT_CODES))
     near_pop = (codes * hood.warm_log_pop[hood.index]).sum(axis=1) / codes.sum(axis=1)
-    bias = hp.popularity * (hood.log_pop - near_pop) + hp.offset
+    bias = hp.popularity * hood.log_pop - hp.neighbour_popularity * near_pop + hp.offset
     return codes.astype(np.int64), np.round(bias * BIAS_SCALE).astype(np.int64)
 
 
-def scores(hood: Neighbourhood, hp: FreshHyper, x: np.ndarray, logits: np.ndarray) -> np.ndarray:
-    """[batch, n_fresh] scores of `animerec.fresh.FreshModel.scores`, vectorized (the
-    converter's measurement; a test holds the two equal)."""
-    codes, bias = weights(hood, hp)
+def features(hood: Neighbourhood, hp: FreshHyper, x: np.ndarray, logits: np.ndarray) -> np.ndarray:
+    """[len(FEATURES), batch, n_fresh]: the terms of `animerec.fresh.FreshModel.scores` before
+    their weights, vectorized (the converter's measurement and fit)."""
+    codes, _ = weights(hood, hp)
     w = codes / codes.sum(axis=1, keepdims=True)
-    bias = bias / BIAS_SCALE
     xs, ls = x[:, hood.index], logits[:, hood.index]  # [batch, n_fresh, k]
     off = xs == 0
     mass = (w * off).sum(axis=2)
@@ -219,7 +224,17 @@ def scores(hood: Neighbourhood, hp: FreshHyper, x: np.ndarray, logits: np.ndarra
     for j, group in enumerate(hood.franchise):
         if group:
             best[:, j] = x[:, group].max(axis=1)
-    return bias + near + hp.direct * mine + hp.franchise * best
+    has_franchise = np.array([bool(g) for g in hood.franchise])
+    unstarted = (has_franchise & (best == 0)).astype(np.float64)
+    return np.stack([near, mine, best, unstarted])
+
+
+def scores(hood: Neighbourhood, hp: FreshHyper, x: np.ndarray, logits: np.ndarray) -> np.ndarray:
+    """[batch, n_fresh] scores of `animerec.fresh.FreshModel.scores`, vectorized (a test holds
+    the two equal)."""
+    _, bias = weights(hood, hp)
+    w = np.array([getattr(hp, f) for f in FEATURES])
+    return bias / BIAS_SCALE + np.tensordot(w, features(hood, hp, x, logits), axes=1)
 
 
 def to_json(hood: Neighbourhood, hp: FreshHyper, n_items: int) -> dict[str, Any]:
@@ -237,7 +252,7 @@ def to_json(hood: Neighbourhood, hp: FreshHyper, n_items: int) -> dict[str, Any]
         "format": FRESH_FORMAT,
         "since_year": hp.since_year,
         "n_items": n_items,
-        "weights": {"direct": hp.direct, "franchise": hp.franchise},
+        "weights": {f: getattr(hp, f) for f in FEATURES},
         "hyper": asdict(hp),
         "titles": {
             "mal_id_gaps": np.diff([i.mal_id for i in hood.fresh], prepend=0).tolist(),

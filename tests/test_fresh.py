@@ -53,15 +53,17 @@ META = {
 def model() -> tuple[Catalog, fresh_build.Neighbourhood, fresh_build.FreshHyper, FreshModel]:
     warm = make_catalog(WARM)
     hood = fresh_build.neighbourhood(warm, make_catalog(FRESH), META, k=3)
-    hp = fresh_build.FreshHyper(neighbours=3, direct=1.5, franchise=3.0, popularity=0.4)
+    hp = fresh_build.FreshHyper(neighbours=3, near=0.8, direct=1.5, franchise=3.0, unstarted=-0.7,
+                                popularity=0.4, neighbour_popularity=0.3)
     return warm, hood, hp, FreshModel.from_json(fresh_build.to_json(hood, hp, len(warm)))
 
 
 def test_page_scores_equal_the_measured_ones(model) -> None:
     warm, hood, hp, fresh = model
     rng = np.random.default_rng(0)
-    x = np.where(rng.random((6, len(warm))) < 0.5, rng.uniform(0.2, 1.0, (6, len(warm))), 0.0)
-    logits = rng.normal(0.0, 2.0, (6, len(warm)))
+    x = np.where(rng.random((12, len(warm))) < 0.5, rng.uniform(0.2, 1.0, (12, len(warm))), 0.0)
+    x[:2, 0] = 0.0, 1.0  # Alpha, the franchise of Alpha Season 2, off and on the list
+    logits = rng.normal(0.0, 2.0, (12, len(warm)))
     measured = fresh_build.scores(hood, hp, x, logits)
     for r in range(len(x)):
         page = fresh.scores(x[r].tolist(), logits[r].tolist())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import random
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -31,9 +32,10 @@ GRID = {  # two earlier grids (K 4/8/16, sharpness 1/2/4, direct 0–8, franchis
 }
 
 
-def prepare(seed: int, cache: Path) -> dict:
+def prepare(seed: int, cache: Path, train_users: int = 0) -> dict:
     """The catalog, the cuts and the fitted logits, each model saved to `cache` as it is
-    fitted (an interrupted run goes on where it stopped)."""
+    fitted (an interrupted run goes on where it stopped); with `train_users`, the cuts of
+    that many training users too (seeded sample; the model saw their other titles)."""
     profiles = data.load_training_profiles(data.DEFAULT_DATA)
     train_u, val_u, test_u = splits.split_users(list(profiles), 0.08, 0.1, seed)
     counts = catalog_build.user_counts(profiles[u] for u in train_u)
@@ -41,6 +43,7 @@ def prepare(seed: int, cache: Path) -> dict:
     train = data.encode_profiles((profiles[u] for u in train_u), catalog)
     g = None
     state: dict = {"catalog": catalog, "sets": {}}
+    sample = random.Random(seed).sample(train_u, min(train_users, len(train_u)))
     for year in (None, *YEARS):
         path = cache.with_suffix(f".{year or 'warm'}.npy")
         cold = [] if year is None else [i.index for i in catalog if i.year == year]
@@ -50,8 +53,8 @@ def prepare(seed: int, cache: Path) -> dict:
             np.save(path, coldstart.dlae_logits(train, catalog, cold, seed, g))
             print(f"fit {year or 'warm'} {time.time() - started:.0f} s", flush=True)
         state["b", year] = np.load(path, mmap_mode="r")
-        for name, users in (("validation", val_u), ("test", test_u)):
-            if year is not None:
+        for name, users in (("train", sample), ("validation", val_u), ("test", test_u)):
+            if year is not None and users:
                 cut = coldstart.cold_cut(profiles, users, catalog, cold, seed)
                 state["sets"][f"{name} {year}"] = (cold, cut)
                 print(f"{name} {year}: {len(cold)} titles, {len(cut.users)} users", flush=True)

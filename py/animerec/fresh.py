@@ -5,9 +5,10 @@ A fresh title j is scored from its content neighbours among the model's titles (
 source, genres, themes, demographic, type, era; `converter/fresh_build.py` picks them and their
 weights s_jm, Σ_m s_jm = 1) and from the visitor's main-model logits ℓ:
 
-    score_j = Σ_{m ∉ list} s_jm·ℓ_m / Σ_{m ∉ list} s_jm     "like m, a pick for you"
+    score_j = near · Σ_{m ∉ list} s_jm·ℓ_m / Σ_{m ∉ list} s_jm   "like m, a pick for you"
             + direct · Σ_{m ∈ list} s_jm·x_m                  "same studio and source as m"
             + franchise · max_{m ∈ list, same franchise} x_m  "continues m"
+            + unstarted, if its franchise has model titles and none is on the list
             + bias_j                                           own popularity, calibration
 
 (x: the encoded list, `animerec.encoding.encode`). The first term is a weighted mean of logits,
@@ -55,8 +56,10 @@ class FreshModel:
     def __init__(self, obj: dict[str, Any], starts: array) -> None:
         self.since_year: int = obj["since_year"]
         self.n_items: int = obj["n_items"]
+        self.near: float = obj["weights"]["near"]
         self.direct: float = obj["weights"]["direct"]
         self.franchise: float = obj["weights"]["franchise"]
+        self.unstarted: float = obj["weights"]["unstarted"]
         cols = obj["titles"]
         self.mal_ids: list[int] = _undelta_runs(cols["mal_id_gaps"], [len(cols["bias"])])
         self.bias = [b / BIAS_SCALE for b in cols["bias"]]
@@ -109,26 +112,29 @@ class FreshModel:
         """`scores` of the fresh titles at positions `which`, yielding every TITLES_PER_STEP."""
         if len(row) != self.n_items or len(logits) != self.n_items:
             raise ValueError(f"row/logits of {len(row)}/{len(logits)}, model of {self.n_items}")
-        index, weight, starts = self.index, self.weight, self.starts
-        fidx, fstarts = self.findex, self.fstarts
-        direct, franchise = self.direct, self.franchise
         out: dict[int, float] = {}
         for done, j in enumerate(which, 1):
-            near = mass = mine = 0.0
-            for p in range(starts[j], starts[j + 1]):
-                m = index[p]
-                x = row[m]
-                if x:
-                    mine += weight[p] * x
-                else:
-                    near += weight[p] * logits[m]
-                    mass += weight[p]
-            score = self.bias[j] + (near / mass if mass else 0.0) + direct * mine / self.mass[j]
-            best = max((row[fidx[p]] for p in range(fstarts[j], fstarts[j + 1])), default=0.0)
-            out[self.mal_ids[j]] = score + franchise * best
+            out[self.mal_ids[j]] = self._score(j, row, logits)
             if done % TITLES_PER_STEP == 0:
                 yield
         return out
+
+    def _score(self, j: int, row: Sequence[float], logits: Sequence[float]) -> float:
+        """The score of the fresh title at position `j` (the module docstring's sum)."""
+        index, weight = self.index, self.weight
+        near = mass = mine = 0.0
+        for p in range(self.starts[j], self.starts[j + 1]):
+            m = index[p]
+            if row[m]:
+                mine += weight[p] * row[m]
+            else:
+                near += weight[p] * logits[m]
+                mass += weight[p]
+        score = self.bias[j] + self.near * (near / mass if mass else 0.0)
+        score += self.direct * mine / self.mass[j]
+        franchise = range(self.fstarts[j], self.fstarts[j + 1])
+        best = max((row[self.findex[p]] for p in franchise), default=0.0)
+        return score + (self.franchise * best if best or not franchise else self.unstarted)
 
     def reasons(
         self,
