@@ -39,18 +39,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @dataclass(frozen=True)
 class FreshHyper:
-    """Chosen on validation users with the titles of 2022 and of 2023 made cold
-    (converter/experiments/cold_start.py; RESULTS.md, "New titles")."""
+    """K and sharpness chosen on a grid, the term weights fitted on training users (a listwise
+    softmax), the offset calibrated on validation users, with the titles of 2022 and of 2023
+    made cold (converter/experiments/{cold_start,fresh_blend}.py; RESULTS.md, "New titles")."""
 
     neighbours: int = 4  # content neighbours per fresh title
     sharpness: float = 1.0  # neighbour weight = cosine ** sharpness
-    near: float = 1.0  # weight of the neighbours' logits (those not on the list)
-    direct: float = 8.0  # weight of Σ s·x over the list's neighbours
-    franchise: float = 2.0  # weight of the best franchise title on the list
-    unstarted: float = 0.0  # weight of "a later title of a franchise not on the list"
-    popularity: float = 1.5  # weight of own log-members
-    neighbour_popularity: float = 1.5  # weight (subtracted) of the neighbours' log-members
-    offset: float = -1.37  # onto the logits the model gives such titles once it has ratings
+    near: float = 0.284  # weight of the neighbours' logits (those not on the list)
+    direct: float = 2.603  # weight of Σ s·x over the list's neighbours
+    franchise: float = 0.692  # weight of the best franchise title on the list
+    unstarted: float = -0.483  # weight of "a later title of a franchise not on the list"
+    popularity: float = 1.363  # weight of own log-members
+    neighbour_popularity: float = 0.268  # weight (subtracted) of the neighbours' log-members
+    offset: float = -13.43  # onto the logits the model gives such titles once it has ratings
     since_year: int = 2023  # the shelf's default start year
 
 
