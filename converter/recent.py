@@ -18,7 +18,7 @@ from animerec.catalog import Catalog, Item
 from animerec.encoding import encode
 from animerec.filters import Filters
 from animerec.franchise import Titles, continuations
-from animerec.fresh import SHELF_POPULARITY, FreshModel, new_for_you
+from animerec.fresh import SHELF_ORDER, FreshModel, ShelfOrder, new_for_you
 from animerec.profile import Profile, Status
 from animerec.ranking import Candidates, RankContext
 
@@ -34,7 +34,7 @@ def page_titles(
     titles: Titles,
     context: RankContext,
     fresh: FreshModel | None,
-    popularity: float = SHELF_POPULARITY,
+    order: ShelfOrder = SHELF_ORDER,
 ) -> dict[str, list[int]]:
     """The mal ids the page shows for a list, per part, each in its order."""
     catalog = titles.catalog
@@ -46,7 +46,7 @@ def page_titles(
         scores = fresh.recent_scores(row, logits, catalog)
         parts["new for you"] = new_for_you(
             scores, titles, Filters(), (), fresh.since_year, on_list=on_list,
-            popularity=popularity,
+            order=order,
         )  # fmt: skip
     parts["continue"] = [i.mal_id for i in continuations(given, titles)]
     return parts
@@ -73,7 +73,7 @@ def popular_recent(titles: Titles, since: int) -> list[Item]:
 def measure(
     profiles: dict[str, Profile], users: Sequence[str], catalog: Catalog, extra: Catalog,
     seed: int, logits: Logits, fresh: FreshModel | None, since: int,
-    popularity: float = SHELF_POPULARITY,
+    order: ShelfOrder = SHELF_ORDER,
 ) -> dict[str, Any]:  # fmt: skip
     """Recall@20 of the page's first 20 recent titles (with and without the fresh model's
     shelf) and of the 20 most popular recent titles not on the list, on `users`."""
@@ -93,7 +93,7 @@ def measure(
             continue
         given = profiles[user].with_entries(rest)
         row = np.frombuffer(encode(given, catalog), np.float32)[None, :]
-        page = page_titles(given, logits(row)[0].tolist(), titles, context, fresh, popularity)
+        page = page_titles(given, logits(row)[0].tolist(), titles, context, fresh, order)
         on_list = {e.mal_id for e in rest}
         lists = {
             "page": first_recent([m for part in page.values() for m in part], titles, since),

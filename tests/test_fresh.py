@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ import pytest
 from animerec.catalog import Catalog
 from animerec.filters import Filters
 from animerec.franchise import Titles
-from animerec.fresh import FRESH_FILE, FreshModel, new_for_you
+from animerec.fresh import FRESH_FILE, FreshModel, ShelfOrder, new_for_you
 
 from converter import fresh_build
 from tests.helpers import SHARED, make_catalog
@@ -93,6 +94,20 @@ def test_the_shelf_follows_filters_hidden_titles_and_unstarted_sequels(model) ->
     assert new_for_you(scores, titles, hide, (), 2023, on_list=[1], planned=[11]) == [10, 12]
     shown = new_for_you(scores, titles, Filters(), (), 2023, on_list=[1], planned=[11])
     assert shown == [10, 11, 12]
+
+
+def test_the_shelf_holds_slots_for_titles_the_model_does_not_score(model) -> None:
+    titles = Titles(model[0], make_catalog(FRESH))
+    scores = {1: 10.0, 2: 9.0, 4: 8.0, 11: 1.0, 12: 0.5}  # 11, 12: fresh
+    plain = ShelfOrder(popularity=0.0, fresh_popularity=0.0)
+    assert new_for_you(scores, titles, Filters(), (), 2015, order=plain) == [1, 2, 4, 11, 12]
+    slots = replace(plain, fresh_every=2)
+    assert new_for_you(scores, titles, Filters(), (), 2015, order=slots) == [1, 11, 2, 12, 4]
+    assert new_for_you(scores, titles, Filters(), (), 2015, n=3, order=slots) == [1, 11, 2]
+    lifted = replace(plain, fresh_shift=10.0)
+    assert new_for_you(scores, titles, Filters(), (), 2015, order=lifted) == [11, 12, 1, 2, 4]
+    by_members = ShelfOrder(popularity=4.0, fresh_popularity=0.0)  # Delta: 70 k, Beta: 50 k
+    assert new_for_you(scores, titles, Filters(), (), 2015, n=3, order=by_members) == [1, 4, 2]
 
 
 def test_recent_scores_hold_recent_titles_on_one_scale(model) -> None:

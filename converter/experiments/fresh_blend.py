@@ -87,17 +87,19 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--train-users", type=int, default=1500)
+    parser.add_argument("--neighbours", type=int, default=4)
     parser.add_argument("--test", action="store_true", help="measure the chosen set on test")
     parser.add_argument("--choose", default="all terms", help="the set measured on test")
     args = parser.parse_args()
     state = cold_start.prepare(args.seed, args.cache, args.train_users)
     catalog, b_warm = state["catalog"], state["b", None]
     metadata = fresh_build.read_metadata(data.DEFAULT_DATA)
-    hp0 = fresh_build.FreshHyper()
+    hp0 = replace(fresh_build.FreshHyper(), neighbours=args.neighbours)
     sets = {}
     for key, (cold, cut) in state["sets"].items():
         b_cold = state["b", int(key.split()[-1])]
-        sets[key] = coldstart.cold_set(key, cold, cut, catalog, b_cold, b_warm, metadata, 4)
+        k = hp0.neighbours
+        sets[key] = coldstart.cold_set(key, cold, cut, catalog, b_cold, b_warm, metadata, k)
     train = [design(sets[f"train {y}"], hp0) for y in cold_start.YEARS]
     held = {k: design(s, hp0) for k, s in sets.items() if not k.startswith("train")}
     for name, use in SETS.items():

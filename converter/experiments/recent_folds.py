@@ -16,7 +16,7 @@ import pickle
 import random
 from pathlib import Path
 
-from animerec.fresh import FreshModel
+from animerec.fresh import FreshModel, ShelfOrder
 
 from converter import catalog_build, coldstart, data, fresh_build, recent, sections
 
@@ -37,8 +37,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache", type=Path, required=True)
     parser.add_argument("--hyper", default="{}", help="FreshHyper fields as JSON")
-    parser.add_argument("--popularity", type=float, nargs="+", default=[0.0],
-                        help="new_for_you's popularity weights to measure")  # fmt: skip
+    parser.add_argument("--order", nargs="+", default=["{}"],
+                        help="ShelfOrder fields as JSON (default: shipped)")  # fmt: skip
     args = parser.parse_args()
     profiles = data.load_training_profiles(data.DEFAULT_DATA)
     if args.cache.exists():
@@ -56,10 +56,11 @@ def main() -> None:
         hood = fresh_build.neighbourhood(catalog, fresh_items, metadata, hp.neighbours)
         fresh = FreshModel.from_json(fresh_build.to_json(hood, hp, len(catalog)))
         since = sections.RECENT_SINCE
-        for pop in args.popularity:
+        for text in args.order:
+            order = ShelfOrder(**json.loads(text))
             result = recent.measure(profiles, state["test"], catalog, extra, args.seed,
-                                    lambda x, b=b: x @ b, fresh, since, pop)  # fmt: skip
-            print(f"fold {f} popularity {pop}", json.dumps(result), flush=True)
+                                    lambda x, b=b: x @ b, fresh, since, order)  # fmt: skip
+            print(f"fold {f} order {text}", json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":

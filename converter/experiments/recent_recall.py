@@ -1,10 +1,10 @@
 """Recent recall of the page (converter/recent.py) on train's split: the shipped model
 (models/default, reloaded from its TF.js files) and a fresh model built from its catalogs with
 the given weights (default: its fresh.json), on the validation users (which choose the
-shelf's popularity weight) and the test users of its own split (the manifest's seed).
+shelf's order) and the test users of its own split (the manifest's seed).
 
     PYTHONPATH=py:. .venv/bin/python -m converter.experiments.recent_recall \
-        [--hyper '{"franchise": 2.0}'] [--popularity 0 0.5 1]
+        [--hyper '{"franchise": 2.0}'] [--order '{"fresh_every": 4}']
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 from animerec.catalog import EXTRA_FILE
-from animerec.fresh import FRESH_FILE, SHELF_POPULARITY, FreshModel
+from animerec.fresh import FRESH_FILE, FreshModel, ShelfOrder
 
 from converter import data, export, fresh_build, recent, sections, splits
 from converter.evaluate import read_catalog
@@ -30,7 +30,9 @@ def main() -> None:
     parser.add_argument(
         "--hyper", nargs="*", default=[], help="FreshHyper fields as JSON (default: fresh.json's)"
     )
-    parser.add_argument("--popularity", type=float, nargs="+", default=[SHELF_POPULARITY])
+    parser.add_argument(
+        "--order", nargs="+", default=["{}"], help="ShelfOrder fields as JSON (default: shipped)"
+    )
     args = parser.parse_args()
     manifest = json.loads((args.model / "manifest.json").read_text(encoding="utf-8"))
     seed = manifest["training_data"]["split"]["seed"]
@@ -46,10 +48,11 @@ def main() -> None:
     _, val_u, test_u = splits.split_users(list(profiles), 0.08, 0.1, seed)
     logits = keras_scorer(export.load_tfjs(args.model))
     for name, users in (("validation", val_u), ("test", test_u)):
-        for (label, fresh), pop in itertools.product(models.items(), args.popularity):
+        for (label, fresh), text in itertools.product(models.items(), args.order):
+            order = ShelfOrder(**json.loads(text))
             result = recent.measure(profiles, users, catalog, extra, seed, logits, fresh,
-                                    sections.RECENT_SINCE, pop)  # fmt: skip
-            print(name, label, pop, json.dumps(result), flush=True)
+                                    sections.RECENT_SINCE, order)  # fmt: skip
+            print(name, label, text, json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":

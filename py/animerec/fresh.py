@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Protocol
 
@@ -35,7 +36,6 @@ FRESH_FILE = "fresh.json"  # in the model folder, loaded after the first cards
 FRESH_FORMAT = "animerec-fresh/1"
 SINCE_YEAR = 2023  # default start year of the "New for you" shelf (the file says its own)
 SHELF_SIZE = 20  # as many as the measurement compares with the 20 most popular recent titles
-SHELF_POPULARITY = 2.0  # the shelf ranks by score + this × ln(members) (converter/RESULTS.md)
 TITLES_PER_STEP = 2000
 WEIGHT_CODES = 15  # neighbour weights ship as ints 1..15 of their title's largest
 BIAS_SCALE = 100  # biases ship in hundredths of a logit
@@ -44,6 +44,43 @@ KINDS = ("studio", "source", "genres", "themes", "demographic")  # bits of a nei
 
 class TitleSource(Protocol):
     def by_mal_id(self, mal_id: int) -> Item | None: ...
+
+    def scored(self, mal_id: int) -> bool: ...
+
+
+@dataclass(frozen=True)
+class ShelfOrder:
+    """The shelf's order: the model's titles by score + `popularity` × ln(members), the fresh
+    ones (those it does not score) by score + `fresh_popularity` × ln(members) + `fresh_shift`,
+    and every `fresh_every`-th place (0: none) held for the best fresh title left. The slots
+    are a choice, not a fit: the rating files end before the newest seasons, so no measurement
+    can show a visitor watching them, and a fitted order would hide them (RESULTS.md)."""
+
+    popularity: float = 2.0
+    fresh_popularity: float = 2.0
+    fresh_shift: float = 0.0
+    fresh_every: int = 0
+
+    def key(self, score: float, item: Item, fresh: bool) -> float:
+        ln_members = math.log(max(item.popularity, POPULARITY_FLOOR))
+        if fresh:
+            return score + self.fresh_popularity * ln_members + self.fresh_shift
+        return score + self.popularity * ln_members
+
+    def arrange(self, keyed: list[tuple[float, int, bool]], n: int) -> list[int]:
+        """The first `n` mal ids of (key, mal_id, fresh) under the slots."""
+        keyed = sorted(keyed, key=lambda t: (-t[0], t[1]))
+        fresh = (m for _, m, is_fresh in keyed if is_fresh)
+        rest = (m for _, m, _ in keyed)
+        out: list[int] = []
+        while len(out) < min(n, len(keyed)):
+            slot = self.fresh_every and (len(out) + 1) % self.fresh_every == 0
+            pick = next((m for m in fresh if m not in out), None) if slot else None
+            out.append(pick or next(m for m in rest if m not in out))
+        return out
+
+
+SHELF_ORDER = ShelfOrder()  # chosen on the 2025 file's users (converter/RESULTS.md)
 
 
 class FreshError(ValueError):
@@ -203,7 +240,7 @@ def new_for_you(
     since_year: int,
     n: int = SHELF_SIZE,
     on_list: Collection[int] = (),
-    popularity: float = SHELF_POPULARITY,
+    order: ShelfOrder = SHELF_ORDER,
     dropped: Collection[int] = (),
     planned: Collection[int] = (),
 ) -> list[int]:
@@ -213,9 +250,8 @@ def new_for_you(
     watch). With `filters.hide_unstarted_sequels`, a later title of a franchise none of whose
     `on_list` titles the visitor has is left out, as on the cards; with
     `filters.hide_dropped_related`, every title of a franchise that holds a `dropped` id; with
-    `filters.plan_to_watch == "hide"`, the `planned` ids. The order is the score plus
-    `popularity` × ln(MyAnimeList members) (floored as the niche boost floors them): what is
-    new is also what few lists have rated, so the shelf leans on the members as the
+    `filters.plan_to_watch == "hide"`, the `planned` ids. In `order` (`ShelfOrder`): what is
+    new is also what few lists have rated, so the shelf leans on MyAnimeList members as the
     measurement says; the scores (and so the match) stay the model's."""
     started = {f for f in (_franchise(titles, m) for m in on_list) if f is not None}
     banned = set(on_list) | set(hidden)
@@ -225,7 +261,7 @@ def new_for_you(
     if filters.hide_dropped_related:
         gone = {f for f in (_franchise(titles, m) for m in dropped) if f is not None}
     firsts = _first_starts(titles, scores, since_year) if filters.hide_unstarted_sequels else {}
-    keep: list[tuple[float, int]] = []
+    keep: list[tuple[float, int, bool]] = []
     for mal_id, score in scores.items():
         item = titles.by_mal_id(mal_id)
         if item is None or item.year is None or item.year < since_year:
@@ -235,11 +271,9 @@ def new_for_you(
         first = firsts.get(item.franchise) if item.franchise is not None else None
         if first is not None and start_key(item) > first and item.franchise not in started:
             continue
-        keep.append(
-            (-score - popularity * math.log(max(item.popularity, POPULARITY_FLOOR)), mal_id)
-        )
-    keep.sort()
-    return [m for _, m in keep[:n]]
+        fresh = not titles.scored(mal_id)
+        keep.append((order.key(score, item, fresh), mal_id, fresh))
+    return order.arrange(keep, n)
 
 
 def _first_starts(
