@@ -56,10 +56,10 @@ class ShelfOrder:
     are a choice, not a fit: the rating files end before the newest seasons, so no measurement
     can show a visitor watching them, and a fitted order would hide them (RESULTS.md)."""
 
-    popularity: float = 2.0
-    fresh_popularity: float = 2.0
-    fresh_shift: float = 0.0
-    fresh_every: int = 0
+    popularity: float = 1.0
+    fresh_popularity: float = 0.0  # the fresh score holds its own (FreshHyper.popularity)
+    fresh_shift: float = -4.0
+    fresh_every: int = 4  # a quarter of the shelf
 
     def key(self, score: float, item: Item, fresh: bool) -> float:
         ln_members = math.log(max(item.popularity, POPULARITY_FLOOR))
@@ -80,7 +80,7 @@ class ShelfOrder:
         return out
 
 
-SHELF_ORDER = ShelfOrder()  # chosen on the 2025 file's users (converter/RESULTS.md)
+SHELF_ORDER = ShelfOrder()  # the slots chosen, the rest searched on the 2025 file's users
 
 
 class FreshError(ValueError):
