@@ -23,13 +23,15 @@ from converter import coldstart, data, fresh_build
 from converter.experiments import cold_start
 
 TYPES = ("TV", "Movie", "ONA", "OVA", "Special")
-TERMS = (*fresh_build.FEATURES, "popularity", "neighbour_popularity", "mainstream", *TYPES)
+TERMS = (*fresh_build.FEATURES, "popularity", "neighbour_popularity", "mainstream", *TYPES,
+         "franchise_logit")  # fmt: skip
 BASE = TERMS[:6]
 SETS = {  # the terms each fit may use (the others stay 0)
     "all terms": BASE,
+    "+ franchise logit": (*BASE, "franchise_logit"),
     "+ mainstream": (*BASE, "mainstream"),
     "+ types": (*BASE, *TYPES),
-    "+ both": TERMS,
+    "+ every extra term": TERMS,
     "no near": tuple(t for t in BASE if t != "near"),
     "popularity + franchise terms": ("franchise", "unstarted", "popularity"),
 }
@@ -48,8 +50,13 @@ def design(s: coldstart.ColdSet, hp: fresh_build.FreshHyper) -> Block:
     list_pop = (x > 0) @ s.hood.warm_log_pop / np.maximum((x > 0).sum(axis=1), 1)
     mainstream = (list_pop - 8.0)[:, None] * (s.hood.log_pop - 8.0)[None, :]
     types = [np.broadcast_to([float(i.type == t) for i in s.hood.fresh], shape) for t in TYPES]
+    flogit = np.zeros(shape)
+    for j, group in enumerate(s.hood.franchise):
+        if group:
+            ls = np.where(x[:, group] == 0, s.cold_logits[:, group], -np.inf).max(axis=1)
+            flogit[:, j] = np.where(np.isfinite(ls), ls, 0.0)
     terms = np.concatenate([f, own, -np.broadcast_to(near_pop, shape)[None],
-                            mainstream[None], np.stack(types)])  # fmt: skip
+                            mainstream[None], np.stack(types), flogit[None]])  # fmt: skip
     position = {int(c): j for j, c in enumerate(s.cold)}
     y = np.zeros(shape)
     for r, (t, seen) in enumerate(zip(s.cut.targets, s.cut.seen, strict=True)):
