@@ -21,6 +21,9 @@ pytestmark = [
 # Titles kept: those of at least this many training users, about 500 (2,100 at 5): the tied
 # model's eigendecomposition, EASE's inverse and the map's t-SNE all grow with their number.
 MIN_USERS = 20
+# The map's t-SNE steps (750 by default, half of a run): this checks the atlas's files, and
+# tests/test_atlas.py the layout.
+ATLAS_ITERATIONS = 90
 KINDS = {
     "ease-lowrank": ["--rank", "16", "--iterations", "3"],
     "dlae-lowrank": ["--rank", "16", "--iterations", "3", "--grid-levels", "52"],
@@ -51,7 +54,8 @@ def small(
     args = parser.parse_args(
         ["--data", str(data), "--out", str(root / "model"), "--reports", str(root / "reports"),
          "--model", request.param, *KINDS[request.param], "--min-users", str(MIN_USERS),
-         "--val-fraction", "0.15", "--test-fraction", "0.15", "--ease-lambdas", "10,100"]
+         "--val-fraction", "0.15", "--test-fraction", "0.15", "--ease-lambdas", "10,100",
+         "--atlas-iterations", str(ATLAS_ITERATIONS)]
     )  # fmt: skip
     assert train.main(args) == 0
     return {"data": data, "model": root / "model", "reports": root / "reports", "heldout": heldout}
