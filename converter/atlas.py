@@ -26,6 +26,7 @@ FORMAT = "animerec-atlas/1"
 POSITIONS, META = "atlas.bin", "atlas.json"
 EXTENT = 32000  # the layout is scaled into ±EXTENT (int16, with a margin)
 PERPLEXITY = 30
+ITERATIONS = 750  # openTSNE's: the first third with early exaggeration, then the rest
 SEED = 0
 LEVELS = (12, 48)  # regions per label level: the zoomed-out map, then the zoomed-in one
 LABEL_GENRES = 2  # genres a region label names
@@ -57,9 +58,9 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_atlas(model_dir: Path, seed: int = SEED) -> float:
-    """Lay out `model_dir`'s items, write the atlas files and list them (and the seconds this
-    took) in its manifest; returns those seconds."""
+def build_atlas(model_dir: Path, seed: int = SEED, iterations: int = ITERATIONS) -> float:
+    """Lay out `model_dir`'s items (t-SNE for `iterations`), write the atlas files and list them
+    (and the seconds this took) in its manifest; returns those seconds."""
     from animerec.catalog import Catalog
 
     from .files import file_entry
@@ -73,7 +74,7 @@ def build_atlas(model_dir: Path, seed: int = SEED) -> float:
             f"the model has {len(vectors)} item vectors, the catalog "
             f"{len(genres)} titles: export them together"
         )
-    xy = quantized(layout(vectors, seed))
+    xy = quantized(layout(vectors, seed, iterations=iterations))
     (model_dir / POSITIONS).write_bytes(xy.astype("<i2").tobytes())
     meta = {
         "format": FORMAT,
@@ -161,15 +162,19 @@ def layout(
     perplexity: float = PERPLEXITY,
     exaggeration: float | None = None,
     metric: str = "cosine",
+    iterations: int = ITERATIONS,
 ) -> np.ndarray:
-    """openTSNE's 2-D embedding of `vectors` (under cosine distance by default), PCA-initialized;
-    `exaggeration` (None: 1) holds the clusters tighter after the early phase."""
+    """openTSNE's 2-D embedding of `vectors` (under cosine distance by default), PCA-initialized,
+    in `iterations` steps; `exaggeration` (None: 1) holds the clusters tighter after the early
+    phase."""
     from openTSNE import TSNE
 
     tsne = TSNE(
         n_components=2,
         perplexity=perplexity,
         exaggeration=exaggeration,
+        early_exaggeration_iter=iterations // 3,
+        n_iter=iterations - iterations // 3,
         metric=metric,
         initialization="pca",
         random_state=seed,

@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .atlas import ITERATIONS
 from .data import DEFAULT_DATA
 from .kinds import MODELS, RANKS
 
@@ -102,6 +103,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--min-users", type=int, default=10, help="catalog: least training users per title"
     )
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--atlas-iterations", type=int, default=ITERATIONS, help="the catalog map's t-SNE steps"
+    )
     parser.add_argument("--val-fraction", type=float, default=0.08)
     parser.add_argument("--test-fraction", type=float, default=0.1)
     parser.add_argument("--ease-lambdas", default="20,50,100,200,500")
@@ -304,7 +308,7 @@ def main(args: argparse.Namespace) -> int:
         if p.name != "manifest.json"
     }
     (args.out / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
-    manifest = with_atlas(args.out, args.seed, started)
+    manifest = with_atlas(args.out, args.seed, args.atlas_iterations, started)
     write_report(args.reports, manifest)
 
     tables = [("", metrics), *((f" {k}", metrics[k]) for k in ("whole_list", "recent"))]
@@ -325,12 +329,12 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-def with_atlas(out: Path, seed: int, started: float) -> dict[str, Any]:
+def with_atlas(out: Path, seed: int, iterations: int, started: float) -> dict[str, Any]:
     """Lay out the exported model's catalog map (converter/atlas.py, which lists its files and
     seconds in the manifest), then count it in the manifest's total seconds."""
     from .atlas import build_atlas
 
-    build_atlas(out, seed)
+    build_atlas(out, seed, iterations)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     manifest["training"]["total_seconds"] = round(time.time() - started, 1)
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))

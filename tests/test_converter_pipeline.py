@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import slice_ratings
 
 from converter.data import DEFAULT_DATA, RATING_FILES
 
@@ -18,15 +18,12 @@ pytestmark = [
 ]
 
 
-def _slice(src: Path, dst: Path, users: range) -> None:
-    """The rows of `src` whose user_id is in `users`."""
-    with open(src, newline="") as f, open(dst, "w", newline="") as g:
-        reader = csv.DictReader(f)
-        out = csv.DictWriter(g, reader.fieldnames or [])
-        out.writeheader()
-        out.writerows(r for r in reader if int(r["user_id"]) in users)
-
-
+# Titles kept: those of at least this many training users, about 500 (2,100 at 5): the tied
+# model's eigendecomposition, EASE's inverse and the map's t-SNE all grow with their number.
+MIN_USERS = 20
+# The map's t-SNE steps (750 by default, half of a run): this checks the atlas's files, and
+# tests/test_atlas.py the layout.
+ATLAS_ITERATIONS = 90
 KINDS = {
     "ease-lowrank": ["--rank", "16", "--iterations", "3"],
     "dlae-lowrank": ["--rank", "16", "--iterations", "3", "--grid-levels", "52"],
@@ -48,16 +45,17 @@ def small(
     (data / "ratings").mkdir(parents=True)
     (data / "catalog").symlink_to(DEFAULT_DATA / "catalog")
     for name, users in zip(RATING_FILES, (range(1, 301), range(0, 40), range(1, 61)), strict=True):
-        _slice(DEFAULT_DATA / "ratings" / name, data / "ratings" / name, users)
+        slice_ratings(DEFAULT_DATA / "ratings" / name, data / "ratings" / name, users)
     heldout = root / "heldout.csv"  # AniList users of 2025 that training does not see
-    _slice(DEFAULT_DATA / "ratings" / RATING_FILES[2], heldout, range(541, 601))
+    slice_ratings(DEFAULT_DATA / "ratings" / RATING_FILES[2], heldout, range(541, 601))
 
     parser = argparse.ArgumentParser()
     train.add_arguments(parser)
     args = parser.parse_args(
         ["--data", str(data), "--out", str(root / "model"), "--reports", str(root / "reports"),
-         "--model", request.param, *KINDS[request.param], "--min-users", "5",
-         "--val-fraction", "0.15", "--test-fraction", "0.15", "--ease-lambdas", "10,100"]
+         "--model", request.param, *KINDS[request.param], "--min-users", str(MIN_USERS),
+         "--val-fraction", "0.15", "--test-fraction", "0.15", "--ease-lambdas", "10,100",
+         "--atlas-iterations", str(ATLAS_ITERATIONS)]
     )  # fmt: skip
     assert train.main(args) == 0
     return {"data": data, "model": root / "model", "reports": root / "reports", "heldout": heldout}

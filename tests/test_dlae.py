@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import first_users, slice_ratings
 
 from converter.data import DEFAULT_DATA, RATING_FILES
 
@@ -16,22 +17,27 @@ pytestmark = [
 
 USERS_PER_FILE = 420
 HELD_EVERY = 6  # every 6th user (sorted keys) is held out
+# Titles kept: those of at least this many training users, about 1,500 (3,600 at 5). The tests
+# solve and decompose n×n matrices, so their time grows as n³.
+MIN_USERS = 20
 
 
 @pytest.fixture(scope="module")
-def sliced():
+def sliced(tmp_path_factory: pytest.TempPathFactory):
     """Training rows, held-out users and the catalog, from the first users of the 2016 and 2025
-    files."""
+    files (read from a slice of each: the whole 2016 file holds 5,000 users)."""
     from converter import catalog_build, data, splits
 
+    folder = tmp_path_factory.mktemp("ratings")
     profiles = {}
     for name in (RATING_FILES[0], RATING_FILES[2]):
-        users = data.read_profiles(DEFAULT_DATA / "ratings" / name)
-        profiles.update(dict(list(users.items())[:USERS_PER_FILE]))
+        src = DEFAULT_DATA / "ratings" / name
+        slice_ratings(src, folder / name, first_users(src, USERS_PER_FILE))  # same name: keys
+        profiles.update(data.read_profiles(folder / name))
     keys = sorted(profiles)
     train_u, held_u = [k for i, k in enumerate(keys) if i % HELD_EVERY], keys[::HELD_EVERY]
     counts = catalog_build.user_counts(profiles[u] for u in train_u)
-    catalog, _ = catalog_build.build_catalogs(DEFAULT_DATA, counts, 5)
+    catalog, _ = catalog_build.build_catalogs(DEFAULT_DATA, counts, MIN_USERS)
     train = data.encode_profiles((profiles[u] for u in train_u), catalog)
     return train, splits.hold_out(profiles, held_u, catalog, 0), catalog
 
