@@ -25,7 +25,7 @@ from converter.experiments import cold_start
 TYPES = ("TV", "Movie", "ONA", "OVA", "Special")
 TERMS = (*fresh_build.FEATURES, "popularity", "neighbour_popularity", "mainstream", *TYPES,
          "franchise_logit")  # fmt: skip
-BASE = TERMS[:6]
+BASE = TERMS[:7]
 SETS = {  # the terms each fit may use (the others stay 0)
     "all terms": BASE,
     "+ franchise logit": (*BASE, "franchise_logit"),

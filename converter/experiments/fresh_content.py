@@ -37,7 +37,6 @@ TASTE = {  # token kinds of the taste term: those the page's catalogs hold, then
     "studio": ("type", "era", "genres", "studio", "source"),
     "all": ("type", "era", "genres", "studio", "source", "themes", "demographic", "age"),
 }
-SHRINK = 10.0  # titles' worth of a zero mean in a token's mean logit
 EXTRA = ("syn_near", "syn_direct", "syn_profile", "cb2cf", "cb2cf_syn",
          *(f"cb2cf_top{k}" for k in TOPS), *(f"cb2cf_fit{k}" for k in TOPS),
          *(f"taste_{k}" for k in TASTE), "mal_mean", "mal_scored")  # fmt: skip
@@ -96,28 +95,6 @@ def refit_top(alpha: np.ndarray, b: np.ndarray, warm: np.ndarray, top: int) -> n
     return out
 
 
-def token_rows(kinds: list[dict[str, set[str]]], use: tuple[str, ...]) -> sp.csr_matrix:
-    """Binary [items, tokens] of the kinds `use`."""
-    vocab: dict[tuple[str, str], int] = {}
-    rows, cols = [], []
-    for r, k in enumerate(kinds):
-        for kind in use:
-            for t in k.get(kind, ()):
-                rows.append(r)
-                cols.append(vocab.setdefault((kind, t), len(vocab)))
-    return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(kinds), len(vocab)))
-
-
-def taste(c: sp.csr_matrix, logits: np.ndarray, warm: np.ndarray, cold: np.ndarray) -> np.ndarray:
-    """[users, n_cold]: the mean over a cold title's tokens of the visitor's shrunk mean
-    centred logit over the warm titles with that token."""
-    cw = c[warm]
-    lw = logits[:, warm] - logits[:, warm].mean(axis=1, keepdims=True)
-    h = np.asarray(cw.T @ lw.T).T / (np.asarray(cw.sum(axis=0)).ravel() + SHRINK)
-    cc = c[cold]
-    return np.asarray(cc @ h.T).T / np.maximum(np.asarray(cc.sum(axis=1)).ravel(), 1.0)
-
-
 def ranking_terms(items: list, path: Path) -> np.ndarray:
     """[2, items]: MyAnimeList's mean score (the mean of those known where unknown) and
     ln(scoring users ÷ list users) (0 where unknown)."""
@@ -130,6 +107,15 @@ def ranking_terms(items: list, path: Path) -> np.ndarray:
                               / max(int(rows[i.mal_id]["num_list_users"] or 0), 1))
                        if i.mal_id in rows else 0.0 for i in items])  # fmt: skip
     return np.stack([mean, scored])
+
+
+def taste_term(s: coldstart.ColdSet, kinds: list, use: tuple[str, ...]) -> np.ndarray:
+    """`fresh_build.taste` over the token kinds `use` (the shipped term: TASTE["page"])."""
+    tokens = fresh_build.taste_tokens(kinds, use)
+    keep = np.ones(tokens.shape[0])
+    keep[s.cold] = 0.0
+    hood = replace(s.hood, taste_warm=sp.diags(keep) @ tokens, taste_fresh=tokens[s.cold])
+    return fresh_build.taste(hood, s.cold_logits)
 
 
 def extra_terms(
@@ -172,7 +158,7 @@ def extra_terms(
             lw @ a_syn.T,
             *tops,
             *(lw @ f.T for f in fits),
-            *(taste(token_rows(kinds, use), s.cold_logits, warm, s.cold) for use in TASTE.values()),
+            *(taste_term(s, kinds, use) for use in TASTE.values()),
             *np.broadcast_to(ranking[:, None, s.cold], (2, *lw.shape[:1], len(s.cold))),
         ]
     )
