@@ -215,7 +215,7 @@ def taste_tokens(
 def taste(hood: Neighbourhood, logits: np.ndarray) -> np.ndarray:
     """[batch, n_fresh]: the mean over a fresh title's tokens of the visitor's taste per token,
     the sum of the centred logits of the model titles with that token over their number +
-    TASTE_SHRINK (`animerec.fresh.FreshModel.taste` on the page)."""
+    TASTE_SHRINK (`animerec.fresh.FreshModel.token_taste` on the page)."""
     on = np.asarray(hood.taste_warm.sum(axis=1)).ravel() > 0
     centred = (logits - logits[:, on].mean(axis=1, keepdims=True)) * on
     count = np.asarray(hood.taste_warm.sum(axis=0)).ravel()

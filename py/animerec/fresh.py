@@ -124,8 +124,9 @@ class FreshModel:
         if (
             max(self.index, default=-1) >= self.n_items
             or max(self.findex, default=-1) >= self.n_items
+            or len(self.model_tokens) != self.n_items
         ):
-            raise FreshError("a neighbour index lies outside the model's catalog")
+            raise FreshError("the file's titles do not fit the model's catalog")
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> FreshModel:
