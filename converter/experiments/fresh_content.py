@@ -1,5 +1,5 @@
 """Content the neighbour cosine does not use, tried as extra terms of the learned fresh blend
-(issue 21, second round; RESULTS.md, "Synopsis and a content→logit regression"):
+(issue 21, second round; RESULTS.md, "Content the neighbours do not use"):
 
 - synopsis neighbours: the `neighbours` model titles of highest TF-IDF cosine of the synopsis
   (metadata-2026.csv), as near / direct terms of their own (`fresh_build.features` over them);
@@ -7,11 +7,16 @@
 - CB2CF: kernel ridge from content (the neighbour tokens, with or without synopsis words) to
   the model's columns: B̂[:, j] = Σ_m α_jm B[:, m] over the warm titles m, so the visitor's
   score x·B̂[:, j] = Σ_m α_jm ℓ_m (ℓ: the logits of the model that never saw j); also its
-  sparse form, the `top` largest |α_jm| of each title (what a fresh.json could carry).
+  sparse form, the TOPS largest |α_jm| of each title (what a fresh.json could carry), as
+  they are and refitted to the full column;
+- taste: `fresh_build.taste` over the token kinds of TASTE (its "page" kinds won and ship:
+  `fresh_build.FEATURES` now holds it, so a rerun's base set includes it);
+- MyAnimeList's mean score and share of scoring users (mal-ranking-2026.csv).
 
 AniList tags cover the titles of 2025–26 only, none of the 2022/2023 cold sets: not measurable.
 Each set is fitted on training users (fresh_blend's listwise softmax), compared on validation
-users; `--test` measures the `--choose` set once on test users.
+users and, with `--folds`, by a cross-check over the training users; `--test` measures the
+`--choose` sets once on test users.
 
     PYTHONPATH=py:. .venv/bin/python -m converter.experiments.fresh_content --cache /tmp/cold
 """
