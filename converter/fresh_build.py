@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
@@ -25,7 +26,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from animerec.catalog import Catalog, Item
-from animerec.fresh import BIAS_SCALE, FRESH_FILE, FRESH_FORMAT, KINDS, WEIGHT_CODES
+from animerec.fresh import BIAS_SCALE, FRESH_FILE, FRESH_FORMAT, KINDS, TASTE_SHRINK, WEIGHT_CODES
 from animerec.ranking import POPULARITY_FLOOR
 
 from .catalog_build import METADATA
@@ -34,6 +35,7 @@ SEASONAL = "anilist-seasonal-2026.csv"
 KIND_WEIGHT = {"studio": 2.0, "source": 2.0}  # token weight × IDF; other kinds 1
 MAX_FRANCHISE = 8  # scored titles of a fresh title's franchise that the file lists
 MIN_MEMBERS = 2000  # older fresh titles with fewer MyAnimeList members are left out (bytes)
+TASTE_KINDS = ("type", "era", "genres")  # the tokens of the taste term
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -45,13 +47,14 @@ class FreshHyper:
 
     neighbours: int = 4  # content neighbours per fresh title
     sharpness: float = 1.0  # neighbour weight = cosine ** sharpness
-    near: float = 0.284  # weight of the neighbours' logits (those not on the list)
-    direct: float = 2.603  # weight of Σ s·x over the list's neighbours
-    franchise: float = 0.692  # weight of the best franchise title on the list
-    unstarted: float = -0.483  # weight of "a later title of a franchise not on the list"
-    popularity: float = 1.363  # weight of own log-members
-    neighbour_popularity: float = 0.268  # weight (subtracted) of the neighbours' log-members
-    offset: float = -13.43  # onto the logits the model gives such titles once it has ratings
+    near: float = 0.267  # weight of the neighbours' logits (those not on the list)
+    direct: float = 2.536  # weight of Σ s·x over the list's neighbours
+    franchise: float = 0.746  # weight of the best franchise title on the list
+    unstarted: float = -0.433  # weight of "a later title of a franchise not on the list"
+    taste: float = 4.274  # weight of the visitor's taste for the title's type, era and genres
+    popularity: float = 1.303  # weight of own log-members
+    neighbour_popularity: float = 0.257  # weight (subtracted) of the neighbours' log-members
+    offset: float = -13.39  # onto the logits the model gives such titles once it has ratings
     since_year: int = 2023  # the shelf's default start year
 
 
@@ -155,6 +158,8 @@ class Neighbourhood:
     franchise: list[list[int]]  # warm indices of each fresh title's franchise
     log_pop: np.ndarray  # [n_fresh]
     warm_log_pop: np.ndarray  # [n_warm]
+    taste_warm: sp.csr_matrix  # [n_warm, tokens] binary TASTE_KINDS (rows of `exclude`: 0)
+    taste_fresh: sp.csr_matrix  # [n_fresh, tokens]
 
 
 def neighbourhood(
@@ -188,17 +193,42 @@ def neighbourhood(
         else []
         for i in fresh
     ]
+    taste = taste_tokens(kinds)
     return Neighbourhood(
         list(fresh), index, cosine, shared, franchise,
         log_pop(i.popularity for i in fresh), log_pop(i.popularity for i in warm),
+        sp.diags(keep) @ taste[:n], taste[n:],
     )  # fmt: skip
+
+
+def taste_tokens(
+    kinds: list[dict[str, set[str]]], use: tuple[str, ...] = TASTE_KINDS
+) -> sp.csr_matrix:
+    """Binary [titles, tokens] of the tokens of the kinds `use` (sorted vocabulary)."""
+    pairs = [[(k, t) for k in use for t in sorted(d.get(k, ()))] for d in kinds]
+    vocab = {p: v for v, p in enumerate(sorted({p for row in pairs for p in row}))}
+    rows = [r for r, row in enumerate(pairs) for _ in row]
+    cols = [vocab[p] for row in pairs for p in row]
+    return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(kinds), len(vocab)))
+
+
+def taste(hood: Neighbourhood, logits: np.ndarray) -> np.ndarray:
+    """[batch, n_fresh]: the mean over a fresh title's tokens of the visitor's taste per token,
+    the sum of the centred logits of the model titles with that token over their number +
+    TASTE_SHRINK (`animerec.fresh.FreshModel.token_taste` on the page)."""
+    on = np.asarray(hood.taste_warm.sum(axis=1)).ravel() > 0
+    centred = (logits - logits[:, on].mean(axis=1, keepdims=True)) * on
+    count = np.asarray(hood.taste_warm.sum(axis=0)).ravel()
+    h = np.asarray(hood.taste_warm.T @ centred.T).T / (count + TASTE_SHRINK)
+    size = np.maximum(np.asarray(hood.taste_fresh.sum(axis=1)).ravel(), 1.0)
+    return np.asarray(hood.taste_fresh @ h.T).T / size
 
 
 def log_pop(members: Iterable[int]) -> np.ndarray:
     return np.log(np.maximum(np.fromiter(members, np.float64), POPULARITY_FLOOR))
 
 
-FEATURES = ("near", "direct", "franchise", "unstarted")  # per (list, title), × FreshHyper's
+FEATURES = ("near", "direct", "franchise", "unstarted", "taste")  # per (list, title), × weights
 
 
 def weights(hood: Neighbourhood, hp: FreshHyper) -> tuple[np.ndarray, np.ndarray]:
@@ -227,7 +257,7 @@ def features(hood: Neighbourhood, hp: FreshHyper, x: np.ndarray, logits: np.ndar
             best[:, j] = x[:, group].max(axis=1)
     has_franchise = np.array([bool(g) for g in hood.franchise])
     unstarted = (has_franchise & (best == 0)).astype(np.float64)
-    return np.stack([near, mine, best, unstarted])
+    return np.stack([near, mine, best, unstarted, taste(hood, logits)])
 
 
 def scores(hood: Neighbourhood, hp: FreshHyper, x: np.ndarray, logits: np.ndarray) -> np.ndarray:
@@ -266,7 +296,17 @@ def to_json(hood: Neighbourhood, hp: FreshHyper, n_items: int) -> dict[str, Any]
         "neighbour_weight": codes,
         "neighbour_shared": shared,
         "franchise_gaps": fgaps,
+        "taste": {"model": _token_runs(hood.taste_warm), "fresh": _token_runs(hood.taste_fresh)},
     }
+
+
+def _token_runs(m: sp.csr_matrix) -> dict[str, list[int]]:
+    """Each row's token ids as a count and gaps (the first from 0)."""
+    m = m.tocsr()
+    m.eliminate_zeros()
+    m.sort_indices()
+    gaps = [np.diff(m.indices[a:b], prepend=0) for a, b in itertools.pairwise(m.indptr)]
+    return {"counts": np.diff(m.indptr).tolist(), "gaps": np.concatenate(gaps).tolist()}
 
 
 def fresh_titles(extra: Iterable[Item], since_year: int) -> list[Item]:

@@ -55,7 +55,7 @@ def model() -> tuple[Catalog, fresh_build.Neighbourhood, fresh_build.FreshHyper,
     warm = make_catalog(WARM)
     hood = fresh_build.neighbourhood(warm, make_catalog(FRESH), META, k=3)
     hp = fresh_build.FreshHyper(neighbours=3, near=0.8, direct=1.5, franchise=3.0, unstarted=-0.7,
-                                popularity=0.4, neighbour_popularity=0.3)
+                                taste=0.9, popularity=0.4, neighbour_popularity=0.3)
     return warm, hood, hp, FreshModel.from_json(fresh_build.to_json(hood, hp, len(warm)))
 
 
@@ -77,6 +77,16 @@ def test_a_sequel_of_a_watched_title_outscores_the_rest(model) -> None:
     scores = fresh.scores(row, [0.0, 1.0, 1.0, 1.0])
     assert max(scores, key=scores.get) == 10
     assert fresh.reasons(row, [0.0, 1.0, 1.0, 1.0], 10, warm)[0] == "continues Alpha"
+
+
+def test_taste_lifts_the_fresh_titles_of_the_genres_whose_model_titles_score_high(model) -> None:
+    warm, hood, hp, _ = model
+    only_taste = replace(hp, near=0.0, direct=0.0, franchise=0.0, unstarted=0.0, taste=1.0)
+    fresh = FreshModel.from_json(fresh_build.to_json(hood, only_taste, len(warm)))
+    row = [0.0] * len(warm)
+    romance = fresh.scores(row, [0.0, 3.0, 0.0, 0.0])  # Beta, a romance, scores high
+    comedy = fresh.scores(row, [0.0, 0.0, 0.0, 3.0])  # Delta, a comedy
+    assert romance[11] - romance[12] > comedy[11] - comedy[12]  # 11: a romance, 12: a comedy
 
 
 def test_the_shelf_follows_filters_hidden_titles_and_unstarted_sequels(model) -> None:

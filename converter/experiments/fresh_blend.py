@@ -25,7 +25,7 @@ from converter.experiments import cold_start
 TYPES = ("TV", "Movie", "ONA", "OVA", "Special")
 TERMS = (*fresh_build.FEATURES, "popularity", "neighbour_popularity", "mainstream", *TYPES,
          "franchise_logit")  # fmt: skip
-BASE = TERMS[:6]
+BASE = TERMS[:7]
 SETS = {  # the terms each fit may use (the others stay 0)
     "all terms": BASE,
     "+ franchise logit": (*BASE, "franchise_logit"),
@@ -79,9 +79,12 @@ def softmax_loss(w: np.ndarray, blocks: list[Block]) -> tuple[float, np.ndarray]
     return total / n + L2 * w @ w, grad / n + 2 * L2 * w
 
 
-def fit(blocks: list[Block], use: tuple[str, ...]) -> dict[str, float]:
-    """The weights of the terms `use` (on their own scale) that minimize `softmax_loss`."""
-    cols = [TERMS.index(t) for t in use]
+def fit(
+    blocks: list[Block], use: tuple[str, ...], terms: tuple[str, ...] = TERMS
+) -> dict[str, float]:
+    """The weights of the terms `use` (on their own scale) that minimize `softmax_loss`;
+    `terms`: the names of the blocks' rows."""
+    cols = [terms.index(t) for t in use]
     scale = np.array([np.concatenate([t[c][y >= 0] for t, y in blocks]).std() or 1.0
                       for c in cols])  # fmt: skip
     scaled = [(t[cols] / scale[:, None, None], y) for t, y in blocks]

@@ -9,18 +9,23 @@ weights s_jm, Σ_m s_jm = 1) and from the visitor's main-model logits ℓ:
             + direct · Σ_{m ∈ list} s_jm·x_m                  "same studio and source as m"
             + franchise · max_{m ∈ list, same franchise} x_m  "continues m"
             + unstarted, if its franchise has model titles and none is on the list
+            + taste · mean_{t ∈ tokens_j} h_t                  the visitor's type, era, genres
             + bias_j                                           own popularity, calibration
 
-(x: the encoded list, `animerec.encoding.encode`). The first term is a weighted mean of logits,
-so the score sits on the logit scale: the page may merge fresh titles with the cards and show
-their match the same way. The weights and biases are fitted in `converter/fresh_build.py`; the
-measurement (cold-start split, recent recall) is in converter/RESULTS.md.
+(x: the encoded list, `animerec.encoding.encode`; h_t: the sum over the model titles with
+token t of their logit less the mean logit, over their number + TASTE_SHRINK). The first term
+is a weighted mean of logits, so the score sits on the logit scale: the page may merge fresh
+titles with the cards and show their match the same way. The weights and biases are fitted in
+`converter/fresh_build.py`; the measurement (cold-start split, recent recall) is in
+converter/RESULTS.md.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from array import array
+from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -33,12 +38,13 @@ from .ranking import POPULARITY_FLOOR
 from .steps import Steps, finish
 
 FRESH_FILE = "fresh.json"  # in the model folder, loaded after the first cards
-FRESH_FORMAT = "animerec-fresh/1"
+FRESH_FORMAT = "animerec-fresh/2"
 SINCE_YEAR = 2023  # default start year of the "New for you" shelf (the file says its own)
 SHELF_SIZE = 20  # as many as the measurement compares with the 20 most popular recent titles
 TITLES_PER_STEP = 2000
 WEIGHT_CODES = 15  # neighbour weights ship as ints 1..15 of their title's largest
 BIAS_SCALE = 100  # biases ship in hundredths of a logit
+TASTE_SHRINK = 10.0  # titles' worth of a zero in a token's mean centred logit
 KINDS = ("studio", "source", "genres", "themes", "demographic")  # bits of a neighbour's `shared`
 
 
@@ -97,6 +103,7 @@ class FreshModel:
         self.direct: float = obj["weights"]["direct"]
         self.franchise: float = obj["weights"]["franchise"]
         self.unstarted: float = obj["weights"]["unstarted"]
+        self.taste: float = obj["weights"]["taste"]
         cols = obj["titles"]
         self.mal_ids: list[int] = _undelta_runs(cols["mal_id_gaps"], [len(cols["bias"])])
         self.bias = [b / BIAS_SCALE for b in cols["bias"]]
@@ -110,11 +117,16 @@ class FreshModel:
         ]
         self.fstarts = array("i", _cumulative(cols["franchise"]))
         self.findex = array("i", _undelta_runs(obj["franchise_gaps"], cols["franchise"]))
+        model, fresh = obj["taste"]["model"], obj["taste"]["fresh"]
+        self.model_tokens = _runs(model)
+        self.fresh_tokens = _runs(fresh)
+        self.token_count = Counter(t for tokens in self.model_tokens for t in tokens)
         if (
             max(self.index, default=-1) >= self.n_items
             or max(self.findex, default=-1) >= self.n_items
+            or len(self.model_tokens) != self.n_items
         ):
-            raise FreshError("a neighbour index lies outside the model's catalog")
+            raise FreshError("the file's titles do not fit the model's catalog")
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> FreshModel:
@@ -150,14 +162,29 @@ class FreshModel:
         if len(row) != self.n_items or len(logits) != self.n_items:
             raise ValueError(f"row/logits of {len(row)}/{len(logits)}, model of {self.n_items}")
         out: dict[int, float] = {}
+        taste = self.token_taste(logits)
         for done, j in enumerate(which, 1):
-            out[self.mal_ids[j]] = self._score(j, row, logits)
+            out[self.mal_ids[j]] = self._score(j, row, logits, taste)
             if done % TITLES_PER_STEP == 0:
                 yield
         return out
 
-    def _score(self, j: int, row: Sequence[float], logits: Sequence[float]) -> float:
-        """The score of the fresh title at position `j` (the module docstring's sum)."""
+    def token_taste(self, logits: Sequence[float]) -> dict[int, float]:
+        """h_t of the module docstring: per token, the centred logits of the model titles
+        that have it, summed, over their number + TASTE_SHRINK."""
+        on = [m for m, tokens in enumerate(self.model_tokens) if tokens]
+        mean = sum(logits[m] for m in on) / max(len(on), 1)
+        out = dict.fromkeys(self.token_count, 0.0)
+        for m in on:
+            for t in self.model_tokens[m]:
+                out[t] += logits[m] - mean
+        return {t: v / (self.token_count[t] + TASTE_SHRINK) for t, v in out.items()}
+
+    def _score(
+        self, j: int, row: Sequence[float], logits: Sequence[float], taste: dict[int, float]
+    ) -> float:
+        """The score of the fresh title at position `j` (the module docstring's sum), with
+        `taste` the visitor's `token_taste`."""
         index, weight = self.index, self.weight
         near = mass = mine = 0.0
         for p in range(self.starts[j], self.starts[j + 1]):
@@ -169,6 +196,8 @@ class FreshModel:
                 mass += weight[p]
         score = self.bias[j] + self.near * (near / mass if mass else 0.0)
         score += self.direct * mine / self.mass[j]
+        tokens = self.fresh_tokens[j]
+        score += self.taste * sum(taste.get(t, 0.0) for t in tokens) / max(len(tokens), 1)
         franchise = range(self.fstarts[j], self.fstarts[j + 1])
         best = max((row[self.findex[p]] for p in franchise), default=0.0)
         return score + (self.franchise * best if best or not franchise else self.unstarted)
@@ -309,6 +338,13 @@ def _cumulative(counts: Sequence[int]) -> list[int]:
     for c in counts:
         out.append(out[-1] + c)
     return out
+
+
+def _runs(obj: dict[str, list[int]]) -> list[list[int]]:
+    """Per title its token ids, from the file's counts and gaps."""
+    flat = _undelta_runs(obj["gaps"], obj["counts"])
+    starts = _cumulative(obj["counts"])
+    return [flat[a:b] for a, b in itertools.pairwise(starts)]
 
 
 def _undelta_runs(gaps: Sequence[int], counts: Sequence[int]) -> list[int]:
