@@ -403,12 +403,12 @@ class Page:
         async def work() -> None:
             ui.setStatus("Loading the model…")
             loaded = await site.loadBundle(folder)
-            problem = encoding_problem(loaded.manifest.to_py())
+            problem = encoding_problem(bridge.value(loaded.manifest))
             if problem:
                 raise RuntimeError(problem)
             self.folder = folder
             catalog = Catalog.from_json(json.loads(loaded.catalogText))
-            self.use_catalog(catalog, loaded.manifest.to_py())
+            self.use_catalog(catalog, bridge.value(loaded.manifest))
             bridge.controls.set(controls.to_form(self.filters))
             if push:
                 bridge.push_url(self.url())
@@ -481,7 +481,7 @@ class Page:
             "map": self.map.on_toggle,
         })  # fmt: skip
         bridge.controls.set(controls.to_form(self.filters))
-        bridge.controls.mountModels(json.dumps(self.models.to_py()), self.folder,
+        bridge.controls.mountModels(json.dumps(bridge.value(self.models)), self.folder,
                                     bridge.callback(self.on_model))  # fmt: skip
         bridge.on_popstate(self.on_popstate)
         ui.renderHidden(views.hidden(self.hidden, self.catalog))
@@ -515,7 +515,7 @@ async def boot() -> None:
         loaded = await site.catalogReady
     except JsException:
         return  # the loader has already told the visitor what failed
-    manifest = loaded.manifest.to_py()
+    manifest = bridge.value(loaded.manifest)
     problem = encoding_problem(manifest)
     if problem:
         ui.showError(problem)

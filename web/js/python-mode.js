@@ -1,0 +1,19 @@
+// Where the page's Python (py/main.py) runs, decided before PyScript starts: in PyScript's
+// worker, so that Python's start-up and each request's work never block the thread that paints
+// and answers input; on the main thread where the page is not cross-origin isolated (Safari:
+// PyScript's synchronous worker bridge needs SharedArrayBuffer), with the same Python.
+// web/py/bridge.py reaches the page the same way in both. The mode shows as
+// <html data-python="worker|main">.
+
+// A test's init script may set this to run the Python on the main thread where the worker
+// would do (the fallback tested in Chromium); nothing else sets it.
+export const MAIN_THREAD_HOOK = "animerecMainThreadPython";
+
+const inWorker = globalThis.crossOriginIsolated === true && globalThis[MAIN_THREAD_HOOK] !== true;
+const script = document.createElement("script");
+script.type = "py";
+script.src = "py/main.py";
+script.setAttribute("config", "pyscript.json");
+if (inWorker) script.setAttribute("worker", "");
+document.documentElement.dataset.python = inWorker ? "worker" : "main";
+document.body.append(script);
