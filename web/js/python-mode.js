@@ -9,7 +9,25 @@
 // would do (the fallback tested in Chromium); nothing else sets it.
 export const MAIN_THREAD_HOOK = "animerecMainThreadPython";
 
+// PyScript imports Pyodide only after its own chunks and config; Pyodide then imports its
+// runtime and fetches the stdlib: on the main thread, ask for them now. A worker has its own
+// module map and preload cache: there these would be fetched twice.
+const RUNTIME = [
+  ["preload", "vendor/pyodide/pyodide.asm.wasm"], ["modulepreload", "vendor/pyodide/pyodide.mjs"],
+  ["modulepreload", "vendor/pyodide/pyodide.asm.mjs"],
+  ["preload", "vendor/pyodide/python_stdlib.zip"], ["preload", "vendor/pyodide/pyodide-lock.json"],
+];
+
+function preloadRuntime() {
+  for (const [rel, href] of RUNTIME) {
+    const link = Object.assign(document.createElement("link"), { rel, href });
+    if (rel === "preload") Object.assign(link, { as: "fetch", crossOrigin: "anonymous" });
+    document.head.append(link);
+  }
+}
+
 const inWorker = globalThis.crossOriginIsolated === true && globalThis[MAIN_THREAD_HOOK] !== true;
+if (!inWorker) preloadRuntime();
 const script = document.createElement("script");
 script.type = "py";
 script.src = "py/main.py";
