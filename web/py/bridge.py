@@ -1,6 +1,12 @@
 """The one place where the page's Python meets its JavaScript. Everything the controller
 (`main.py`) uses from JS comes through here, and every event it receives is listed here.
 
+It runs in PyScript's worker, or on the main thread where a browser lacks what the worker needs
+(web/js/python-mode.js decides). `page()` is the page's `globalThis` in both; calls carry values
+(JSON strings, numbers, typed arrays), so that each is one round trip from the worker, and the
+handlers below are called from the main thread with values too (an uploaded File is the one
+reference: the worker reads its name, size and bytes through it).
+
 JS globals used (set by web/js/loader.js as `globalThis.animerec`):
 - `ui` (web/js/ui.js): rendering, the status line, storage, and `listen(handlers)`;
 - `controls` (web/js/controls.js): the filter form (`mount`, `set`, `mountModels`, `setModel`);
@@ -12,8 +18,7 @@ JS globals used (set by web/js/loader.js as `globalThis.animerec`):
 
 Events received, each as Python values (ui.js owns the DOM listeners):
 - `source(kind, value)`: a source form was sent (kind "anilist" or "kitsu" → name, "file" → a
-  File,
-  "rate" → None); "with:KIND" is the same for watch together's second list, "alone" → None;
+  File, "rate" → None); "with:KIND" is the same for watch together's second list, "alone" → None;
 - `search(text)`, `pick(mal_id, score | None)`: the "rate a few titles" picker;
 - `dismiss(mal_id)`, `restore(mal_id)`: "not interested" and its undo/restore;
 - `covers(on)`: the covers switch;
@@ -48,7 +53,7 @@ def page():
     page (tools/pyodide_compile.py)."""
     if hasattr(js, "document"):
         return js
-    from polyscript import xworker  # noqa: PLC0415  (exists only in PyScript's worker)
+    from polyscript import xworker  # exists only in PyScript's worker
 
     return xworker.window
 

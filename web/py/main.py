@@ -403,12 +403,13 @@ class Page:
         async def work() -> None:
             ui.setStatus("Loading the model…")
             loaded = await site.loadBundle(folder)
-            problem = encoding_problem(bridge.value(loaded.manifest))
+            manifest = bridge.value(loaded.manifest)
+            problem = encoding_problem(manifest)
             if problem:
                 raise RuntimeError(problem)
             self.folder = folder
             catalog = Catalog.from_json(json.loads(loaded.catalogText))
-            self.use_catalog(catalog, bridge.value(loaded.manifest))
+            self.use_catalog(catalog, manifest)
             bridge.controls.set(controls.to_form(self.filters))
             if push:
                 bridge.push_url(self.url())
