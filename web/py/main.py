@@ -290,7 +290,6 @@ class Page:
         recs = pipeline.explained(ranked, loo, self.catalog, self.filters.shows)
         why = self.partner and together.reasons(recs, self.profile, self.loo, self.partner,
                                                 self.titles, self.filters.shows)  # fmt: skip
-        ui.renderResults(views.results(recs, self.listed, self.titles, self.covers, why))
         shelf = [i for i in self.shelf if i.mal_id not in self.hidden and self.filters.keeps(i)]
         ui.renderShelf(views.shelf(shelf, self.candidates, self.covers))
         fresh = self.fresh.shelf(self.titles, self.filters, self.hidden)
@@ -298,6 +297,9 @@ class Page:
         ui.renderShelf(self.fresh.view(fresh, self.titles, self.candidates, self.loo, shows,
                                        self.covers), "fresh")  # fmt: skip
         ui.showFilterCount(controls.changed(self.filters))
+        # The cards last: from the worker each call is a task of the main thread's, and
+        # body[data-renders] (ui.renderResults) says the whole view is drawn.
+        ui.renderResults(views.results(recs, self.listed, self.titles, self.covers, why))
         lit = together.both(self.profile, self.partner)  # the map lights both lists
         self.map.refresh(self.candidates, recs, lit, self.filters)
         self.fetch_covers([r.item.mal_id for r in recs] + fresh)
@@ -342,17 +344,17 @@ class Page:
         if mal_id in self.hidden:
             return
         self.hidden.append(mal_id)
-        self.hidden_changed()
         item = self.titles.by_mal_id(mal_id)  # a shelf's title may be one the model does not score
-        ui.showUndo(mal_id, item.title if item else f"#{mal_id}")
+        ui.showUndo(mal_id, item.title if item else f"#{mal_id}")  # before the cards' render
+        self.hidden_changed()
 
     def on_restore(self, mal_id: int) -> None:
         mal_id = int(mal_id)
         if mal_id not in self.hidden:
             return
         self.hidden.remove(mal_id)
-        self.hidden_changed()
         ui.showUndo(mal_id, "")
+        self.hidden_changed()
         ui.focusCard(mal_id)
 
     def hidden_changed(self) -> None:
