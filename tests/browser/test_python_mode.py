@@ -7,11 +7,10 @@ from __future__ import annotations
 import pytest
 
 from .conftest import card_ids, open_site
-from .test_site import N_CARDS, XML, upload
+from .test_site import MAIN_THREAD_PYTHON, N_CARDS, XML, upload
 
 pytestmark = pytest.mark.browser
 
-MAIN_THREAD_HOOK = "animerecMainThreadPython"  # python-mode.js's MAIN_THREAD_HOOK
 IN_WORKER = "() => document.querySelector('script[type=py]').xworker !== undefined"
 
 
@@ -29,7 +28,7 @@ def cards_in(browser, site_url: str, init_script: str | None) -> tuple[str, bool
 
 def test_python_runs_in_a_worker_and_falls_back_to_the_main_thread(browser, site_url) -> None:
     worker = cards_in(browser, site_url, None)
-    main = cards_in(browser, site_url, f"globalThis.{MAIN_THREAD_HOOK} = true;")
+    main = cards_in(browser, site_url, MAIN_THREAD_PYTHON)
     assert worker[:2] == ("worker", True)
     assert main[:2] == ("main", False)
     assert len(worker[2]) == N_CARDS

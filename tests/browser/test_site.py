@@ -29,6 +29,9 @@ XML = SHARED / "mal-export-xinil-evanalxen.xml"
 XML_V110 = SHARED / "mal-export-v110-igorv.xml"
 LIST_JSON = SHARED / "mal-malappinfo-2016-4535-entries.json"
 N_CARDS = 50  # Filters().n: the page's default number of results
+# Run the page's Python on the main thread, as where a browser lacks the worker's needs
+# (web/js/python-mode.js's MAIN_THREAD_HOOK).
+MAIN_THREAD_PYTHON = "globalThis.animerecMainThreadPython = true;"
 BREAK_WEBGL = """
 for (const proto of [HTMLCanvasElement.prototype, globalThis.OffscreenCanvas?.prototype]) {
   if (!proto) continue;
@@ -43,6 +46,15 @@ for (const proto of [HTMLCanvasElement.prototype, globalThis.OffscreenCanvas?.pr
 @pytest.fixture(scope="module")
 def app(browser, site_url) -> Session:
     session = open_site(browser, site_url)
+    yield session
+    session.page.context.close()
+
+
+@pytest.fixture(scope="module")
+def main_thread_app(browser, site_url) -> Session:
+    """The page with its Python on the main thread, where a second <script type="py"> shares
+    the page's interpreter (in the worker mode it would start one of its own)."""
+    session = open_site(browser, site_url, init_script=MAIN_THREAD_PYTHON)
     yield session
     session.page.context.close()
 
@@ -314,9 +326,12 @@ js.window.__pyscript = [loaded, callable(pyscript.display)]
 """
 
 
-def test_pyscript_package_is_not_imported_at_start_but_imports_on_demand(app: Session) -> None:
+def test_pyscript_package_is_not_imported_at_start_but_imports_on_demand(
+    main_thread_app: Session,
+) -> None:
     """tools/dist.py drops PyScript's eager `import pyscript`: the page never uses it; a script
     that does still gets it."""
+    app = main_thread_app
     app.page.evaluate(
         "code => { const s = document.createElement('script');"
         " s.type = 'py'; s.textContent = code; document.body.append(s); }",
@@ -343,8 +358,9 @@ js.window.__bytecode = json.dumps({n: origin(n) for n in names})
 """
 
 
-def test_imports_load_precompiled_bytecode(app: Session) -> None:
+def test_imports_load_precompiled_bytecode(main_thread_app: Session) -> None:
     """tools/precompile.py's bytecode is what the page runs (stdlib zip, wheel, web/py)."""
+    app = main_thread_app
     app.page.evaluate(
         "code => { const s = document.createElement('script');"
         " s.type = 'py'; s.textContent = code; document.body.append(s); }",
