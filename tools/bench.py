@@ -100,7 +100,9 @@ MARKS = """() => {
 }"""
 # The page's model then falls back to wasm (model.js), as on a real context loss.
 LOSE_WEBGL = "() => tf.backend().gpgpu.gl.getExtension('WEBGL_lose_context').loseContext()"
-# Runs in the page's own interpreter (PyScript shares it between <script type="py">): the page's
+# Runs on the main thread with the page's config: in the page's own interpreter where the page's
+# Python runs there (PyScript shares it between <script type="py">), else in one of its own
+# (web/js/python-mode.js; booted after the cold load's figures are taken). The page's
 # catalog text, model and uploaded file, re-ranked under a visitor's plausible control changes,
 # then under the same changes with titles marked "not interested".
 RERANK_HOOK = """
@@ -481,7 +483,8 @@ def visit(
 def rerank_timings(page: Any) -> list[float]:
     page.evaluate(
         "code => { const s = document.createElement('script');"
-        " s.type = 'py'; s.textContent = code; document.body.append(s); }",
+        " s.type = 'py'; s.setAttribute('config', 'pyscript.json'); s.textContent = code;"
+        " document.body.append(s); }",
         RERANK_HOOK,
     )
     page.wait_for_function("() => Boolean(window.__benchRerank)", timeout=LOAD_TIMEOUT_MS)
