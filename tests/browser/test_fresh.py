@@ -40,7 +40,7 @@ COVER_TIMEOUT_MS = 15_000
 def app(browser, site_url) -> Session:
     session = open_site(browser, site_url, init_script=RECORD_FIRST_CARDS)
     session.fetches = []
-    session.page.on("requestfinished", session.fetches.append)
+    session.page.on("requestfinished", lambda request: session.fetches.append(request))
     upload(session.page, XML_V110)
     yield session
     session.page.context.close()

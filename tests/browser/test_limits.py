@@ -74,7 +74,8 @@ def test_tensors_stable_across_200_reranks(app: Session) -> None:
         }
     }""", 200)  # fmt: skip
     page.wait_for_function(  # from a worker, the page's Python answers each event after it
-        "(n) => Number(document.body.dataset.renders) >= n", arg=before_renders + 200
+        "(n) => Number(document.body.dataset.renders) >= n", arg=before_renders + 200,
+        timeout=2 * RUN_TIMEOUT_MS,
     )
     renders = int(page.evaluate("() => document.body.dataset.renders")) - before_renders
     assert renders == 200

@@ -350,6 +350,9 @@ def test_keyboard_walk(browser, site_url: str) -> None:
         kb.press("Enter")
         page.wait_for_selector("#undo button")
         assert page.evaluate("document.activeElement.textContent") == "Undo"
+        page.wait_for_function(  # the cards are drawn after the undo line
+            "(id) => !document.querySelector(`li.card[data-mal-id='${id}']`)", arg=ids[0]
+        )
         assert ids[0] not in card_ids(page)
         kb.press("Enter")
         page.wait_for_function("(id) => document.querySelector('li.card').dataset.malId == id",
