@@ -118,6 +118,7 @@ def test_not_interested_takes_a_title_off_the_shelf(app: Session, titles: Titles
     first = shelf(page)[0]["id"]
     changed(page, lambda: page.click(f"{SHELF}[data-mal-id='{first}'] button.dismiss"))
     assert first not in [c["id"] for c in shelf(page)]
+    page.wait_for_selector("#undo button")  # drawn after the cards
     assert titles.by_mal_id(first).title in page.inner_text("#undo")
     changed(page, lambda: page.click("#undo button"))
     assert shelf(page)[0]["id"] == first

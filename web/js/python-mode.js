@@ -11,11 +11,13 @@ export const MAIN_THREAD_HOOK = "animerecMainThreadPython";
 
 // PyScript imports Pyodide only after its own chunks and config; Pyodide then imports its
 // runtime and fetches the stdlib: on the main thread, ask for them now. A worker has its own
-// module map and preload cache: there these would be fetched twice.
+// module map and preload cache: there these would be fetched twice. (pyodide.mjs itself, 6 kB,
+// is preloaded by index.html in both modes, with SRI.)
 const RUNTIME = [
-  ["preload", "vendor/pyodide/pyodide.asm.wasm"], ["modulepreload", "vendor/pyodide/pyodide.mjs"],
+  ["preload", "vendor/pyodide/pyodide.asm.wasm"],
   ["modulepreload", "vendor/pyodide/pyodide.asm.mjs"],
-  ["preload", "vendor/pyodide/python_stdlib.zip"], ["preload", "vendor/pyodide/pyodide-lock.json"],
+  ["preload", "vendor/pyodide/python_stdlib.zip"],
+  ["preload", "vendor/pyodide/pyodide-lock.json"],
 ];
 
 function preloadRuntime() {

@@ -344,17 +344,17 @@ class Page:
         if mal_id in self.hidden:
             return
         self.hidden.append(mal_id)
-        item = self.titles.by_mal_id(mal_id)  # a shelf's title may be one the model does not score
-        ui.showUndo(mal_id, item.title if item else f"#{mal_id}")  # before the cards' render
         self.hidden_changed()
+        item = self.titles.by_mal_id(mal_id)  # a shelf's title may be one the model does not score
+        ui.showUndo(mal_id, item.title if item else f"#{mal_id}")
 
     def on_restore(self, mal_id: int) -> None:
         mal_id = int(mal_id)
         if mal_id not in self.hidden:
             return
         self.hidden.remove(mal_id)
-        ui.showUndo(mal_id, "")
         self.hidden_changed()
+        ui.showUndo(mal_id, "")
         ui.focusCard(mal_id)
 
     def hidden_changed(self) -> None:
