@@ -100,45 +100,7 @@ MARKS = """() => {
 }"""
 # The page's model then falls back to wasm (model.js), as on a real context loss.
 LOSE_WEBGL = "() => tf.backend().gpgpu.gl.getExtension('WEBGL_lose_context').loseContext()"
-# Runs in the page's own interpreter (PyScript shares it between <script type="py">): the page's
-# catalog text, model and uploaded file, re-ranked under a visitor's plausible control changes,
-# then under the same changes with titles marked "not interested".
-RERANK_HOOK = """
-import json
-from array import array
-
-import js
-from animerec.catalog import Catalog
-from animerec.encoding import encode
-from animerec.filters import Filters
-from animerec.parsers import parse_profile_file
-from animerec.ranking import Candidates, RankContext, time_rerank
-from pyodide.ffi import create_proxy, to_js
-
-FILTER_CHANGES = [
-    Filters(n=30), Filters(types=("TV",), n=30), Filters(types=("TV",), year_min=2010, n=30),
-    Filters(genres_required=("Action",), n=30), Filters(genres_excluded=("Romance",), n=30),
-    Filters(niche=0.5, n=30), Filters(plan_to_watch="boost", n=30),
-    Filters(min_popularity=10000, n=30), Filters(hide_unstarted_sequels=False, n=30),
-]
-
-
-async def bench_rerank(repeat):
-    loaded = await js.animerec.ready
-    catalog = Catalog.from_json(json.loads(loaded.catalogText))
-    upload = js.document.getElementById("file-input").files.item(0)
-    profile = parse_profile_file((await upload.arrayBuffer()).to_bytes(), upload.name)
-    scores = array("f")
-    scores.frombytes((await loaded.model.predict(to_js(encode(profile, catalog)))).to_bytes())
-    candidates = Candidates(RankContext(catalog), profile, scores)
-    timings = time_rerank(candidates, FILTER_CHANGES, repeat)
-    # The "not interested" path: the same changes with 20 of the best titles hidden.
-    hidden = {r.item.index for r in candidates.rank(Filters(n=20))}
-    return to_js(timings + time_rerank(candidates, FILTER_CHANGES, repeat, hidden))
-
-
-js.window.__benchRerank = create_proxy(bench_rerank)
-"""
+RERANK_HOOK = ROOT / "tools" / "bench_rerank.py"  # served as bench/rerank.py
 TARGETS: dict[str, tuple[str, float]] = {  # figure → (comparison, limit)
     "cold_over_boot": ("<=", 1.3),
     "warm_recs_ms": ("<=", 1500),
@@ -278,7 +240,8 @@ class _Counter:
 
 @contextmanager
 def overlay(site: Path) -> Iterator[Path]:
-    """dist/ plus bench/pyodide-boot.html, without writing into dist/ (it must not ship)."""
+    """dist/ plus bench/pyodide-boot.html and the re-rank probe, without writing into dist/ (it
+    must not ship)."""
     with tempfile.TemporaryDirectory(prefix="animerec-bench-") as tmp:
         root = Path(tmp)
         for entry in site.iterdir():
@@ -286,6 +249,7 @@ def overlay(site: Path) -> Iterator[Path]:
         (root / "bench").mkdir()
         (root / "bench" / "pyodide-boot.html").write_text(BOOT_PAGE)
         (root / "bench" / "pyodide-boot.js").write_text(BOOT_SCRIPT)
+        (root / "bench" / "rerank.py").write_text(RERANK_HOOK.read_text())
         yield root
 
 
@@ -480,9 +444,10 @@ def visit(
 
 def rerank_timings(page: Any) -> list[float]:
     page.evaluate(
-        "code => { const s = document.createElement('script');"
-        " s.type = 'py'; s.textContent = code; document.body.append(s); }",
-        RERANK_HOOK,
+        "() => { const s = document.createElement('script'); s.type = 'py';"
+        " s.src = 'bench/rerank.py'; s.setAttribute('config', 'pyscript.json');"
+        " if (document.documentElement.dataset.python === 'worker') s.setAttribute('worker', '');"
+        " document.body.append(s); }"
     )
     page.wait_for_function("() => Boolean(window.__benchRerank)", timeout=LOAD_TIMEOUT_MS)
     return page.evaluate("async (n) => Array.from(await window.__benchRerank(n))", RERANK_REPEAT)

@@ -10,7 +10,10 @@ Why each source is allowed (measured in headless Chromium, see tests/browser/tes
   regenerator polyfill that calls `Function(...)`; the wasm backend must be its es2017 build
   too, as ES5 classes cannot extend core's), and web/js/pyscript-csp.js empties
   PyScript's one default worker hook, which PyScript otherwise compiles with `Function(...)`.
-- worker-src 'self': the loader's download worker and the service worker, both same-origin.
+- worker-src 'self' blob:: the loader's download worker and the service worker, both
+  same-origin, and PyScript's worker for the page's Python (web/js/python-mode.js), which
+  PyScript starts from a blob: URL (a hash of it cannot be allowed instead); a blob worker
+  inherits this policy.
 - connect-src 'self' https://graphql.anilist.co https://kitsu.app: the model, catalog and
   runtime files, AniList, Kitsu's API (which answers any origin; its covers are not shown).
 - img-src 'self' https://s4.anilist.co: the favicon and AniList covers (no data: URIs are used).
@@ -29,7 +32,7 @@ COVER_CDN = "https://s4.anilist.co"
 DIRECTIVES: dict[str, tuple[str, ...]] = {
     "default-src": ("'none'",),
     "script-src": ("'self'", "'wasm-unsafe-eval'"),
-    "worker-src": ("'self'",),
+    "worker-src": ("'self'", "blob:"),
     "connect-src": ("'self'", ANILIST_API, KITSU_API),
     "img-src": ("'self'", COVER_CDN),
     "style-src": ("'self'",),

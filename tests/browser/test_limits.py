@@ -73,6 +73,10 @@ def test_tensors_stable_across_200_reranks(app: Session) -> None:
           window.dispatchEvent(new PopStateEvent("popstate"));
         }
     }""", 200)  # fmt: skip
+    page.wait_for_function(  # from a worker, the page's Python answers each event after it
+        "(n) => Number(document.body.dataset.renders) >= n", arg=before_renders + 200,
+        timeout=2 * RUN_TIMEOUT_MS,
+    )
     renders = int(page.evaluate("() => document.body.dataset.renders")) - before_renders
     assert renders == 200
     assert page.eval_on_selector_all("#recommendations li.card", "cs => cs.length") == 10 + 199 % 7

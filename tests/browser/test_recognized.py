@@ -102,6 +102,8 @@ def test_a_tampered_recognized_file_is_refused_and_the_page_goes_on(
     tampered = real.replace(b"Sousou no Frieren 2nd Season", b"Sousou no Frieren 2nd Seasom")
     assert tampered != real
     page.route("**/catalog-extra.json", lambda route: route.fulfill(status=200, body=tampered))
+    page.reload()  # the page's Python, in a worker started before the route, fetches the file
+    page.wait_for_selector("body.ready")
     try:
         upload_list(page, tmp_path)
         assert page.is_hidden("#error"), page.inner_text("#error")

@@ -51,8 +51,12 @@ def test_share_copies_the_view_but_never_an_uploaded_list(browser, site_url: str
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     ask_anilist(page, "evanalxen")
     open_filters(page)
+    renders = int(page.evaluate("document.body.dataset.renders"))
     page.check("#filters input[name=types][value=Movie]")
     page.wait_for_url("**type=Movie**")
+    page.wait_for_function(  # drawn (which folds the sources) after the address changed
+        "(n) => Number(document.body.dataset.renders) > n", arg=renders
+    )
     page.click("#share")
     page.wait_for_function("() => /copied/.test(document.getElementById('status').textContent)")
     copied = page.evaluate("navigator.clipboard.readText()")

@@ -29,6 +29,8 @@ XML = SHARED / "mal-export-xinil-evanalxen.xml"
 XML_V110 = SHARED / "mal-export-v110-igorv.xml"
 LIST_JSON = SHARED / "mal-malappinfo-2016-4535-entries.json"
 N_CARDS = 50  # Filters().n: the page's default number of results
+# Run the page's Python in PyScript's worker (web/js/python-mode.js's WORKER_HOOK).
+WORKER_PYTHON = "globalThis.animerecWorkerPython = true;"
 BREAK_WEBGL = """
 for (const proto of [HTMLCanvasElement.prototype, globalThis.OffscreenCanvas?.prototype]) {
   if (!proto) continue;
@@ -152,14 +154,19 @@ def test_rating_nothing_says_how_to_start(browser, site_url) -> None:
         page.context.close()
 
 
+SEARCHED = "(q) => document.querySelector('#search-results li')?.textContent.toLowerCase()" \
+           ".includes(q)"  # fmt: skip
+
+
 def test_rate_a_few_titles(app: Session) -> None:
     page = app.page
     open_sources(page)
-    for query in ("madoka", "steins", "cowboy bebop"):
+    for n, query in enumerate(("madoka", "steins", "cowboy bebop"), 1):
         page.fill("#search-input", query)
-        page.wait_for_selector("#search-results li")
+        page.wait_for_function(SEARCHED, arg=query)  # the hits for this query, not the last one's
         page.select_option("#search-results li >> nth=0 >> select", "9")
         page.click("#search-results li >> nth=0 >> button.add")
+        page.wait_for_function("(n) => document.querySelectorAll('#rated li').length >= n", arg=n)
     rated = {
         int(x) for x in page.eval_on_selector_all("#rated li", "r => r.map(x => x.dataset.malId)")
     }

@@ -202,7 +202,8 @@ def test_not_interested_undo_restore_and_reload(browser, site_url: str) -> None:
         assert model_calls(page, dismiss) == 0
         after = card_ids(page)
         assert after[:-1] == before[1:] and len(after) == len(before)  # refilled at once
-        assert page.is_visible("#undo button") and page.is_visible("#hidden-titles")
+        page.wait_for_selector("#undo button")  # drawn after the cards
+        assert page.is_visible("#hidden-titles")
         page.click("#undo button")
         page.wait_for_function(
             "(id) => document.querySelector('li.card')?.dataset.malId === String(id)",
@@ -350,6 +351,9 @@ def test_keyboard_walk(browser, site_url: str) -> None:
         kb.press("Enter")
         page.wait_for_selector("#undo button")
         assert page.evaluate("document.activeElement.textContent") == "Undo"
+        page.wait_for_function(  # the cards are drawn after the undo line
+            "(id) => !document.querySelector(`li.card[data-mal-id='${id}']`)", arg=ids[0]
+        )
         assert ids[0] not in card_ids(page)
         kb.press("Enter")
         page.wait_for_function("(id) => document.querySelector('li.card').dataset.malId == id",

@@ -1,6 +1,12 @@
 """The one place where the page's Python meets its JavaScript. Everything the controller
 (`main.py`) uses from JS comes through here, and every event it receives is listed here.
 
+It runs on the main thread, or in PyScript's worker where the page asks for it
+(web/js/python-mode.js decides). `page()` is the page's `globalThis` in both; calls carry values
+(JSON strings, numbers, typed arrays), so that each is one round trip from the worker, and the
+handlers below are called from the main thread with values too (an uploaded File is the one
+reference: the worker reads its name, size and bytes through it).
+
 JS globals used (set by web/js/loader.js as `globalThis.animerec`):
 - `ui` (web/js/ui.js): rendering, the status line, storage, and `listen(handlers)`;
 - `controls` (web/js/controls.js): the filter form (`mount`, `set`, `mountModels`, `setModel`);
@@ -12,8 +18,7 @@ JS globals used (set by web/js/loader.js as `globalThis.animerec`):
 
 Events received, each as Python values (ui.js owns the DOM listeners):
 - `source(kind, value)`: a source form was sent (kind "anilist" or "kitsu" → name, "file" → a
-  File,
-  "rate" → None); "with:KIND" is the same for watch together's second list, "alone" → None;
+  File, "rate" → None); "with:KIND" is the same for watch together's second list, "alone" → None;
 - `search(text)`, `pick(mal_id, score | None)`: the "rate a few titles" picker;
 - `dismiss(mal_id)`, `restore(mal_id)`: "not interested" and its undo/restore;
 - `covers(on)`: the covers switch;
@@ -24,7 +29,10 @@ Events received, each as Python values (ui.js owns the DOM listeners):
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from functools import cache
+from urllib.parse import urljoin
 
 import js
 from pyodide.ffi import create_proxy, to_js
@@ -35,14 +43,42 @@ SHARED_SOURCES = ("anilist", "kitsu")  # sources a link can open: ?anilist=NAME,
 _proxies: list = []  # JS-callable handlers live as long as the page
 
 
+@cache
+def page():
+    """The page's `globalThis`: `js` where this Python runs on the main thread; in PyScript's
+    worker (web/js/python-mode.js chooses), polyscript's synchronous proxy of the main thread's
+    (`pyscript.window` would need 'unsafe-eval'). What only the page has (the DOM, the loader,
+    history, storage) is reached through it; `js` stays for what is local (crypto, typed
+    arrays, plain objects). Looked up on first use: the build imports this module outside the
+    page (tools/pyodide_compile.py)."""
+    if hasattr(js, "document"):
+        return js
+    from polyscript import xworker  # exists only in PyScript's worker
+
+    return xworker.window
+
+
+@cache
 def __getattr__(name: str):
-    """`bridge.site` (globalThis.animerec) and its LOADER_MODULES, looked up on use: the build
-    imports this module outside the page (tools/pyodide_compile.py)."""
+    """`bridge.site` (globalThis.animerec) and its LOADER_MODULES, looked up once (a lookup
+    from the worker is a round trip to the main thread)."""
     if name == "site":
-        return js.animerec
+        return page().animerec
     if name in LOADER_MODULES:
-        return getattr(js.animerec, name)
+        return getattr(page().animerec, name)
     raise AttributeError(name)
+
+
+def value(obj) -> object:
+    """A JS value of the page (an object, array or primitive) as Python data: one round trip,
+    in either mode, where `to_py()` would walk a worker's proxy key by key."""
+    return json.loads(page().JSON.stringify(obj))
+
+
+def site_url(path: str) -> str:
+    """`path` (relative to the site's root) as an absolute URL: a worker's own address is a
+    blob: URL, against which no relative fetch resolves."""
+    return urljoin(str(page().document.baseURI), path)
 
 
 def callback(handler: Callable):
@@ -57,49 +93,49 @@ def listen(handlers: dict[str, Callable]) -> None:
     if set(handlers) != set(EVENTS):
         raise ValueError(f"handlers for {sorted(set(EVENTS) ^ set(handlers))} differ from EVENTS")
     table = {name: callback(fn) for name, fn in handlers.items()}
-    js.animerec.ui.listen(to_js(table, dict_converter=js.Object.fromEntries))
+    page().animerec.ui.listen(to_js(table, dict_converter=js.Object.fromEntries))
 
 
 def on_popstate(handler: Callable[[], None]) -> None:
-    js.window.addEventListener("popstate", callback(lambda _event: handler()))
+    page().addEventListener("popstate", callback(lambda _event: handler()))
 
 
 def query() -> str:
-    return js.location.search
+    return page().location.search
 
 
 def push_url(url: str) -> None:
-    js.history.pushState(None, "", url)
+    page().history.pushState(None, "", url)
 
 
 def path_and_hash() -> tuple[str, str]:
-    return js.location.pathname, js.location.hash
+    return page().location.pathname, page().location.hash
 
 
 def share_state(shared: tuple[str, str] | None) -> None:
     """Keep `?anilist=NAME` or `?kitsu=NAME` (`shared` = (key, name)) in the address bar for
     that site's results, and neither for other sources."""
-    url = js.URL.new(js.location.href)
+    url = page().URL.new(page().location.href)
     for key in SHARED_SOURCES:
         url.searchParams.delete(key)
     if shared:
         url.searchParams.set(*shared)
-    js.history.replaceState(None, "", url.href)
+    page().history.replaceState(None, "", url.href)
 
 
 def share_partner(value: str | None) -> None:
     """Keep `with=KIND:NAME` (watch together's second list, web/py/together.py) in the address
     bar where the second list has a username, and no `with` otherwise."""
-    url = js.URL.new(js.location.href)
+    url = page().URL.new(page().location.href)
     if value:
         url.searchParams.set("with", value)
     else:
         url.searchParams.delete("with")
-    js.history.replaceState(None, "", url.href)
+    page().history.replaceState(None, "", url.href)
 
 
 def query_value(key: str) -> str | None:
-    return js.URLSearchParams.new(js.location.search).get(key)
+    return page().URLSearchParams.new(page().location.search).get(key)
 
 
 async def sha256_hex(data: bytes) -> str:
@@ -109,4 +145,4 @@ async def sha256_hex(data: bytes) -> str:
 
 
 def mark(name: str) -> None:
-    js.window.performance.mark(f"animerec:{name}")
+    page().performance.mark(f"animerec:{name}")

@@ -29,7 +29,7 @@ async def fetch_checked(folder: str, manifest: dict, name: str) -> bytes | None:
     entry = (manifest.get("files") or {}).get(name)
     if entry is None:
         return None
-    response = await pyfetch(f"models/{folder}/{name}")
+    response = await pyfetch(bridge.site_url(f"models/{folder}/{name}"))
     if not response.ok:
         raise ExtraUnavailable(f"HTTP {response.status} for {name}")
     data = await response.bytes()

@@ -290,7 +290,6 @@ class Page:
         recs = pipeline.explained(ranked, loo, self.catalog, self.filters.shows)
         why = self.partner and together.reasons(recs, self.profile, self.loo, self.partner,
                                                 self.titles, self.filters.shows)  # fmt: skip
-        ui.renderResults(views.results(recs, self.listed, self.titles, self.covers, why))
         shelf = [i for i in self.shelf if i.mal_id not in self.hidden and self.filters.keeps(i)]
         ui.renderShelf(views.shelf(shelf, self.candidates, self.covers))
         fresh = self.fresh.shelf(self.titles, self.filters, self.hidden)
@@ -298,6 +297,9 @@ class Page:
         ui.renderShelf(self.fresh.view(fresh, self.titles, self.candidates, self.loo, shows,
                                        self.covers), "fresh")  # fmt: skip
         ui.showFilterCount(controls.changed(self.filters))
+        # The cards last: from the worker each call is a task of the main thread's, and
+        # body[data-renders] (ui.renderResults) says the whole view is drawn.
+        ui.renderResults(views.results(recs, self.listed, self.titles, self.covers, why))
         lit = together.both(self.profile, self.partner)  # the map lights both lists
         self.map.refresh(self.candidates, recs, lit, self.filters)
         self.fetch_covers([r.item.mal_id for r in recs] + fresh)
@@ -403,12 +405,13 @@ class Page:
         async def work() -> None:
             ui.setStatus("Loading the model…")
             loaded = await site.loadBundle(folder)
-            problem = encoding_problem(loaded.manifest.to_py())
+            manifest = bridge.value(loaded.manifest)
+            problem = encoding_problem(manifest)
             if problem:
                 raise RuntimeError(problem)
             self.folder = folder
             catalog = Catalog.from_json(json.loads(loaded.catalogText))
-            self.use_catalog(catalog, loaded.manifest.to_py())
+            self.use_catalog(catalog, manifest)
             bridge.controls.set(controls.to_form(self.filters))
             if push:
                 bridge.push_url(self.url())
@@ -481,7 +484,7 @@ class Page:
             "map": self.map.on_toggle,
         })  # fmt: skip
         bridge.controls.set(controls.to_form(self.filters))
-        bridge.controls.mountModels(json.dumps(self.models.to_py()), self.folder,
+        bridge.controls.mountModels(json.dumps(bridge.value(self.models)), self.folder,
                                     bridge.callback(self.on_model))  # fmt: skip
         bridge.on_popstate(self.on_popstate)
         ui.renderHidden(views.hidden(self.hidden, self.catalog))
@@ -515,7 +518,7 @@ async def boot() -> None:
         loaded = await site.catalogReady
     except JsException:
         return  # the loader has already told the visitor what failed
-    manifest = loaded.manifest.to_py()
+    manifest = bridge.value(loaded.manifest)
     problem = encoding_problem(manifest)
     if problem:
         ui.showError(problem)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-import js
+import bridge
 from animerec.http_api import Request, Response, TransportError, TransportTimeout
 from pyodide.ffi import JsException
 from pyodide.http import pyfetch
@@ -14,9 +14,9 @@ TEST_TIMEOUT_HOOK = "animerecAniListTimeoutS"  # a test's init script may set a 
 
 
 def timeout_s() -> float:
-    """TIMEOUT_S, or a shorter timeout set on `globalThis` before the page loaded (tests wait
-    seconds, not 20, for a server that never answers). It can only shorten the wait."""
-    override = getattr(js, TEST_TIMEOUT_HOOK, None)
+    """TIMEOUT_S, or a shorter timeout set on the page's `globalThis` before it loaded (tests
+    wait seconds, not 20, for a server that never answers). It can only shorten the wait."""
+    override = getattr(bridge.page(), TEST_TIMEOUT_HOOK, None)
     if isinstance(override, int | float) and 0 < override < TIMEOUT_S:
         return float(override)
     return TIMEOUT_S

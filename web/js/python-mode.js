@@ -1,0 +1,20 @@
+// Where the page's Python (py/main.py) runs, decided before PyScript starts. By default on the
+// main thread. PyScript's worker takes Python's start-up and each request off the thread that
+// paints and answers input (Lighthouse's blocking time 5–10× lower), but measured against the
+// main thread it doubled the repeat visit and slowed the cold load's explanations
+// (tools/BENCH.md, "Python in a worker"), so it runs only where a page asks for it by setting
+// WORKER_HOOK before this module (the tests and the bench do), and where the page is
+// cross-origin isolated (PyScript's synchronous worker bridge needs SharedArrayBuffer).
+// web/py/bridge.py reaches the page the same way in both. The mode shows as
+// <html data-python="worker|main">.
+
+export const WORKER_HOOK = "animerecWorkerPython";
+
+const inWorker = globalThis.crossOriginIsolated === true && globalThis[WORKER_HOOK] === true;
+const script = document.createElement("script");
+script.type = "py";
+script.src = "py/main.py";
+script.setAttribute("config", "pyscript.json");
+if (inWorker) script.setAttribute("worker", "");
+document.documentElement.dataset.python = inWorker ? "worker" : "main";
+document.body.append(script);
