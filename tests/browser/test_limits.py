@@ -74,7 +74,8 @@ def test_tensors_stable_across_200_reranks(app: Session) -> None:
         }
     }""", 200)  # fmt: skip
     page.wait_for_function(  # from a worker, the page's Python answers each event after it
-        "(n) => Number(document.body.dataset.renders) >= n", arg=before_renders + 200,
+        "(n) => Number(document.body.dataset.renders) >= n",
+        arg=before_renders + 200,
         timeout=2 * RUN_TIMEOUT_MS,
     )
     renders = int(page.evaluate("() => document.body.dataset.renders")) - before_renders
@@ -109,7 +110,8 @@ def test_huge_upload_is_refused_unread(app: Session) -> None:
 def choose_in_page(page, name: str, size: int) -> None:
     """Choose a file of `size` bytes in the file field as a visitor's pick does (the field's
     files, then its input and change events), the file made in the page: sent through
-    Playwright's pipe, 50 MB took most of a minute."""
+    Playwright's pipe, a large file was most of the suite's slowest test (tools/BENCH.md,
+    "The suite's time")."""
     page.eval_on_selector("#file-input", """(input, [name, size]) => {
         const chosen = new DataTransfer();
         chosen.items.add(new File([new Uint8Array(size)], name, {type: "application/xml"}));
