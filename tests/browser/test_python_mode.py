@@ -6,22 +6,26 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import card_ids, open_site
+from .conftest import BOOT_TIMEOUT_MS, card_ids, open_site
 from .test_site import N_CARDS, WORKER_PYTHON, XML, upload
 
 pytestmark = pytest.mark.browser
 
 IN_WORKER = "() => document.querySelector('script[type=py]').xworker !== undefined"
+# The bytes the loader's "Python runtime" row counted (web/js/loader.js), in MB.
+RUNTIME_MB = """() => parseFloat([...document.querySelectorAll('#progress li')]
+  .find((row) => row.textContent.startsWith('Python runtime'))
+  .querySelector('.bytes').textContent)"""
 
 
-def cards_in(browser, site_url: str, init_script: str | None) -> tuple[str, bool, list[int]]:
-    """The mode the page shows, whether PyScript runs its script in a worker, and the cards an
-    export gets."""
+def cards_in(browser, site_url: str, init_script: str | None) -> tuple[str, bool, list[int], float]:
+    """The mode the page shows, whether PyScript runs its script in a worker, the cards an
+    export gets, and the MB the "Python runtime" row counted."""
     page = open_site(browser, site_url, init_script=init_script).page
     try:
         upload(page, XML)
         mode = page.evaluate("document.documentElement.dataset.python")
-        return mode, page.evaluate(IN_WORKER), card_ids(page)
+        return mode, page.evaluate(IN_WORKER), card_ids(page), page.evaluate(RUNTIME_MB)
     finally:
         page.context.close()
 
@@ -35,3 +39,23 @@ def test_python_runs_on_the_main_thread_or_in_a_worker_with_the_same_cards(
     assert main[:2] == ("main", False)
     assert len(worker[2]) == N_CARDS
     assert worker[2] == main[2]
+    # Pyodide's wasm and stdlib alone are over 2 MB compressed, in either mode.
+    assert main[3] > 2 and worker[3] > 2
+
+
+def test_python_that_cannot_start_in_the_worker_says_so_on_the_page(browser, site_url) -> None:
+    """Python cannot start (the page's package is gone): PyScript only logs that from its
+    worker; python-mode.js shows it as a `.py-error` box, as PyScript shows the page script's
+    errors on the main thread."""
+    context = browser.new_context()
+    context.add_init_script(WORKER_PYTHON)
+    context.route("**/wheels/**", lambda route: route.fulfill(status=404, body="gone"))
+    try:
+        page = context.new_page()
+        page.goto(site_url)
+        box = page.wait_for_selector(".py-error", timeout=BOOT_TIMEOUT_MS)
+        assert "Unable to fetch" in box.text_content()
+        assert "/wheels/" in box.text_content()
+        assert page.evaluate("document.documentElement.dataset.python") == "worker"
+    finally:
+        context.close()

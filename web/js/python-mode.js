@@ -10,11 +10,27 @@
 
 export const WORKER_HOOK = "animerecWorkerPython";
 
+/** What PyScript shows when Python fails to start on the main thread (its `.py-error` box), for
+ * its worker, where it only logs it (the interpreter, its config or packages failed). */
+function showPythonError(err) {
+  const box = document.createElement("div");
+  box.className = "py-error";
+  box.textContent = err?.message ?? String(err);
+  document.body.append(box);
+}
+
 const inWorker = globalThis.crossOriginIsolated === true && globalThis[WORKER_HOOK] === true;
 const script = document.createElement("script");
 script.type = "py";
 script.src = "py/main.py";
 script.setAttribute("config", "pyscript.json");
-if (inWorker) script.setAttribute("worker", "");
+if (inWorker) {
+  script.setAttribute("worker", "");
+}
 document.documentElement.dataset.python = inWorker ? "worker" : "main";
 document.body.append(script);
+// Imported only now: PyScript reads its config from the page's scripts when it loads.
+if (inWorker) {
+  import("../vendor/pyscript/core.js").then(({ hooks }) =>
+    hooks.main.onWorker.add((_wrap, xworker) => xworker.ready.catch(showPythonError)));
+}

@@ -1,0 +1,146 @@
+"""Where a repeat visit spends its time, with the page's Python on the main thread and in
+PyScript's worker (web/js/python-mode.js), back to back: a small probe for issue 22, not the
+bench.
+
+    .venv/bin/python -m tools.python_mode_timeline [--pairs N]
+
+For each mode, in one fresh Chromium profile: a cold load of dist/ (the fixture export uploaded,
+as the bench does), the service worker's install awaited, then a repeat visit traced. It prints,
+per visit, the page's marks (ms from navigation start), when each of Pyodide's files arrived
+where Python runs (the page's or the worker's resource timing, on the page's clock), and V8's
+wasm events (`v8.wasm` tracing): whether pyodide.asm.wasm was compiled or taken from the code
+cache, and how long that took.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import sync_playwright
+
+from tools.bench import (
+    MARKS,
+    PROBE,
+    PROFILE,
+    ROOT,
+    fresh_profile,
+    overlay,
+    rerank_timings,
+    settle,
+    visit,
+)
+from tools.serve import serve_in_thread
+
+WORKER_HOOK = "globalThis.animerecWorkerPython = true;"  # web/js/python-mode.js's hook
+# name → (init script, whether the bench's re-rank probe runs before the repeat visit)
+MODES = {"main": ("", False), "worker": (WORKER_HOOK, False),
+         "worker after the re-rank probe": (WORKER_HOOK, True)}  # fmt: skip
+PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
+# Each execution context's Pyodide fetches, on the page's clock (performance.timeOrigin).
+RESOURCES = """() => performance.getEntriesByType("resource")
+  .filter((e) => e.name.includes("/vendor/pyodide/") || e.name.endsWith("/py/main.py"))
+  .map((e) => [e.name.split("/").pop(), performance.timeOrigin + e.startTime,
+               performance.timeOrigin + e.responseEnd, e.transferSize])"""
+CATEGORIES = [
+    "v8.wasm",
+    "v8",
+    "devtools.timeline",
+    "disabled-by-default-devtools.timeline",
+    "disabled-by-default-v8.wasm.detailed",
+]
+
+
+def fetches(page: Any) -> dict[str, list[float]]:
+    """Pyodide's files as fetched by the page and its workers: name → [start, end] in ms from
+    the page's navigation start, and which context fetched it."""
+    origin = page.evaluate("performance.timeOrigin")
+    found: dict[str, list[float]] = {}
+    for where, context in [("page", page), *(("worker", w) for w in page.workers)]:
+        for name, start, end, size in context.evaluate(RESOURCES):
+            found[f"{where}:{name}"] = [round(start - origin), round(end - origin), size]
+    return found
+
+
+def traced_visit(page: Any, url: str, errors: list[str]) -> dict[str, Any]:
+    """A repeat visit with V8's wasm events recorded: the page's marks, fetches and events."""
+    cdp = page.context.new_cdp_session(page)
+    events: list[dict[str, Any]] = []
+    cdp.on("Tracing.dataCollected", lambda data: events.extend(data["value"]))
+    cdp.send("Tracing.start", {"traceConfig": {"includedCategories": CATEGORIES},
+                               "transferMode": "ReportEvents"})  # fmt: skip
+    marks = visit(page, url, PROFILE, errors, lambda: {"total": 0.0})
+    done: list[bool] = []
+    cdp.on("Tracing.tracingComplete", lambda _: done.append(True))
+    cdp.send("Tracing.end")
+    while not done:
+        page.wait_for_timeout(100)
+    threads = {(e["pid"], e["tid"]): e["args"]["name"] for e in events
+               if e.get("name") == "thread_name"}  # fmt: skip
+    wasm: dict[str, list[float]] = {}
+    for e in events:
+        if "wasm" in e.get("name", "").lower() or "cache" in e.get("name", "").lower():
+            key = f"{e['name']} @{threads.get((e['pid'], e['tid']), '?')}"
+            count, ms = wasm.get(key, [0, 0.0])
+            wasm[key] = [count + 1, round(ms + e.get("dur", 0) / 1000, 1)]
+    return {"marks": page.evaluate(MARKS) | {"cpu": marks.get("cpu")}, "fetches": fetches(page),
+            "wasm": wasm}  # fmt: skip
+
+
+def one_mode(playwright: Any, url: str, init_script: str, rerank: bool) -> dict[str, Any]:
+    with fresh_profile(playwright) as (context, cpu):
+        context.add_init_script(PROBE + init_script)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda err: errors.append(str(err)))
+        settle(page, cpu)
+        cold = visit(page, url, PROFILE, errors, cpu)
+        cold_fetches = fetches(page)
+        page.evaluate("async () => { await navigator.serviceWorker.ready; }")
+        if rerank:  # as the bench does between its cold and warm visits
+            rerank_timings(page)
+        page.goto("about:blank")
+        warm = traced_visit(page, url, errors)
+        page.goto("about:blank")
+        again = traced_visit(page, url, errors)
+        return {"cold": {k: v for k, v in cold.items() if k not in ("cpu", "longtasks")},
+                "cold_fetches": cold_fetches, "warm": warm, "again": again}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pairs", type=int, default=1)
+    parser.add_argument("--out", default=str(ROOT / "python-mode-timeline.json"))
+    args = parser.parse_args()
+    with overlay(ROOT / "dist") as root:
+        runs = run_pairs(root, args.pairs)
+    for mode, got in runs.items():
+        recs = [r["warm"]["marks"]["recs"] for r in got]
+        print(f"{mode}: repeat visit → first cards, median {statistics.median(recs):.0f} ms")
+    with open(args.out, "w") as out:
+        json.dump(runs, out, indent=1)
+
+
+def run_pairs(root: Path, pairs: int) -> dict[str, list[dict[str, Any]]]:
+    url, stop = serve_in_thread(root)
+    runs: dict[str, list[dict[str, Any]]] = {mode: [] for mode in MODES}
+    try:
+        with sync_playwright() as playwright:
+            for _ in range(pairs):
+                for mode, (init, rerank) in MODES.items():
+                    runs[mode].append(one_mode(playwright, url, init, rerank))
+                    warm = runs[mode][-1]["warm"]
+                    print(mode, json.dumps({k: round(v) for k, v in warm["marks"].items()
+                                            if isinstance(v, float)}))  # fmt: skip
+                    print("  fetches", json.dumps(warm["fetches"]))
+                    print("  wasm", json.dumps(warm["wasm"]))
+    finally:
+        stop()
+    return runs
+
+
+if __name__ == "__main__":
+    main()
