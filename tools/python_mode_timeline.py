@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -113,32 +114,44 @@ def one_mode(playwright: Any, url: str, init_script: str, rerank: bool) -> dict[
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pairs", type=int, default=1)
+    parser.add_argument(
+        "--site",
+        action="append",
+        type=Path,
+        help="a built site (default dist/); given twice, each mode on both",
+    )
+    parser.add_argument("--modes", nargs="+", choices=list(MODES), default=list(MODES))
     parser.add_argument("--out", default=str(ROOT / "python-mode-timeline.json"))
     args = parser.parse_args()
-    with overlay(ROOT / "dist") as root:
-        runs = run_pairs(root, args.pairs)
-    for mode, got in runs.items():
+    sites = [site.resolve() for site in args.site or [ROOT / "dist"]]
+    with ExitStack() as stack:
+        configs = {}
+        for site in sites:
+            url, stop = serve_in_thread(stack.enter_context(overlay(site)))
+            stack.callback(stop)
+            for mode in args.modes:
+                name = f"{mode} · {site.name}" if len(sites) > 1 else mode
+                configs[name] = (url, *MODES[mode])
+        runs = run_pairs(configs, args.pairs)
+    for name, got in runs.items():
         recs = [r["warm"]["marks"]["recs"] for r in got]
-        print(f"{mode}: repeat visit → first cards, median {statistics.median(recs):.0f} ms")
+        print(f"{name}: repeat visit → first cards, median {statistics.median(recs):.0f} ms")
     with open(args.out, "w") as out:
         json.dump(runs, out, indent=1)
 
 
-def run_pairs(root: Path, pairs: int) -> dict[str, list[dict[str, Any]]]:
-    url, stop = serve_in_thread(root)
-    runs: dict[str, list[dict[str, Any]]] = {mode: [] for mode in MODES}
-    try:
-        with sync_playwright() as playwright:
-            for _ in range(pairs):
-                for mode, (init, rerank) in MODES.items():
-                    runs[mode].append(one_mode(playwright, url, init, rerank))
-                    warm = runs[mode][-1]["warm"]
-                    print(mode, json.dumps({k: round(v) for k, v in warm["marks"].items()
-                                            if isinstance(v, float)}))  # fmt: skip
-                    print("  fetches", json.dumps(warm["fetches"]))
-                    print("  wasm", json.dumps(warm["wasm"]))
-    finally:
-        stop()
+def run_pairs(
+    configs: dict[str, tuple[str, str, bool]], pairs: int
+) -> dict[str, list[dict[str, Any]]]:
+    """Each config (name → site URL, init script, re-rank first) once per pair, in turn."""
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in configs}
+    with sync_playwright() as playwright:
+        for _ in range(pairs):
+            for name, (url, init, rerank) in configs.items():
+                runs[name].append(one_mode(playwright, url, init, rerank))
+                warm = runs[name][-1]["warm"]
+                print(name, json.dumps({k: round(v) for k, v in warm["marks"].items()
+                                        if isinstance(v, float)}))  # fmt: skip
     return runs
 
 
