@@ -1,15 +1,17 @@
 """Where a repeat visit spends its time, with the page's Python on the main thread and in
 PyScript's worker (web/js/python-mode.js), back to back: a small probe for issue 22, not the
-bench.
+bench (tools/BENCH.md, "Where the worker's repeat visit goes").
 
-    .venv/bin/python -m tools.python_mode_timeline [--pairs N]
+    .venv/bin/python -m tools.python_mode_timeline [--pairs N] [--site DIR --site DIR2]
+        [--modes main worker ...] [--out FILE]
 
-For each mode, in one fresh Chromium profile: a cold load of dist/ (the fixture export uploaded,
-as the bench does), the service worker's install awaited, then a repeat visit traced. It prints,
-per visit, the page's marks (ms from navigation start), when each of Pyodide's files arrived
-where Python runs (the page's or the worker's resource timing, on the page's clock), and V8's
-wasm events (`v8.wasm` tracing): whether pyodide.asm.wasm was compiled or taken from the code
-cache, and how long that took.
+For each mode (and each site), in one fresh Chromium profile: a cold load (the fixture export
+uploaded, as the bench does), the service worker's install awaited, then two repeat visits
+(the second and third loads), each traced. It records, per visit, the page's marks (ms from
+navigation start), when each of Pyodide's files arrived where Python runs (the page's and each
+worker's resource timing, on the page's clock), and V8's wasm and cache events by thread
+(counts and summed durations): whether pyodide.asm.wasm was compiled or came from V8's code
+cache (`v8.wasm.moduleCacheHit`), its lazy and top-tier compiles. The JSON goes to --out.
 """
 
 from __future__ import annotations
@@ -40,7 +42,6 @@ WORKER_HOOK = "globalThis.animerecWorkerPython = true;"  # web/js/python-mode.js
 # name → (init script, whether the bench's re-rank probe runs before the repeat visit)
 MODES = {"main": ("", False), "worker": (WORKER_HOOK, False),
          "worker after the re-rank probe": (WORKER_HOOK, True)}  # fmt: skip
-PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
 # Each execution context's Pyodide fetches, on the page's clock (performance.timeOrigin).
 RESOURCES = """() => performance.getEntriesByType("resource")
   .filter((e) => e.name.includes("/vendor/pyodide/") || e.name.endsWith("/py/main.py"))
