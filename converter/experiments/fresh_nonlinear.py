@@ -7,6 +7,9 @@ round; RESULTS.md, "Non-linear fresh scores"):
 - a small gradient-boosted ranker (LightGBM `lambdarank`) on the seven shipped terms, with and
   without the visitor statistics.
 
+Popularity² and taste × ln list length won and ship (`fresh_build.FEATURES` and the bias; so
+`fresh_blend.BASE` holds them, and BASE here is the seven terms before them).
+
 Each is compared by `fresh_content.cross_check`'s 4-fold cross-check over the training users
 (both years' cuts, fitted on three folds, NDCG@20 of the fourth ÷ popularity's, pooled) and on
 validation users; `--test` measures the `--choose` set once on test users.
