@@ -15,11 +15,11 @@ weights s_jm, Σ_m s_jm = 1) and from the visitor's main-model logits ℓ:
 
 (x: the encoded list, `animerec.encoding.encode`; h_t: the sum over the model titles with
 token t of their logit less the mean logit, over their number + TASTE_SHRINK; n: the number of
-the list's model titles; τ₀, n₀: the file's centres). The first term
-is a weighted mean of logits, so the score sits on the logit scale: the page may merge fresh
-titles with the cards and show their match the same way. The weights and biases are fitted in
-`converter/fresh_build.py`; the measurement (cold-start split, recent recall) is in
-converter/RESULTS.md.
+the list's model titles; τ₀, n₀: the file's centres; bias_j holds the title's ln members and
+their square). The first term is a weighted mean of logits, so the score sits on the logit
+scale: the page may merge fresh titles with the cards and show their match the same way. The
+weights and biases are fitted in `converter/fresh_build.py`; the measurement (cold-start split,
+recent recall) is in converter/RESULTS.md.
 """
 
 from __future__ import annotations
