@@ -47,14 +47,19 @@ class FreshHyper:
 
     neighbours: int = 4  # content neighbours per fresh title
     sharpness: float = 1.0  # neighbour weight = cosine ** sharpness
-    near: float = 0.267  # weight of the neighbours' logits (those not on the list)
-    direct: float = 2.536  # weight of Σ s·x over the list's neighbours
-    franchise: float = 0.746  # weight of the best franchise title on the list
-    unstarted: float = -0.433  # weight of "a later title of a franchise not on the list"
-    taste: float = 4.274  # weight of the visitor's taste for the title's type, era and genres
-    popularity: float = 1.303  # weight of own log-members
-    neighbour_popularity: float = 0.257  # weight (subtracted) of the neighbours' log-members
-    offset: float = -13.39  # onto the logits the model gives such titles once it has ratings
+    near: float = 0.279  # weight of the neighbours' logits (those not on the list)
+    direct: float = 2.668  # weight of Σ s·x over the list's neighbours
+    franchise: float = 0.688  # weight of the best franchise title on the list
+    unstarted: float = -0.466  # weight of "a later title of a franchise not on the list"
+    taste: float = 7.166  # weight of the visitor's taste for the title's type, era and genres
+    taste_size: float = -3.579  # weight of (taste − taste_centre) × (ln list length − size_centre)
+    popularity: float = 0.922  # weight of own log-members
+    neighbour_popularity: float = 0.321  # weight (subtracted) of the neighbours' log-members
+    popularity_squared: float = 0.224  # weight of (own log-members − popularity_centre)²
+    taste_centre: float = 0.1  # the centres: about the training users' means
+    size_centre: float = 5.2
+    popularity_centre: float = 12.0
+    offset: float = -8.33  # onto the logits the model gives such titles once it has ratings
     since_year: int = 2023  # the shelf's default start year
 
 
@@ -228,7 +233,7 @@ def log_pop(members: Iterable[int]) -> np.ndarray:
     return np.log(np.maximum(np.fromiter(members, np.float64), POPULARITY_FLOOR))
 
 
-FEATURES = ("near", "direct", "franchise", "unstarted", "taste")  # per (list, title), × weights
+FEATURES = ("near", "direct", "franchise", "unstarted", "taste", "taste_size")  # × weights
 
 
 def weights(hood: Neighbourhood, hp: FreshHyper) -> tuple[np.ndarray, np.ndarray]:
@@ -238,6 +243,7 @@ def weights(hood: Neighbourhood, hp: FreshHyper) -> tuple[np.ndarray, np.ndarray
     codes = np.maximum(1, np.round(w / w.max(axis=1, keepdims=True) * WEIGHT_CODES))
     near_pop = (codes * hood.warm_log_pop[hood.index]).sum(axis=1) / codes.sum(axis=1)
     bias = hp.popularity * hood.log_pop - hp.neighbour_popularity * near_pop + hp.offset
+    bias += hp.popularity_squared * (hood.log_pop - hp.popularity_centre) ** 2
     return codes.astype(np.int64), np.round(bias * BIAS_SCALE).astype(np.int64)
 
 
@@ -257,7 +263,10 @@ def features(hood: Neighbourhood, hp: FreshHyper, x: np.ndarray, logits: np.ndar
             best[:, j] = x[:, group].max(axis=1)
     has_franchise = np.array([bool(g) for g in hood.franchise])
     unstarted = (has_franchise & (best == 0)).astype(np.float64)
-    return np.stack([near, mine, best, unstarted, taste(hood, logits)])
+    liking = taste(hood, logits)
+    spread = np.log(np.maximum((x > 0).sum(axis=1), 1)) - hp.size_centre
+    by_size = (liking - hp.taste_centre) * spread[:, None]
+    return np.stack([near, mine, best, unstarted, liking, by_size])
 
 
 def scores(hood: Neighbourhood, hp: FreshHyper, x: np.ndarray, logits: np.ndarray) -> np.ndarray:
@@ -284,6 +293,7 @@ def to_json(hood: Neighbourhood, hp: FreshHyper, n_items: int) -> dict[str, Any]
         "since_year": hp.since_year,
         "n_items": n_items,
         "weights": {f: getattr(hp, f) for f in FEATURES},
+        "centres": {"taste": hp.taste_centre, "size": hp.size_centre},
         "hyper": asdict(hp),
         "titles": {
             "mal_id_gaps": np.diff([i.mal_id for i in hood.fresh], prepend=0).tolist(),

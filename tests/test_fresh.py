@@ -54,8 +54,19 @@ META = {
 def model() -> tuple[Catalog, fresh_build.Neighbourhood, fresh_build.FreshHyper, FreshModel]:
     warm = make_catalog(WARM)
     hood = fresh_build.neighbourhood(warm, make_catalog(FRESH), META, k=3)
-    hp = fresh_build.FreshHyper(neighbours=3, near=0.8, direct=1.5, franchise=3.0, unstarted=-0.7,
-                                taste=0.9, popularity=0.4, neighbour_popularity=0.3)
+    hp = fresh_build.FreshHyper(
+        neighbours=3,
+        near=0.8,
+        direct=1.5,
+        franchise=3.0,
+        unstarted=-0.7,
+        taste=0.9,
+        taste_size=-0.5,
+        popularity=0.4,
+        neighbour_popularity=0.3,
+        popularity_squared=0.2,
+        size_centre=1.0,
+    )
     return warm, hood, hp, FreshModel.from_json(fresh_build.to_json(hood, hp, len(warm)))
 
 

@@ -23,9 +23,8 @@ from converter import coldstart, data, fresh_build
 from converter.experiments import cold_start
 
 TYPES = ("TV", "Movie", "ONA", "OVA", "Special")
-TERMS = (*fresh_build.FEATURES, "popularity", "neighbour_popularity", "mainstream", *TYPES,
-         "franchise_logit")  # fmt: skip
-BASE = TERMS[:7]
+BASE = (*fresh_build.FEATURES, "popularity", "neighbour_popularity", "popularity_squared")
+TERMS = (*BASE, "mainstream", *TYPES, "franchise_logit")
 SETS = {  # the terms each fit may use (the others stay 0)
     "all terms": BASE,
     "+ franchise logit": (*BASE, "franchise_logit"),
@@ -55,7 +54,8 @@ def design(s: coldstart.ColdSet, hp: fresh_build.FreshHyper) -> Block:
         if group:
             ls = np.where(x[:, group] == 0, s.cold_logits[:, group], -np.inf).max(axis=1)
             flogit[:, j] = np.where(np.isfinite(ls), ls, 0.0)
-    terms = np.concatenate([f, own, -np.broadcast_to(near_pop, shape)[None],
+    squared = (own - hp.popularity_centre) ** 2
+    terms = np.concatenate([f, own, -np.broadcast_to(near_pop, shape)[None], squared,
                             mainstream[None], np.stack(types), flogit[None]])  # fmt: skip
     position = {int(c): j for j, c in enumerate(s.cold)}
     y = np.zeros(shape)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -169,13 +170,28 @@ def extra_terms(
     )
 
 
-def cross_check(blocks: dict, sets: dict, terms: tuple[str, ...], catalog, folds: int) -> None:
-    """Each term set fitted on all but one fold of the training users (both years), NDCG@20
-    of the fold left out ÷ popularity's on the same users, pooled over folds: a choice made
-    on 398 + 148 users instead of the 30 + 14 validation ones."""
+Scorer = Callable[[np.ndarray], np.ndarray]  # [terms, users, cold] -> [users, cold]
+Fitter = Callable[[list, tuple[str, ...], tuple[str, ...]], Scorer]  # (blocks, use, terms)
+
+
+def linear(blocks: list, use: tuple[str, ...], terms: tuple[str, ...]) -> Scorer:
+    """`fresh_blend.fit`'s weighted sum of the terms `use`."""
+    w = fresh_blend.fit(blocks, use, terms)
+    print("weights", json.dumps(w), flush=True)
+    vec = np.array([w.get(k, 0.0) for k in terms])
+    return lambda t: np.tensordot(vec, t, axes=1)
+
+
+def cross_check(
+    blocks: dict, sets: dict, terms: tuple[str, ...], catalog, folds: int, term_sets: dict = SETS,
+    fitter: Fitter = linear,
+) -> None:  # fmt: skip
+    """Each term set of `term_sets` fitted (by `fitter`) on all but one fold of the training
+    users (both years), NDCG@20 of the fold left out ÷ popularity's on the same users, pooled
+    over folds: a choice made on 398 + 148 users instead of the 30 + 14 validation ones."""
     rng = np.random.default_rng(0)
     fold = {y: rng.integers(0, folds, len(sets[f"train {y}"].cut.users)) for y in cold_start.YEARS}
-    for name, use in SETS.items():
+    for name, use in term_sets.items():
         ratio = {}
         for y in cold_start.YEARS:
             s, (t, _) = sets[f"train {y}"], blocks[f"train {y}"]
@@ -187,14 +203,13 @@ def cross_check(blocks: dict, sets: dict, terms: tuple[str, ...], catalog, folds
                     for z in cold_start.YEARS
                     for b in [blocks[f"train {z}"]]
                 ]
-                w = fresh_blend.fit(fit_on, use, terms)
-                vec = np.array([w.get(k, 0.0) for k in terms])
+                scorer = fitter(fit_on, use, terms)
                 rows = np.flatnonzero(fold[y] == f)
                 cut = coldstart.ColdCut(
                     [s.cut.users[r] for r in rows], s.cut.x[rows],
                     [s.cut.targets[r] for r in rows], [s.cut.seen[r] for r in rows],
                 )  # fmt: skip
-                mine = np.tensordot(vec, t[:, rows], axes=1)
+                mine = scorer(t[:, rows])
                 n = len(rows)
                 got += coldstart.ranked_metrics(mine, cut, s.cold)["ndcg@20"] * n
                 flat = np.broadcast_to(pop, (n, len(pop)))
@@ -234,21 +249,30 @@ def main() -> None:
     terms = (*fresh_blend.TERMS, *EXTRA)
     if args.folds:
         cross_check(blocks, sets, terms, catalog, args.folds)
+    validate(blocks, sets, terms, catalog, args.choose.split(",") if args.test else [])
+
+
+def validate(
+    blocks: dict, sets: dict, terms: tuple[str, ...], catalog, test: list[str],
+    term_sets: dict = SETS, fitter: Fitter = linear,
+) -> None:  # fmt: skip
+    """Each term set fitted (by `fitter`) on all training users, NDCG@20 on validation users
+    ÷ popularity's and ÷ the warm model's; on test users too for the sets named in `test`."""
+    hp = fresh_build.FreshHyper()
     train = [blocks[f"train {y}"] for y in cold_start.YEARS]
-    for name, use in SETS.items():
-        w = fresh_blend.fit(train, use, terms)
-        vec = np.array([w.get(t, 0.0) for t in terms])
+    for name, use in term_sets.items():
+        print(name, flush=True)
+        scorer = fitter(train, use, terms)
         keys = [f"validation {y}" for y in cold_start.YEARS]
-        if args.test and name in args.choose.split(","):
+        if name in test:
             keys += [f"test {y}" for y in cold_start.YEARS]
         for key in keys:
             s = sets[key]
             pop = coldstart.compare(s, hp, catalog)["popularity"]["ndcg@20"]
             warm = coldstart.ranked_metrics(s.warm_logits[:, s.cold], s.cut, s.cold)["ndcg@20"]
-            r = coldstart.ranked_metrics(np.tensordot(vec, blocks[key][0], axes=1), s.cut, s.cold)
+            r = coldstart.ranked_metrics(scorer(blocks[key][0]), s.cut, s.cold)
             print(name, key, len(s.cut.users), json.dumps(r), "÷pop", round(r["ndcg@20"] / pop, 3),
                   "÷warm", round(r["ndcg@20"] / warm, 3), flush=True)  # fmt: skip
-        print(name, json.dumps(w), flush=True)
 
 
 if __name__ == "__main__":

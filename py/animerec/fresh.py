@@ -9,15 +9,17 @@ weights s_jm, Σ_m s_jm = 1) and from the visitor's main-model logits ℓ:
             + direct · Σ_{m ∈ list} s_jm·x_m                  "same studio and source as m"
             + franchise · max_{m ∈ list, same franchise} x_m  "continues m"
             + unstarted, if its franchise has model titles and none is on the list
-            + taste · mean_{t ∈ tokens_j} h_t                  the visitor's type, era, genres
+            + taste · τ_j,  τ_j = mean_{t ∈ tokens_j} h_t      the visitor's type, era, genres
+            + taste_size · (τ_j − τ₀) · (ln n − n₀)            taste counts less on long lists
             + bias_j                                           own popularity, calibration
 
 (x: the encoded list, `animerec.encoding.encode`; h_t: the sum over the model titles with
-token t of their logit less the mean logit, over their number + TASTE_SHRINK). The first term
-is a weighted mean of logits, so the score sits on the logit scale: the page may merge fresh
-titles with the cards and show their match the same way. The weights and biases are fitted in
-`converter/fresh_build.py`; the measurement (cold-start split, recent recall) is in
-converter/RESULTS.md.
+token t of their logit less the mean logit, over their number + TASTE_SHRINK; n: the number of
+the list's model titles; τ₀, n₀: the file's centres; bias_j holds the title's ln members and
+their square). The first term is a weighted mean of logits, so the score sits on the logit
+scale: the page may merge fresh titles with the cards and show their match the same way. The
+weights and biases are fitted in `converter/fresh_build.py`; the measurement (cold-start split,
+recent recall) is in converter/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from .ranking import POPULARITY_FLOOR
 from .steps import Steps, finish
 
 FRESH_FILE = "fresh.json"  # in the model folder, loaded after the first cards
-FRESH_FORMAT = "animerec-fresh/2"
+FRESH_FORMAT = "animerec-fresh/3"
 SINCE_YEAR = 2023  # default start year of the "New for you" shelf (the file says its own)
 SHELF_SIZE = 20  # as many as the measurement compares with the 20 most popular recent titles
 TITLES_PER_STEP = 2000
@@ -104,6 +106,9 @@ class FreshModel:
         self.franchise: float = obj["weights"]["franchise"]
         self.unstarted: float = obj["weights"]["unstarted"]
         self.taste: float = obj["weights"]["taste"]
+        self.taste_size: float = obj["weights"]["taste_size"]
+        self.taste_centre: float = obj["centres"]["taste"]
+        self.size_centre: float = obj["centres"]["size"]
         cols = obj["titles"]
         self.mal_ids: list[int] = _undelta_runs(cols["mal_id_gaps"], [len(cols["bias"])])
         self.bias = [b / BIAS_SCALE for b in cols["bias"]]
@@ -163,8 +168,9 @@ class FreshModel:
             raise ValueError(f"row/logits of {len(row)}/{len(logits)}, model of {self.n_items}")
         out: dict[int, float] = {}
         taste = self.token_taste(logits)
+        spread = math.log(max(sum(1 for v in row if v > 0), 1)) - self.size_centre
         for done, j in enumerate(which, 1):
-            out[self.mal_ids[j]] = self._score(j, row, logits, taste)
+            out[self.mal_ids[j]] = self._score(j, row, logits, taste, spread)
             if done % TITLES_PER_STEP == 0:
                 yield
         return out
@@ -181,10 +187,15 @@ class FreshModel:
         return {t: v / (self.token_count[t] + TASTE_SHRINK) for t, v in out.items()}
 
     def _score(
-        self, j: int, row: Sequence[float], logits: Sequence[float], taste: dict[int, float]
+        self,
+        j: int,
+        row: Sequence[float],
+        logits: Sequence[float],
+        taste: dict[int, float],
+        spread: float,
     ) -> float:
         """The score of the fresh title at position `j` (the module docstring's sum), with
-        `taste` the visitor's `token_taste`."""
+        `taste` the visitor's `token_taste` and `spread` ln n − n₀."""
         index, weight = self.index, self.weight
         near = mass = mine = 0.0
         for p in range(self.starts[j], self.starts[j + 1]):
@@ -197,7 +208,8 @@ class FreshModel:
         score = self.bias[j] + self.near * (near / mass if mass else 0.0)
         score += self.direct * mine / self.mass[j]
         tokens = self.fresh_tokens[j]
-        score += self.taste * sum(taste.get(t, 0.0) for t in tokens) / max(len(tokens), 1)
+        liking = sum(taste.get(t, 0.0) for t in tokens) / max(len(tokens), 1)
+        score += self.taste * liking + self.taste_size * (liking - self.taste_centre) * spread
         franchise = range(self.fstarts[j], self.fstarts[j + 1])
         best = max((row[self.findex[p]] for p in franchise), default=0.0)
         return score + (self.franchise * best if best or not franchise else self.unstarted)
