@@ -26,7 +26,15 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from animerec.catalog import Catalog, Item
-from animerec.fresh import BIAS_SCALE, FRESH_FILE, FRESH_FORMAT, KINDS, TASTE_SHRINK, WEIGHT_CODES
+from animerec.fresh import (
+    BIAS_SCALE,
+    FRESH_FILE,
+    FRESH_FORMAT,
+    KINDS,
+    TASTE_SHRINK,
+    WEIGHT_CODES,
+    size_spread_cap,
+)
 from animerec.ranking import POPULARITY_FLOOR
 
 from .catalog_build import METADATA
@@ -265,6 +273,7 @@ def features(hood: Neighbourhood, hp: FreshHyper, x: np.ndarray, logits: np.ndar
     unstarted = (has_franchise & (best == 0)).astype(np.float64)
     liking = taste(hood, logits)
     spread = np.log(np.maximum((x > 0).sum(axis=1), 1)) - hp.size_centre
+    spread = np.minimum(spread, size_spread_cap(hp.taste, hp.taste_size))
     by_size = (liking - hp.taste_centre) * spread[:, None]
     return np.stack([near, mine, best, unstarted, liking, by_size])
 

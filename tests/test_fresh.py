@@ -100,6 +100,19 @@ def test_taste_lifts_the_fresh_titles_of_the_genres_whose_model_titles_score_hig
     assert romance[11] - romance[12] > comedy[11] - comedy[12]  # 11: a romance, 12: a comedy
 
 
+def test_a_long_lists_taste_never_counts_against_the_titles_it_likes(model) -> None:
+    warm, hood, hp, _ = model
+    only_taste = replace(hp, near=0.0, direct=0.0, franchise=0.0, unstarted=0.0, taste=1.0)
+    steep = replace(only_taste, taste_size=-2.0, size_centre=0.0)  # weight 0 past ln n = 0.5
+    fresh = FreshModel.from_json(fresh_build.to_json(hood, steep, len(warm)))
+    row = [1.0] * len(warm)  # ln 4 ≈ 1.39: past it
+    liked, neutral = [0.0, 3.0, 0.0, 0.0], [0.0] * len(warm)  # Beta, a romance, scores high
+    romance, even = fresh.scores(row, liked), fresh.scores(row, neutral)
+    assert romance[11] - romance[12] >= even[11] - even[12] - 1e-9  # 11: a romance, 12: a comedy
+    measured = fresh_build.scores(hood, steep, np.array([row]), np.array([liked]))[0]
+    assert [romance[i["mal_id"]] for i in FRESH] == pytest.approx(measured, abs=1e-5)
+
+
 def test_the_shelf_follows_filters_hidden_titles_and_unstarted_sequels(model) -> None:
     warm = model[0]
     titles = Titles(warm, make_catalog(FRESH))

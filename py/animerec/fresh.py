@@ -11,6 +11,7 @@ weights s_jm, Σ_m s_jm = 1) and from the visitor's main-model logits ℓ:
             + unstarted, if its franchise has model titles and none is on the list
             + taste · τ_j,  τ_j = mean_{t ∈ tokens_j} h_t      the visitor's type, era, genres
             + taste_size · (τ_j − τ₀) · (ln n − n₀)            taste counts less on long lists
+                                                               (ln n − n₀ capped: `size_spread_cap`)
             + bias_j                                           own popularity, calibration
 
 (x: the encoded list, `animerec.encoding.encode`; h_t: the sum over the model titles with
@@ -95,6 +96,14 @@ class FreshError(ValueError):
     """The fresh file is not one this code can read."""
 
 
+def size_spread_cap(taste: float, taste_size: float) -> float:
+    """The most ln n − n₀ counts for: where taste's weight, taste + taste_size·(ln n − n₀),
+    reaches zero. The fit is linear in ln n, and past that point (lists of well over a thousand
+    model titles, rare among the users it was fitted on) it would hold a visitor's taste against
+    the titles that match it."""
+    return -taste / taste_size if taste_size < 0 else math.inf
+
+
 class FreshModel:
     """The fresh titles' neighbours and biases (see the module docstring)."""
 
@@ -168,7 +177,8 @@ class FreshModel:
             raise ValueError(f"row/logits of {len(row)}/{len(logits)}, model of {self.n_items}")
         out: dict[int, float] = {}
         taste = self.token_taste(logits)
-        spread = math.log(max(sum(1 for v in row if v > 0), 1)) - self.size_centre
+        n = max(sum(1 for v in row if v > 0), 1)
+        spread = min(math.log(n) - self.size_centre, size_spread_cap(self.taste, self.taste_size))
         for done, j in enumerate(which, 1):
             out[self.mal_ids[j]] = self._score(j, row, logits, taste, spread)
             if done % TITLES_PER_STEP == 0:
