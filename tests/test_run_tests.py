@@ -6,6 +6,7 @@ but for one run of real pytest with run_tests' workers on a small suite."""
 from __future__ import annotations
 
 import shutil
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -153,4 +154,6 @@ def test_real_parallel_pytest_reruns_only_the_crash(
     assert rescued(capsys) == ["test_suite.py::test_crashes_once"]
     assert failures_in(reports / "pytest-report-1.xml") == run_tests.Failures(
         ["test_suite.py::test_crashes_once"], ["test_suite.py::test_fails"])  # fmt: skip
+    rerun = ET.parse(reports / "pytest-report-2.xml").iter("testcase")
+    assert [case.get("name") for case in rerun] == ["test_crashes_once"]  # it alone, and passed
     assert failures_in(reports / "pytest-report-2.xml") == run_tests.Failures([], [])
