@@ -3,6 +3,7 @@ and relative URLs (the site must work under any sub-path)."""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import re
@@ -162,6 +163,32 @@ def test_policy_allows_no_eval_inline_or_foreign_code() -> None:
     assert meta["connect-src"] == "'self' https://graphql.anilist.co https://kitsu.app"
     assert "frame-ancestors" not in meta  # ignored in <meta>: the header carries it
     assert "frame-ancestors 'none'" in csp.header_policy()
+
+
+def test_a_build_holds_the_lock_other_builds_wait_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pytest's workers build into one dist/ and build/cache at once: each build holds
+    dist.LOCK while it writes, so another waits for it."""
+    monkeypatch.setattr(dist, "LOCK", tmp_path / "build.lock")
+    held_while_writing = []
+    sync = dist._sync
+    monkeypatch.setattr(dist, "_sync", lambda out, files: held_while_writing.append(locked(
+        dist.LOCK)) or sync(out, files))  # fmt: skip
+    out = dist.build(tmp_path / "dist")
+    assert held_while_writing == [True] and not locked(dist.LOCK)
+    assert (out / "index.html").is_file()
+
+
+def locked(path: Path) -> bool:
+    """Whether another open file holds `path`'s lock (flock locks of two opens conflict even
+    in one process)."""
+    with path.open("a") as probe:
+        try:
+            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+    return False
 
 
 def test_built_page_matches_its_files() -> None:

@@ -1,9 +1,12 @@
 """`build.py test` runs a test again only when its own failure was a renderer crash, at most
 RERUNS times; any other failure is final. Each attempt keeps its report, and the tests that
-passed only on a rerun are named. pytest is faked: it writes the JUnit report a real run would."""
+passed only on a rerun are named. pytest is faked (it writes the JUnit report a real run would),
+but for one run of real pytest with run_tests' workers on a small suite."""
 
 from __future__ import annotations
 
+import shutil
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,7 @@ from tools.run_tests import RERUNS, failures_in, with_reruns
 CRASH = "playwright._impl._errors.Error: Page.is_hidden: Target crashed"
 CASE = '<testcase classname="{cls}" name="{name}" file="{file}" line="1">{body}</testcase>'
 RESCUED = "passed only on rerun: "
+SUITE = Path(__file__).parent / "fixtures" / "rerun_suite.py"
 MODULES = {"a": "tests.browser.test_view", "b": "tests.test_parsers"}
 
 
@@ -136,3 +140,20 @@ def test_an_interrupted_or_empty_run_is_final() -> None:
         return 5
 
     assert with_reruns([], run) == 5 and len(calls) == 1
+
+
+def test_real_parallel_pytest_reruns_only_the_crash(
+    reports: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """pytest in two workers (pytest-xdist) writes the report these tests fake: the crash is
+    told from the failure, and named as a rerun selects it."""
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    shutil.copy(SUITE, suite / "test_suite.py")
+    assert with_reruns([str(suite / "test_suite.py"), f"--rootdir={suite}"]) == 1
+    assert rescued(capsys) == ["test_suite.py::test_crashes_once"]
+    assert failures_in(reports / "pytest-report-1.xml") == run_tests.Failures(
+        ["test_suite.py::test_crashes_once"], ["test_suite.py::test_fails"])  # fmt: skip
+    rerun = ET.parse(reports / "pytest-report-2.xml").iter("testcase")
+    assert [case.get("name") for case in rerun] == ["test_crashes_once"]  # it alone, and passed
+    assert failures_in(reports / "pytest-report-2.xml") == run_tests.Failures([], [])

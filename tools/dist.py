@@ -9,6 +9,7 @@ their bytes change and stale files are removed, so a second build is a no-op and
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import json
 import subprocess
@@ -17,6 +18,7 @@ import time
 import zipfile
 from base64 import urlsafe_b64encode
 from collections.abc import Iterator
+from contextlib import contextmanager
 from io import BytesIO
 from pathlib import Path
 
@@ -28,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "node_modules"
 HASHES = ROOT / "tools" / "vendor-hashes.json"
 CACHE = ROOT / "build" / "cache"
+LOCK = ROOT / "build" / "build.lock"  # held by the build that runs (one_at_a_time)
 
 MICROPIP = "micropip-0.11.1-py3-none-any.whl"
 MICROPIP_KEY = f"pypi/{MICROPIP}"  # its key in vendor-hashes.json, beside node_modules paths
@@ -80,7 +83,22 @@ def main(args: argparse.Namespace) -> int:
 
 def build(out: Path = ROOT / "dist", models: Path = ROOT / "models", *,
           update_hashes: bool = False) -> Path:  # fmt: skip
-    """Build the site into `out` and return it."""
+    """Build the site into `out` and return it. A build in another process (a pytest worker)
+    waits for this one: they share build/cache, and often `out`."""
+    with one_at_a_time():
+        return _build(out, models, update_hashes)
+
+
+@contextmanager
+def one_at_a_time() -> Iterator[None]:
+    """Hold LOCK, a lock across processes, for the block."""
+    LOCK.parent.mkdir(parents=True, exist_ok=True)
+    with LOCK.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        yield
+
+
+def _build(out: Path, models: Path, update_hashes: bool) -> Path:
     started = time.perf_counter()
     files = runtime_files(update_hashes)
     stdlib, bytecode, _ = precompile_page(files)

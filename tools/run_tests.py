@@ -17,6 +17,10 @@ REPORTS = ROOT / "build"  # pytest-report-1.xml for the first attempt, -2 for th
 # outcome of the page's code, and it fails every later test that shares the page.
 RENDERER_CRASHED = ("Target crashed", "Page crashed")
 RERUNS = 2  # a burst of crashes can outlast one rerun of the crashed tests (README, "Tests")
+# Two pytest workers (pytest-xdist), each with its own server and Chromium; a module's tests stay
+# on one worker (its booted pages with them), in collection order: the browser tests last
+# (tests/conftest.py). README, "Tests".
+WORKERS = ["-n", "2", "--dist", "loadfile", "--no-loadscope-reorder"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -93,7 +97,7 @@ def pytest(extra: list[str], junit: Path) -> int:
     junit.parent.mkdir(parents=True, exist_ok=True)
     xunit1 = ["-o", "junit_family=xunit1"]  # its reports name each test's file
     report = ["-ra", "--durations=15", f"--junitxml={junit}", *xunit1]  # the 15 slowest too
-    command = [sys.executable, "-m", "pytest", *report, *extra]
+    command = [sys.executable, "-m", "pytest", *WORKERS, *report, *extra]
     return subprocess.run(command, cwd=ROOT).returncode
 
 
