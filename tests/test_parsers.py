@@ -112,6 +112,7 @@ def test_anilist_full_shape_maps_ids_scores_and_statuses():
         (b"{not json", "malformed"),
         (b"PK\x03\x04zip", "not a MyAnimeList export"),
     ],
+    ids=lambda v: f"{len(v)}-bytes" if isinstance(v, bytes) else None,  # not the bytes themselves
 )
 def test_broken_inputs_raise_clear_errors(data, message):
     with pytest.raises(ProfileParseError, match=message):
