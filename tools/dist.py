@@ -275,7 +275,7 @@ def sourceless(bytecode: dict[str, bytes]) -> dict[str, bytes]:
     source would be (`pkg/x.pyc`), which Python imports without the source (its
     SourcelessFileLoader; Pyodide's stdlib zip ships that way). A traceback through them still
     names file and line (the path they were compiled as, `pkg/x.py`), without the source line;
-    the sources cost 40 kB brotli more on the cold load (tools/BENCH.md)."""
+    with the sources the cold load was 57 kB brotli heavier (tools/BENCH.md)."""
     out: dict[str, bytes] = {}
     for path, data in bytecode.items():
         pyc = PurePosixPath(path)

@@ -16,7 +16,7 @@ All bytecode is unchecked-hash (PEP 552): the loaders take it without comparing 
 which in the browser are the unpack time. It is compiled as `python -OO` would (OPTIMIZE): no
 docstrings, no asserts. Nothing on the page reads a docstring (pydoc is not shipped; the stdlib
 runs under -OO by design, and what sets `__doc__` takes None), and a `.pyc` without its source
-is loaded whatever its optimization level; 0.17 MB brotli less on the cold load (tools/BENCH.md).
+is loaded whatever its optimization level; 0.18 MB brotli less on the cold load (tools/BENCH.md).
 """
 
 from __future__ import annotations
