@@ -29,6 +29,25 @@ def test_wheel_is_deterministic_and_complete() -> None:
     assert not any("__pycache__" in n for n in names)
 
 
+def test_wheel_with_bytecode_ships_it_where_the_sources_would_be() -> None:
+    """Sourceless: each module's `.pyc` as `animerec/x.pyc` (Python's SourcelessFileLoader
+    imports it), no `.py`; a module without bytecode fails the build."""
+    package = ROOT / "py" / "animerec"
+    modules = sorted(p.stem for p in package.glob("*.py"))
+    pycs = {f"animerec/__pycache__/{m}.cpython-314.pyc": m.encode() for m in modules}
+    wheel = zipfile.ZipFile(BytesIO(dist.build_wheel(package, pycs)))
+    names = set(wheel.namelist())
+    assert {f"animerec/{m}.pyc" for m in modules} <= names
+    assert not [n for n in names if n.endswith(".py") or "__pycache__" in n]
+    assert wheel.read("animerec/fresh.pyc") == b"fresh"
+    del pycs["animerec/__pycache__/fresh.cpython-314.pyc"]
+    with pytest.raises(dist.BuildError, match=r"fresh\.py"):
+        dist.build_wheel(package, pycs)
+    assert dist.sourceless({"__pycache__/views.cpython-314.pyc": b"v"}) == {"views.pyc": b"v"}
+    with pytest.raises(dist.BuildError):
+        dist.sourceless({"views.pyc": b"v"})
+
+
 def test_sync_writes_only_changes_and_removes_stale(tmp_path: Path) -> None:
     (tmp_path / "old.txt").write_text("stale")
     files = {"a.txt": b"a", "sub/b.txt": b"b"}

@@ -14,6 +14,7 @@ import sys
 import pytest
 from animerec.catalog import EXTRA_FILE, Catalog
 from animerec.encoding import encode
+from animerec.explain import LeaveOneOut
 from animerec.filters import Filters
 from animerec.franchise import Titles
 from animerec.fresh import FRESH_FILE, SHELF_SIZE, FreshModel
@@ -26,6 +27,7 @@ from tests.test_match import MODEL, logits
 
 sys.path.insert(0, str(ROOT / "web" / "py"))
 import fresh_shelf  # a page module: web/py is its folder on the page's sys.path
+import together
 
 NO_FILTERS = Filters()
 EXPORT = FIXTURES / "mal-export-v110-igorv.xml"  # watching 2023–2024 titles, plans to watch some
@@ -156,3 +158,80 @@ def test_match_of_any_logit_on_the_model_scale(candidates: Candidates) -> None:
     assert candidates.match_of(top) == 100.0 == candidates.match_of(top + 3)
     k = candidates.rank(NO_FILTERS)[9].item.index  # the tenth card
     assert candidates.match(k) == candidates.match_of(scores[k]) < 100.0
+
+
+# --- watching together: the pair's shelf (issue 24) ------------------------------------------
+
+FRIEND_EXPORT = FIXTURES / "mal-export-xinil-evanalxen.xml"
+
+
+@pytest.fixture(scope="module")
+def pair() -> tuple[together.Partner, list[float], Candidates]:
+    """igorv with evanalxen as the page holds them: the second list scored by the real model,
+    and the pair's candidates (joint scores), as web/py/main.py builds them."""
+    friend = parse_profile_file(FRIEND_EXPORT.read_bytes(), FRIEND_EXPORT.name)
+    partner = together.Partner(friend, ("anilist", friend.username))
+
+    async def predict(row):
+        return logits(row, MODEL)
+
+    asyncio.run(partner.score(CATALOG, predict))
+    mine = logits(ROW, MODEL)
+    cands = together.candidates(RankContext(CATALOG), PROFILE, mine, partner, TITLES)
+    return partner, mine, cands
+
+
+def test_together_the_shelf_combines_both_people_as_the_cards_do(model: FreshModel, pair) -> None:
+    """Each title's two scores (its logits, or the cold-start model's on each list) combined by
+    the cards' rule: a model title's shelf score is its card's joint score; both lists are left
+    out; the second person changes the shelf."""
+    partner, mine, cands = pair
+    shelf = fresh_shelf.FreshShelf(Loader(model))
+    assert asyncio.run(shelf.prepare(PROFILE, ROW, cands, (partner, mine)))
+    ids = shelf.shelf(TITLES, NO_FILTERS, ())
+    assert 0 < len(ids) <= SHELF_SIZE
+    seen = {e.mal_id for p in (PROFILE, partner.profile) for e in p.entries
+            if e.status is not Status.PLAN_TO_WATCH}  # fmt: skip
+    assert not set(ids) & seen
+    combine = together.combiner(CATALOG, PROFILE, mine, partner)
+    first = model.recent_scores(ROW, mine, CATALOG)
+    second = model.recent_scores(partner.row, partner.scores, CATALOG)
+    for m in ids:
+        assert shelf.scores[m] == pytest.approx(combine(first[m], second[m]))
+        if (i := CATALOG.index_of(m)) is not None:
+            assert shelf.scores[m] == pytest.approx(cands.scores[i], abs=1e-5)
+    assert any(not TITLES.scored(m) for m in ids) and any(TITLES.scored(m) for m in ids)
+    alone = fresh_shelf.FreshShelf(Loader(model))
+    asyncio.run(alone.prepare(PROFILE, ROW, Candidates(RankContext(CATALOG), PROFILE, mine,
+                                                       TITLES)))  # fmt: skip
+    assert alone.shelf(TITLES, NO_FILTERS, ()) != ids
+
+
+def test_together_each_shelf_card_explains_for_each_person(model: FreshModel, pair) -> None:
+    """The model's titles: "NAME liked X" from each person's leave-one-out, as the cards; the
+    others: the cold-start model's reasons on each person's list, "NAME: …"."""
+    partner, mine, cands = pair
+    shelf = fresh_shelf.FreshShelf(Loader(model))
+    asyncio.run(shelf.prepare(PROFILE, ROW, cands, (partner, mine)))
+    ids = shelf.shelf(TITLES, NO_FILTERS, ())
+    names = ("igorv", "evanalxen")
+    # A stand-in leave-one-out per person: removing their first entry lowers every title.
+    for_loo = []
+    for profile, scores in ((PROFILE, mine), (partner.profile, partner.scores)):
+        entry = next(e for e in profile.entries if CATALOG.index_of(e.mal_id) is not None
+                     and e.status is Status.COMPLETED)  # fmt: skip
+        for_loo.append(LeaveOneOut(scores, [s - 1.0 * (k % 2) for k, s in enumerate(scores)],
+                                   [entry]))  # fmt: skip
+    partner.loo = for_loo[1]
+    cards = json.loads(shelf.view(ids, TITLES, cands, for_loo[0], Filters().shows,
+                                  pair=(PROFILE, partner)))["cards"]  # fmt: skip
+    fresh = [c for c in cards if not TITLES.scored(c["mal_id"])]
+    assert fresh and all(
+        {r.split(": ")[0] for r in c["reasons"]} == set(names) for c in fresh
+    ), [c["reasons"] for c in fresh]
+    assert any("a pick for evanalxen" in r for c in fresh for r in c["reasons"])
+    scored = [c for c in cards if TITLES.scored(c["mal_id"])]
+    said = [{r.split(" liked ")[0] for r in c["reasons"]} for c in scored]
+    assert scored and said == [set(names) if CATALOG.index_of(c["mal_id"]) % 2 else set()
+                               for c in scored]  # fmt: skip
+    assert not any(c["because"] for c in cards)  # no "because you watched" for one of the two

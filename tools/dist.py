@@ -20,7 +20,7 @@ from base64 import urlsafe_b64encode
 from collections.abc import Iterator
 from contextlib import contextmanager
 from io import BytesIO
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import animerec
 
@@ -111,7 +111,11 @@ def _build(out: Path, models: Path, update_hashes: bool) -> Path:
     files.update(_tree(models, "models"))
     files["models/index.json"] = models_index(models)
     files.update(_tree(ROOT / "web", ""))
-    files.update({f"py/{p}": d for p, d in bytecode.items() if p not in package_pycs})
+    page_pycs = sourceless({p: d for p, d in bytecode.items() if p not in package_pycs})
+    for path, data in page_pycs.items():  # web/py's modules as bytecode only, as the wheel's
+        if files.pop(f"py/{path.removesuffix('c')}", None) is None:
+            raise BuildError(f"bytecode py/{path} has no source in web/py")
+        files[f"py/{path}"] = data
     _harden(files)
     files["pyscript.json"] = _pyscript_config(wheel_path, sorted(files))
     files = precompress.repack(files)
@@ -284,9 +288,25 @@ def _other_code(files: dict[str, bytes]) -> dict[str, bytes]:
     return code
 
 
+def sourceless(bytecode: dict[str, bytes]) -> dict[str, bytes]:
+    """tools/precompile.py's `.pyc` (`pkg/__pycache__/x.cpython-314.pyc`) moved to where their
+    source would be (`pkg/x.pyc`), which Python imports without the source (its
+    SourcelessFileLoader; Pyodide's stdlib zip ships that way). A traceback through them still
+    names file and line (the path they were compiled as, `pkg/x.py`), without the source line;
+    with the sources the cold load was 57 kB brotli heavier (tools/BENCH.md)."""
+    out: dict[str, bytes] = {}
+    for path, data in bytecode.items():
+        pyc = PurePosixPath(path)
+        if pyc.parent.name != "__pycache__" or len(pyc.suffixes) != 2:
+            raise BuildError(f"{path} is not a PEP 3147 bytecode path")
+        out[(pyc.parent.parent / f"{pyc.name.split('.')[0]}.pyc").as_posix()] = data
+    return out
+
+
 def build_wheel(package: Path, bytecode: dict[str, bytes] | None = None) -> bytes:
-    """A pure-Python wheel of `package`, byte-for-byte the same for the same sources, with
-    `bytecode` (tools/precompile.py's `.pyc`, by path in the wheel) beside them."""
+    """A pure-Python wheel of `package`, byte-for-byte the same for the same inputs: its sources,
+    or, given `bytecode` (tools/precompile.py's `.pyc`, by PEP 3147 path in the wheel), only
+    that, each module's `.pyc` where its `.py` would be (`sourceless`)."""
     name, version = package.name, animerec.__version__
     info = f"{name}-{version}.dist-info"
     members = {
@@ -294,7 +314,14 @@ def build_wheel(package: Path, bytecode: dict[str, bytes] | None = None) -> byte
         for p in sorted(package.rglob("*"))
         if p.is_file() and p.suffix in (".py", ".typed") and "__pycache__" not in p.parts
     }
-    members.update(bytecode or {})
+    if bytecode:
+        for path, data in sourceless(bytecode).items():
+            if members.pop(path.removesuffix("c"), None) is None:
+                raise BuildError(f"bytecode {path} has no source in {package}")
+            members[path] = data
+        if left := sorted(p for p in members if p.endswith(".py")):
+            raise BuildError(f"no bytecode for {left}: run the build again")
+        members = dict(sorted(members.items()))
     members[f"{info}/METADATA"] = (
         f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode()
     )
@@ -346,7 +373,7 @@ def _harden(files: dict[str, bytes]) -> None:
 
 def _pyscript_config(wheel_path: str, web_files: list[str]) -> bytes:
     """PyScript's config: our own Pyodide (else it goes to a CDN), and the animerec wheel and the
-    modules main.py imports (web/py/*.py, with their bytecode) put into the Pyodide file system's
+    modules main.py imports (web/py's, as sourceless `.pyc`) put into the Pyodide file system's
     working folder (on sys.path). The wheel is unpacked as a plain archive, not installed
     through `packages`: that would load micropip first (about 0.25 s of the cold load, measured
     in TOOLCHAIN.md)."""

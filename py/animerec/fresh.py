@@ -231,10 +231,12 @@ class FreshModel:
         mal_id: int,
         catalog: Catalog,
         n: int = 2,
+        who: str = "you",
     ) -> tuple[str, ...]:
         """Up to `n` short reasons for `mal_id`'s score, strongest first: a watched title of its
         franchise, watched titles that share its studio, source …, then titles the model picks
-        for this visitor that it resembles. `catalog`: the model's (neighbours are its titles)."""
+        for this visitor that it resembles. `catalog`: the model's (neighbours are its titles);
+        `who`: whose list it is, as the reasons name them ("you"; a name, watching together)."""
         j = self._position(mal_id)
         if j is None:
             return ()
@@ -251,9 +253,9 @@ class FreshModel:
         picked = sorted((p for p in span if not row[self.index[p]]),
                         key=lambda p: -self.weight[p] * logits[self.index[p]])  # fmt: skip
         for p in watched:
-            out.append(f"{_shared_text(self.shared[p])} as {catalog[self.index[p]].title}")
+            out.append(f"{_shared_text(self.shared[p], who)} as {catalog[self.index[p]].title}")
         for p in picked:
-            out.append(f"like {catalog[self.index[p]].title}, a pick for you")
+            out.append(f"like {catalog[self.index[p]].title}, a pick for {who}")
         return tuple(out[:n])
 
     def _position(self, mal_id: int) -> int | None:
@@ -350,9 +352,9 @@ def _franchise(titles: TitleSource, mal_id: int) -> int | None:
     return None if item is None else item.franchise
 
 
-def _shared_text(bits: int) -> str:
+def _shared_text(bits: int, who: str = "you") -> str:
     names = [k for b, k in enumerate(KINDS) if bits >> b & 1][:2]
-    return "same " + " and ".join(names) if names else "akin to what you watched, such"
+    return "same " + " and ".join(names) if names else f"akin to what {who} watched, such"
 
 
 def _cumulative(counts: Sequence[int]) -> list[int]:

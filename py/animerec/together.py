@@ -29,25 +29,53 @@ from .explain import logsumexp
 from .profile import Entry, Profile, Status
 
 Rule = Callable[[Sequence[float], Sequence[float], Collection[int]], list[float]]
+Combine = Callable[[float, float], float]  # one title's two scores → its joint score
 
 
 def log_softmax(scores: Sequence[float], seen: Collection[int]) -> list[float]:
     """Each title's log-probability under the softmax over the titles not in `seen` (titles in
     `seen` get a value too, on the same scale, but take no part in the normalization)."""
-    lse = logsumexp([s for i, s in enumerate(scores) if i not in seen])
+    lse = unseen_logsumexp(scores, seen)
     return [s - lse for s in scores]
+
+
+def unseen_logsumexp(scores: Sequence[float], seen: Collection[int]) -> float:
+    """The softmax's normalizer over the titles not in `seen`."""
+    return logsumexp([s for i, s in enumerate(scores) if i not in seen])
+
+
+def combiner(
+    a: Sequence[float], b: Sequence[float], seen: Collection[int], rule: str | None = None
+) -> Combine:
+    """`rule` (default: SHIPPED) as a function of one title's two scores, each on its person's
+    logit scale: a title of the model's (its two logits), or one the model does not score that
+    `animerec.fresh` puts on the same scale (the "New for you" shelf). The normalization and
+    the weights come from `a` and `b`, the model's scores of every title, off `seen`."""
+    if len(a) != len(b):
+        raise ValueError(f"{len(a)} and {len(b)} scores: the two lists need the same model")
+    shift_a, shift_b = unseen_logsumexp(a, seen), unseen_logsumexp(b, seen)
+    rule = rule or SHIPPED
+    if rule == "min":
+        return lambda x, y: min(x - shift_a, y - shift_b)
+    wa = wb = 1.0
+    if rule == "balanced":
+        spread_a = spread([x - shift_a for x in a], seen)
+        spread_b = spread([y - shift_b for y in b], seen)
+        common = (spread_a + spread_b) / 2
+        wa, wb = common / spread_a, common / spread_b
+    elif rule != "sum":
+        raise ValueError(f"no rule {rule!r}")
+    return lambda x, y: 0.5 * (wa * (x - shift_a) + wb * (y - shift_b))
 
 
 def joint_sum(a: Sequence[float], b: Sequence[float], seen: Collection[int]) -> list[float]:
     """½·(log p_A + log p_B): ranks as the sum of log-probabilities."""
-    la, lb = log_softmax(a, seen), log_softmax(b, seen)
-    return [0.5 * (x + y) for x, y in zip(la, lb, strict=True)]
+    return _joint("sum", a, b, seen)
 
 
 def joint_min(a: Sequence[float], b: Sequence[float], seen: Collection[int]) -> list[float]:
     """min(log p_A, log p_B): the probability of the person who wants the title less."""
-    la, lb = log_softmax(a, seen), log_softmax(b, seen)
-    return [min(x, y) for x, y in zip(la, lb, strict=True)]
+    return _joint("min", a, b, seen)
 
 
 def joint_balanced(a: Sequence[float], b: Sequence[float], seen: Collection[int]) -> list[float]:
@@ -55,11 +83,12 @@ def joint_balanced(a: Sequence[float], b: Sequence[float], seen: Collection[int]
     scaled by (mean spread ÷ their own spread), the spread being the standard deviation of their
     BALANCE_TOP best unseen titles; then halved, as `joint_sum`. The order is that of the sum of
     the two standardized scores; a person the model is sure of no longer outvotes the other."""
-    la, lb = log_softmax(a, seen), log_softmax(b, seen)
-    spread_a, spread_b = spread(la, seen), spread(lb, seen)
-    common = (spread_a + spread_b) / 2
-    wa, wb = common / spread_a, common / spread_b
-    return [0.5 * (wa * x + wb * y) for x, y in zip(la, lb, strict=True)]
+    return _joint("balanced", a, b, seen)
+
+
+def _joint(rule: str, a: Sequence[float], b: Sequence[float], seen: Collection[int]) -> list[float]:
+    combine = combiner(a, b, seen, rule)
+    return [combine(x, y) for x, y in zip(a, b, strict=True)]
 
 
 def spread(logp: Sequence[float], seen: Collection[int]) -> float:
@@ -77,9 +106,7 @@ SHIPPED = "balanced"  # chosen on the measurement (module docstring)
 
 def joint(a: Sequence[float], b: Sequence[float], seen: Collection[int]) -> list[float]:
     """The shipped rule's joint scores (log-probability-like: higher is better for both)."""
-    if len(a) != len(b):
-        raise ValueError(f"{len(a)} and {len(b)} scores: the two lists need the same model")
-    return RULES[SHIPPED](a, b, seen)
+    return _joint(SHIPPED, a, b, seen)
 
 
 def naive_merge(a: Sequence[float], b: Sequence[float], seen: Collection[int], n: int) -> list[int]:

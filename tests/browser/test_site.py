@@ -346,18 +346,31 @@ def origin(name):
         return "source"
 names = ["urllib.parse", "xml.etree.ElementTree", "json.decoder", "pipeline", "views"]
 names += [n for n in sys.modules if n.startswith("animerec")]
-js.window.__bytecode = json.dumps({n: origin(n) for n in names})
+import traceback
+from animerec.fresh import FreshModel
+try:
+    FreshModel.from_json({"format": "animerec-fresh/2"})  # no titles: a KeyError in the wheel
+except KeyError:
+    error = traceback.format_exc()
+docs = [n for n in names if sys.modules[n].__doc__]
+js.window.__bytecode = json.dumps({"origins": {n: origin(n) for n in names}, "docs": docs,
+                                   "error": error})
 """
 
 
 def test_imports_load_precompiled_bytecode(app: Session) -> None:
-    """tools/precompile.py's bytecode is what the page runs (stdlib zip, wheel, web/py)."""
+    """tools/precompile.py's bytecode is what the page runs (stdlib zip, wheel, web/py), without
+    sources and docstrings (-OO); a traceback through it still names file, line and function."""
     app.page.evaluate(
         "code => { const s = document.createElement('script');"
         " s.type = 'py'; s.textContent = code; document.body.append(s); }",
         BYTECODE_PROBE,
     )
     app.page.wait_for_function("() => window.__bytecode", timeout=30_000)
-    origins = json.loads(app.page.evaluate("window.__bytecode"))
+    probe = json.loads(app.page.evaluate("window.__bytecode"))
+    origins = probe["origins"]
     assert len(origins) > 10
     assert set(origins.values()) == {"pyc"}, origins
+    assert probe["docs"] == []
+    assert 'File "animerec/fresh.py", line ' in probe["error"], probe["error"]
+    assert ", in from_json_steps" in probe["error"] and "KeyError: 'titles'" in probe["error"]

@@ -1,7 +1,9 @@
 """Watch together (issue 24) in Chromium at 1280×800 and 390×844, AniList faked: the link
 `?anilist=A&with=anilist:B` opens the pair's recommendations, which leave out both lists, and
-each card names both people; the second-list form does the same from one list's results and
-puts `with=` in the address; "Just my list" goes back; axe-core finds no violation."""
+each card names both people, the "New for you" shelf's too; the second-list form does the same
+from one list's results and puts `with=` in the address; "Just my list" goes back; back and
+forward bring the second list back and take it away as the address says; axe-core finds no
+violation."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import pytest
 from animerec.parsers import parse_profile_file
 from animerec.profile import Status
 
-from .conftest import ANILIST_ANSWERS, FIXTURES, SHARED, card_ids, run_and_wait
+from .conftest import ANILIST_ANSWERS, FIXTURES, SHARED, card_ids, open_filters, run_and_wait
 from .test_site import ask_anilist, watched_ids
 from .test_view import DESKTOP, PHONE, axe_violations, opened, sideways_overflow
 
@@ -61,11 +63,22 @@ def wait_for_reasons(page) -> None:
     )
 
 
-def reasons_by_card(page) -> list[list[str]]:
+def reasons_by_card(page, cards: str = "#recommendations li.card") -> list[list[str]]:
     return page.eval_on_selector_all(
-        "#recommendations li.card",
-        "cs => cs.map(c => [...c.querySelectorAll('.because')].map(p => p.textContent))",
+        cards, "cs => cs.map(c => [...c.querySelectorAll('.because')].map(p => p.textContent))"
     )
+
+
+def wait_for_request(page) -> None:
+    """Until the link's request has ended (the "New for you" shelf comes last)."""
+    page.wait_for_function("() => Number(document.body.dataset.runs || 0) > 0",
+                           timeout=EXPLAINED_TIMEOUT_MS)  # fmt: skip
+
+
+def who(reasons: list[str]) -> set[str]:
+    """The people a card's reasons name: "NAME liked X" (the model's titles) or "NAME: …" (the
+    cold-start model's, for the titles it does not score)."""
+    return {r.split(" liked ")[0] if " liked " in r else r.split(": ")[0] for r in reasons}
 
 
 def query(page) -> dict[str, list[str]]:
@@ -87,9 +100,63 @@ def test_a_shared_link_opens_the_pair(browser, site_url, viewport) -> None:
         named = [{r.split(" liked ")[0] for r in rs} for rs in reasons_by_card(page)]
         assert sum(n == {ME, FRIEND} for n in named) >= 45, named  # a rare title has no reason
         assert query(page)["with"] == [f"anilist:{FRIEND}"]
+        wait_for_request(page)  # the pair's "New for you" shelf: both lists out, both explained
+        shelf = [int(i) for i in page.eval_on_selector_all(
+            "#fresh-cards li.card", "cs => cs.map(c => c.dataset.malId)")]  # fmt: skip
+        assert shelf and page.is_visible("#fresh")
+        assert not set(shelf) & (watched_ids(FIXTURES / "anilist" / "list-evanalxen.json")
+                                 | friend_ids())  # fmt: skip
+        named = [who(rs) for rs in reasons_by_card(page, "#fresh-cards li.card")]
+        assert sum(n == {ME, FRIEND} for n in named) >= len(shelf) // 2, named
+        assert not page.locator("#fresh-cards").get_by_text("Because you watched").count()
         assert sideways_overflow(page) <= 0
         page.click("#together summary")
         assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_back_and_forward_follow_the_second_list_in_the_address(browser, site_url,
+                                                                viewport) -> None:  # fmt: skip
+    """A filter change is a new history entry; "Just my list" takes `with=` off it. Back: the
+    entry with `with=` shows the pair again, and the form names the friend, as a fresh load of
+    that address does; forward: the first list alone, the form empty."""
+    url = f"{site_url}?anilist={ME}&with=anilist:{FRIEND}"
+    with opened(browser, url, viewport=viewport) as session:
+        page = session.page
+        wait_for_reasons(page)
+        wait_for_request(page)
+        pair = card_ids(page)
+        open_filters(page)
+        renders = int(page.evaluate("document.body.dataset.renders || 0"))
+        page.check("#filters input[name=types][value=TV]")
+        page.wait_for_function("(n) => Number(document.body.dataset.renders || 0) > n",
+                               arg=renders)  # fmt: skip
+        assert query(page)["with"] == [f"anilist:{FRIEND}"] and query(page)["type"] == ["TV"]
+        if page.is_visible("#filters-close"):  # the phone's drawer
+            page.click("#filters-close")
+        page.click("#together summary")
+        run_and_wait(page, lambda: page.click("form[data-source='alone'] button"))
+        assert "with" not in query(page)
+        alone_tv = card_ids(page)
+        assert page.locator("#recommendations .because").first.inner_text().startswith(
+            "Because you watched")
+
+        run_and_wait(page, page.go_back)  # ?anilist=ME&with=anilist:FRIEND
+        wait_for_reasons(page)
+        assert card_ids(page) == pair
+        assert query(page)["with"] == [f"anilist:{FRIEND}"] and "type" not in query(page)
+        assert page.input_value("#with-anilist-user") == FRIEND
+        assert f"{ME} and {FRIEND}" in page.inner_text("#summary")
+        assert session.anilist_calls.count(FRIEND) == 1  # the list read this visit, kept
+
+        run_and_wait(page, page.go_forward)  # ?anilist=ME&types=TV, no with=
+        assert card_ids(page) == alone_tv
+        assert "with" not in query(page) and query(page)["type"] == ["TV"]
+        assert page.input_value("#with-anilist-user") == ""
+        assert f"{FRIEND}" not in page.inner_text("#summary")
+        reasons = page.locator("#recommendations .because").all_inner_texts()
+        assert reasons and not [r for r in reasons if r.startswith(f"{FRIEND} liked")]
+        assert page.is_hidden("#error")
 
 
 def test_the_form_adds_a_second_list_and_just_my_list_goes_back(browser, site_url) -> None:

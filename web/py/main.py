@@ -94,6 +94,8 @@ class Page:
         self.covers_down = False  # AniList refused or failed once: no more asking this visit
         self.partner: together.Partner | None = None  # watch together: the second list
         self.pending: tuple | None = None  # a `with=` link's second list, read with the first
+        self.partners = together.Known()  # named second lists read this visit (back/forward)
+        self.url_waits = False  # back/forward came during a request: follow the URL after it
         second = self.start_partner
         self.loaders = {
             "anilist": partial(self.from_api, "anilist"), "kitsu": partial(self.from_api, "kitsu"),
@@ -165,19 +167,20 @@ class Page:
             ui.showError(f"The second list could not be read. {err}")
             ui.setStatus("Something needs your attention.")
             return False
+        self.partners.add(self.partner)
         return True
 
-    def alone(self, _value: None) -> None:
-        """Back to the first list alone ("Just my list")."""
+    def alone(self, _value: None) -> bool:
+        """Back to the first list alone ("Just my list"); whether a request started."""
         if self.partner is None or self.profile is None:
-            return
+            return False
 
         async def work() -> None:
             self.partner = None
             await self.recommend(self.profile)
             bridge.share_partner(None)
 
-        self.run(work)
+        return self.run(work)
 
     def busy(self) -> bool:
         return self.task is not None and not self.task.done()
@@ -225,7 +228,8 @@ class Page:
         if self.partner is not None:
             await self.partner.explain(self.catalog, self.predict_batch)
         self.show()
-        if await self.fresh.prepare(profile, row, self.candidates):  # loads after the cards
+        pair = self.partner and (self.partner, scores)  # together: the pair's shelf
+        if await self.fresh.prepare(profile, row, self.candidates, pair):  # after the cards
             await breathe()
             self.show()
         ui.setStatus("Done.")
@@ -273,6 +277,9 @@ class Page:
             ui.setStatus("Something went wrong.")
         finally:
             ui.setBusy(False)
+            if self.url_waits:  # once this task is done (a callback runs after it)
+                self.url_waits = False
+                asyncio.get_running_loop().call_soon(self.on_popstate)
 
     def candidates_for(self, profile: Profile, scores: array) -> Candidates:
         if self.partner is None:
@@ -294,8 +301,9 @@ class Page:
         ui.renderShelf(views.shelf(shelf, self.candidates, self.covers))
         fresh = self.fresh.shelf(self.titles, self.filters, self.hidden)
         shows = self.filters.shows
+        pair = self.partner and (self.profile, self.partner)
         ui.renderShelf(self.fresh.view(fresh, self.titles, self.candidates, self.loo, shows,
-                                       self.covers), "fresh")  # fmt: skip
+                                       self.covers, pair), "fresh")  # fmt: skip
         ui.showFilterCount(controls.changed(self.filters))
         # The cards last: from the worker each call is a task of the main thread's, and
         # body[data-renders] (ui.renderResults) says the whole view is drawn.
@@ -391,13 +399,46 @@ class Page:
             bridge.controls.setModel(self.folder)  # busy: the selection does not take
 
     def on_popstate(self) -> None:
-        """Back/forward: the view the URL describes, without pushing it again."""
+        """Back/forward: the view the URL describes, without pushing it again: filters, model
+        and, as a fresh load of the URL reads it, the second list of `with=`. What needs a
+        request while one runs follows when it ends."""
         self.use_filters(self.url_filters())
         bridge.controls.set(controls.to_form(self.filters))
         folder = site.chooseModel(self.models, bridge.query())
         bridge.controls.setModel(folder)
-        if folder == self.folder or not self.switch_model(folder, push=False):
+        if self.busy():
+            self.url_waits = True
             self.show()
+        elif folder != self.folder:
+            self.url_waits = self.switch_model(folder, push=False)  # then the second list
+        elif not self.follow_with():
+            self.show()
+
+    def follow_with(self) -> bool:
+        """Make the second list the one `with=` names, and the second-list forms say so, as a
+        fresh load of the URL would (no `with=`: the first list alone); whether a request
+        started. A second list without a name (an export, rated titles) is never in the URL,
+        so an address without `with=` keeps it. A list read this visit is not asked for
+        again."""
+        link = together.parse_with(bridge.query_value("with"))
+        for kind in together.SHARED_KINDS:
+            ui.setSourceValue(f"with:{kind}", link[1] if link and link[0] == kind else "")
+        if self.profile is None:
+            return False
+        shared = self.partner and self.partner.shared
+        if link is None:
+            return shared is not None and self.alone(None)
+        if together.same_list(link, shared):
+            return False
+        if known := self.partners.get(link):
+
+            async def again() -> Profile:
+                return known
+
+            self.start_partner(again, shared=link)
+        else:
+            self.loaders[f"with:{link[0]}"](link[1])
+        return self.busy()
 
     def switch_model(self, folder: str, push: bool) -> bool:
         """Load the model in `folder` (and its catalog) and re-run the current profile."""

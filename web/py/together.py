@@ -22,6 +22,7 @@ from views import entry_title
 SHARED_KINDS = ("anilist", "kitsu")  # sources a `with=KIND:NAME` link may name
 REASONS_EACH = 2  # titles named per person on a card
 FIRST, SECOND = "You", "Your friend"  # names for lists without a username
+KNOWN_LISTS = 4  # second lists kept for back/forward
 
 
 def parse_with(value: str | None) -> tuple[str, str] | None:
@@ -34,6 +35,34 @@ def parse_with(value: str | None) -> tuple[str, str] | None:
 def with_value(shared: tuple[str, str] | None) -> str | None:
     """The `with=` value that names the second list (None: the list has no shareable name)."""
     return f"{shared[0]}:{shared[1]}" if shared else None
+
+
+def same_list(a: tuple[str, str] | None, b: tuple[str, str] | None) -> bool:
+    """Whether two (kind, name) name the same list (usernames are matched without case)."""
+    return a is not None and b is not None and a[0] == b[0] and a[1].casefold() == b[1].casefold()
+
+
+class Known:
+    """The named second lists read this visit, the last KNOWN_LISTS, by (kind, name): back and
+    forward through `with=` links bring one back without asking its site again."""
+
+    def __init__(self) -> None:
+        self._lists: dict[tuple[str, str], Profile] = {}
+
+    @staticmethod
+    def _key(shared: tuple[str, str]) -> tuple[str, str]:
+        return shared[0], shared[1].casefold()
+
+    def add(self, partner: Partner) -> None:
+        if partner.shared is not None:
+            key = self._key(partner.shared)
+            self._lists.pop(key, None)
+            self._lists[key] = partner.profile
+            while len(self._lists) > KNOWN_LISTS:
+                del self._lists[next(iter(self._lists))]
+
+    def get(self, shared: tuple[str, str]) -> Profile | None:
+        return self._lists.get(self._key(shared))
 
 
 class Partner:
@@ -69,19 +98,34 @@ def candidates(
     titles: Titles,
 ) -> Candidates:
     """The pair's candidates: both lists left out, ranked by the joint score."""
+    combine = combiner(context.catalog, mine, scores, partner)
+    joint = [combine(x, y) for x, y in zip(scores, partner.scores, strict=True)]
+    return Candidates(context, together.merged(mine, partner.profile), joint, titles)
+
+
+def combiner(
+    catalog: Catalog, mine: Profile, scores: Sequence[float], partner: Partner
+) -> together.Combine:
+    """The shipped rule for this pair (`animerec.together.combiner`): the cards' joint score of
+    a title from its two scores, one per person, on the model's scale (the "New for you" shelf
+    combines its titles with it)."""
     pair = together.merged(mine, partner.profile)
-    index_of = context.catalog.index_of
+    index_of = catalog.index_of
     seen = {
         i
         for e in pair.entries
         if e.status is not Status.PLAN_TO_WATCH and (i := index_of(e.mal_id)) is not None
     }
-    joint = together.joint(scores, partner.scores, seen)
-    return Candidates(context, pair, joint, titles)
+    return together.combiner(scores, partner.scores, seen)
+
+
+def names(mine: Profile, partner: Partner) -> tuple[str, str]:
+    """What the cards call the two people."""
+    return mine.username or FIRST, partner.name()
 
 
 def pair_name(mine: Profile, partner: Partner) -> str:
-    return f"{mine.username or FIRST} and {partner.name()}"
+    return " and ".join(names(mine, partner))
 
 
 def both(mine: Profile, partner: Partner | None) -> Profile:
@@ -102,7 +146,7 @@ def reasons(
     naming only titles that `shows` lets on screen (`Filters.shows`)."""
     out: dict[int, list[str]] = {r.item.mal_id: [] for r in recs}
     indices = [r.item.index for r in recs]
-    for name, loo in ((mine.username or FIRST, my_loo), (partner.name(), partner.loo)):
+    for name, loo in zip(names(mine, partner), (my_loo, partner.loo), strict=True):
         if loo is None:
             continue
         hide = pipeline.unnamed(loo, titles.catalog, shows)
