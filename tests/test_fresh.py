@@ -90,6 +90,15 @@ def test_a_sequel_of_a_watched_title_outscores_the_rest(model) -> None:
     assert fresh.reasons(row, [0.0, 1.0, 1.0, 1.0], 10, warm)[0] == "continues Alpha"
 
 
+def test_reasons_name_only_the_titles_the_filters_show(model) -> None:
+    warm, _, _, fresh = model
+    row, logits = [1.0, 1.0, 0.0, 0.0], [0.0, 1.0, 1.0, 1.0]  # Alpha and Beta watched
+    named = fresh.reasons(row, logits, 10, warm, n=9)
+    hidden = fresh.reasons(row, logits, 10, warm, n=9, shows=lambda i: i.title != "Alpha")
+    assert any("Alpha" in r for r in named)
+    assert hidden and not any("Alpha" in r for r in hidden)
+
+
 def test_taste_lifts_the_fresh_titles_of_the_genres_whose_model_titles_score_high(model) -> None:
     warm, hood, hp, _ = model
     only_taste = replace(hp, near=0.0, direct=0.0, franchise=0.0, unstarted=0.0, taste=1.0)

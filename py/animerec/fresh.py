@@ -29,7 +29,7 @@ import itertools
 import math
 from array import array
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Protocol
@@ -232,22 +232,26 @@ class FreshModel:
         catalog: Catalog,
         n: int = 2,
         who: str = "you",
+        shows: Callable[[Item], bool] = lambda _: True,
     ) -> tuple[str, ...]:
         """Up to `n` short reasons for `mal_id`'s score, strongest first: a watched title of its
         franchise, watched titles that share its studio, source …, then titles the model picks
         for this visitor that it resembles. `catalog`: the model's (neighbours are its titles);
-        `who`: whose list it is, as the reasons name them ("you"; a name, watching together)."""
+        `who`: whose list it is, as the reasons name them ("you"; a name, watching together);
+        only titles that `shows` lets on screen are named (`Filters.shows`: adult titles)."""
         j = self._position(mal_id)
         if j is None:
             return ()
         out: list[str] = []
         named: set[int] = set()
-        sequel_of = [m for m in self.findex[self.fstarts[j] : self.fstarts[j + 1]] if row[m]]
+        franchise = self.findex[self.fstarts[j] : self.fstarts[j + 1]]
+        sequel_of = [m for m in franchise if row[m] and shows(catalog[m])]
         if sequel_of:
             best = max(sequel_of, key=row.__getitem__)
             out.append(f"continues {catalog[best].title}")
             named.add(best)
-        span = [p for p in range(self.starts[j], self.starts[j + 1]) if self.index[p] not in named]
+        span = [p for p in range(self.starts[j], self.starts[j + 1])
+                if self.index[p] not in named and shows(catalog[self.index[p]])]  # fmt: skip
         watched = sorted((p for p in span if row[self.index[p]]),
                          key=lambda p: -self.weight[p] * row[self.index[p]])  # fmt: skip
         picked = sorted((p for p in span if not row[self.index[p]]),

@@ -60,7 +60,7 @@ class FreshShelf:
         self.on_list: set[int] = set()  # any status but plan-to-watch
         self.dropped: set[int] = set()
         self.planned: set[int] = set()
-        self._reasons: dict[tuple[int, int], tuple[str, ...]] = {}
+        self._reasons: dict[tuple[int, int, Callable[[Item], bool]], tuple[str, ...]] = {}
 
     async def prepare(
         self,
@@ -144,13 +144,15 @@ class FreshShelf:
             recs = [explained.get(r.item.mal_id, r) for r in recs]
         else:
             lines = together.reasons(scored, pair[0], loo, pair[1], titles, shows)
-        return json.dumps({"cards": [self.card(r, titles, covers, lines) for r in recs]})
+        cards = [self.card(r, titles, covers, shows, lines) for r in recs]
+        return json.dumps({"cards": cards})
 
     def card(
         self,
         rec: Recommendation,
         titles: Titles,
         covers: CoverCache | None,
+        shows: Callable[[Item], bool],
         lines: dict[int, list[str]] | None = None,
     ) -> dict:
         """A card of the shelf: the cards' own; for a title the model does not score, the
@@ -161,20 +163,23 @@ class FreshShelf:
             return views.card(rec, titles, covers, reasons=(lines or {}).get(mal_id, []))
         out = []
         for k, person in enumerate(self.people):
-            sentence = "; ".join(self.reasons(mal_id, titles, k))
+            sentence = "; ".join(self.reasons(mal_id, titles, shows, k))
             if sentence and person.name:
                 out.append(f"{person.name}: {sentence}")
             elif sentence:
                 out.append(sentence[:1].upper() + sentence[1:])
         return views.card(rec, titles, covers, reasons=out)
 
-    def reasons(self, mal_id: int, titles: Titles, person: int = 0) -> tuple[str, ...]:
-        """What a title the model does not score owes its place to in the list of `person`
-        (once per title, person and list)."""
-        key = (person, mal_id)
+    def reasons(
+        self, mal_id: int, titles: Titles, shows: Callable[[Item], bool], person: int = 0
+    ) -> tuple[str, ...]:
+        """What a title the model does not score owes its place to in the list of `person`,
+        naming only titles that `shows` lets on screen (once per title, person, list and
+        filters)."""
+        key = (person, mal_id, shows)
         if key not in self._reasons and self.model is not None and person < len(self.people):
             who = self.people[person]
             self._reasons[key] = self.model.reasons(
-                who.row, who.logits, mal_id, titles.catalog, REASONS, who.name or "you"
+                who.row, who.logits, mal_id, titles.catalog, REASONS, who.name or "you", shows
             )
         return self._reasons.get(key, ())
