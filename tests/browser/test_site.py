@@ -347,9 +347,9 @@ def origin(name):
 names = ["urllib.parse", "xml.etree.ElementTree", "json.decoder", "pipeline", "views"]
 names += [n for n in sys.modules if n.startswith("animerec")]
 import traceback
-from animerec.fresh import FreshModel
+from animerec.fresh import FRESH_FORMAT, FreshModel
 try:
-    FreshModel.from_json({"format": "animerec-fresh/2"})  # no titles: a KeyError in the wheel
+    FreshModel.from_json({"format": FRESH_FORMAT})  # no titles: a KeyError in the wheel
 except KeyError:
     error = traceback.format_exc()
 docs = [n for n in names if sys.modules[n].__doc__]
