@@ -287,9 +287,12 @@ def test_no_adult_title_is_recommended_by_default() -> None:
     lead it."""
     cat = Catalog.from_json(json.loads(REAL_CATALOG.read_text()))
     adult = [i for i in cat if is_adult(i)]
-    profile = Profile([Entry(i.mal_id, Status.COMPLETED, 9) for i in adult[:40]])
+    planned = [Entry(i.mal_id, Status.PLAN_TO_WATCH, None) for i in adult[40:50]]
+    profile = Profile([Entry(i.mal_id, Status.COMPLETED, 9) for i in adult[:40]] + planned)
     scores = [10.0 if is_adult(i) else math.log1p(i.popularity) / 10 for i in cat]
     cands = Candidates(RankContext(cat), profile, scores)
-    assert not [r for r in cands.rank(Filters(n=200)) if is_adult(r.item)]
+    for ptw in ("show", "boost"):  # planned adult titles too, boosted or not
+        assert not [r for r in cands.rank(Filters(n=200, plan_to_watch=ptw)) if is_adult(r.item)]
     assert len(cands.rank(Filters(n=200))) == 200
-    assert all(is_adult(r.item) for r in cands.rank(Filters(n=50, adult=True)))
+    shown = cands.rank(Filters(n=50, adult=True))
+    assert all(is_adult(r.item) for r in shown) and any(r.planned for r in shown)

@@ -65,6 +65,7 @@ class RankContext:
         self.years = [i.year for i in items]
         self.popularity = [i.popularity for i in items]
         self.adult = [is_adult(i) for i in items]
+        self.adult_indices = frozenset(i for i, adult in enumerate(self.adult) if adult)
         self.log_popularity = [math.log(max(p, POPULARITY_FLOOR)) for p in self.popularity]
         # Relation groups as small ints. An item's own group is its franchise where the metadata
         # gives one, else its title stem; a profile entry claims both its franchise and its stem,
@@ -102,11 +103,14 @@ class RankContext:
     def type_mask(self, types: Iterable[str]) -> int:
         return sum(1 << TYPES.index(t) for t in set(types) if t in TYPES)
 
-    def passing(self, filters: Filters, cand: Iterable[int]) -> list[int]:
+    def passing(
+        self, filters: Filters, cand: Iterable[int], adult_left_out: bool = False
+    ) -> list[int]:
         """The items of `cand` that the item-level filters keep (adult, type, year, genres,
-        popularity): what the list shows and the map does not dim."""
+        popularity): what the list shows and the map does not dim. `adult_left_out`: `cand`
+        holds no adult title already (`Candidates`' cached bases)."""
         cand = list(cand)
-        if not filters.adult:
+        if not filters.adult and not adult_left_out:
             adult = self.adult
             cand = [i for i in cand if not adult[i]]
         if filters.types:
@@ -187,7 +191,7 @@ class Candidates:
         self.unstarted_sequels = {
             i for i, g in enumerate(context.group) if context.is_sequel[i] and g not in started
         }
-        self._bases: dict[tuple[bool, bool, bool], list[int]] = {}
+        self._bases: dict[tuple[bool, bool, bool, bool], list[int]] = {}
         self._top = max((s for i, s in enumerate(scores) if i not in self.watched), default=0.0)
 
     def rank(self, filters: Filters, hidden: Collection[int] = ()) -> list[Recommendation]:
@@ -197,7 +201,7 @@ class Candidates:
         cand = self._base(filters)
         if hidden:
             cand = [i for i in cand if i not in hidden]
-        cand = ctx.passing(filters, cand)
+        cand = ctx.passing(filters, cand, adult_left_out=True)
         best = heapq.nlargest(filters.n, cand, key=self._key(filters))
         return [
             Recommendation(
@@ -216,15 +220,18 @@ class Candidates:
         return 100.0 * math.exp(min(logit - self._top, 0.0))
 
     def _base(self, filters: Filters) -> list[int]:
-        """Items the profile-dependent filters leave, cached per combination of those filters.
-        Planned titles pass the relation filters: the visitor chose them."""
+        """Items the profile-dependent filters and the adult switch leave, cached per
+        combination of those filters: the one filter most visitors never change is not paid
+        for on every re-rank. Planned titles pass the relation filters (the visitor chose
+        them), not the adult switch."""
         key = (
             filters.plan_to_watch == "hide",
             filters.hide_dropped_related,
             filters.hide_unstarted_sequels,
+            filters.adult,
         )
         if key not in self._bases:
-            hide_planned, hide_dropped, hide_sequels = key
+            hide_planned, hide_dropped, hide_sequels, adult = key
             blocked = set(self.watched)
             if hide_dropped:
                 blocked |= self.dropped_related
@@ -233,6 +240,8 @@ class Candidates:
             blocked -= self.planned
             if hide_planned:
                 blocked |= self.planned
+            if not adult:
+                blocked |= self.context.adult_indices
             self._bases[key] = [i for i in range(len(self.scores)) if i not in blocked]
         return self._bases[key]
 
