@@ -32,6 +32,17 @@ GRID = {  # two earlier grids (K 4/8/16, sharpness 1/2/4, direct 0–8, franchis
 }
 
 
+def add_cut_arguments(parser: argparse.ArgumentParser, choose: str) -> None:
+    """The options the experiments on training users' cold cuts share (fresh_blend,
+    fresh_content, fresh_nonlinear): `prepare`'s cache, seed and number of training users, and
+    the term sets measured once on test users (`choose`: how the option reads them)."""
+    parser.add_argument("--cache", type=Path, required=True)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--train-users", type=int, default=1500)
+    parser.add_argument("--test", action="store_true", help="measure the chosen set on test")
+    parser.add_argument("--choose", default="all terms", help=choose)
+
+
 def prepare(seed: int, cache: Path, train_users: int = 0) -> dict:
     """The catalog, the cuts and the fitted logits, each model saved to `cache` as it is
     fitted (an interrupted run goes on where it stopped); with `train_users`, the cuts of

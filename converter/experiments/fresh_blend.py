@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 from animerec.catalog import Catalog
@@ -94,12 +93,8 @@ def fit(
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--cache", type=Path, required=True)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--train-users", type=int, default=1500)
+    cold_start.add_cut_arguments(parser, "the set measured on test")
     parser.add_argument("--neighbours", type=int, default=4)
-    parser.add_argument("--test", action="store_true", help="measure the chosen set on test")
-    parser.add_argument("--choose", default="all terms", help="the set measured on test")
     args = parser.parse_args()
     state = cold_start.prepare(args.seed, args.cache, args.train_users)
     catalog, b_warm = state["catalog"], state["b", None]

@@ -220,13 +220,9 @@ def cross_check(
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--cache", type=Path, required=True)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--train-users", type=int, default=1500)
+    cold_start.add_cut_arguments(parser, "sets to test, by commas")
     parser.add_argument("--lam", type=float, default=1.0)
     parser.add_argument("--folds", type=int, default=0, help="cross-check on training users")
-    parser.add_argument("--test", action="store_true", help="measure the chosen set on test")
-    parser.add_argument("--choose", default="all terms", help="sets to test, by commas")
     args = parser.parse_args()
     state = cold_start.prepare(args.seed, args.cache, args.train_users)
     catalog = state["catalog"]

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
 import numpy as np
 
@@ -135,12 +134,8 @@ def lambdarank(
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--cache", type=Path, required=True)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--train-users", type=int, default=1500)
+    cold_start.add_cut_arguments(parser, "sets to test, by semicolons")
     parser.add_argument("--folds", type=int, default=4)
-    parser.add_argument("--test", action="store_true", help="measure the chosen set on test")
-    parser.add_argument("--choose", default="all terms", help="sets to test, by semicolons")
     parser.add_argument("--only", default="", help="run only these sets, by semicolons")
     args = parser.parse_args()
     state = cold_start.prepare(args.seed, args.cache, args.train_users)
