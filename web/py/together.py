@@ -98,9 +98,9 @@ def candidates(
     titles: Titles,
 ) -> Candidates:
     """The pair's candidates: both lists left out, ranked by the joint score."""
-    combine = combiner(context.catalog, mine, scores, partner)
-    joint = [combine(x, y) for x, y in zip(scores, partner.scores, strict=True)]
-    return Candidates(context, together.merged(mine, partner.profile), joint, titles)
+    pair = together.merged(mine, partner.profile)
+    joint = together.joint(scores, partner.scores, _seen(context.catalog, pair))
+    return Candidates(context, pair, joint, titles)
 
 
 def combiner(
@@ -109,14 +109,19 @@ def combiner(
     """The shipped rule for this pair (`animerec.together.combiner`): the cards' joint score of
     a title from its two scores, one per person, on the model's scale (the "New for you" shelf
     combines its titles with it)."""
-    pair = together.merged(mine, partner.profile)
+    seen = _seen(catalog, together.merged(mine, partner.profile))
+    return together.combiner(scores, partner.scores, seen)
+
+
+def _seen(catalog: Catalog, pair: Profile) -> set[int]:
+    """The catalog indices of the titles either person has on their list, plan-to-watch apart:
+    what the joint rule normalizes without."""
     index_of = catalog.index_of
-    seen = {
+    return {
         i
         for e in pair.entries
         if e.status is not Status.PLAN_TO_WATCH and (i := index_of(e.mal_id)) is not None
     }
-    return together.combiner(scores, partner.scores, seen)
 
 
 def names(mine: Profile, partner: Partner) -> tuple[str, str]:
