@@ -103,6 +103,19 @@ def test_filters_and_not_interested_apply(model: FreshModel, candidates: Candida
     assert ids[0] not in without_first and set(ids[1:]) <= set(without_first)
 
 
+def test_the_shelf_leaves_out_the_titles_the_cards_show(
+    model: FreshModel, candidates: Candidates
+) -> None:
+    """The page hands the shelf its cards: a recent title among them is not shown twice, and
+    the shelf's places go to the next titles."""
+    shelf = shelve(model, candidates)[0]
+    cards = [r.item.mal_id for r in candidates.rank(NO_FILTERS)]
+    alone, below = shelf.shelf(TITLES, NO_FILTERS, ()), shelf.shelf(TITLES, NO_FILTERS, (), cards)
+    assert set(alone) & set(cards), "no recent card to leave out"
+    assert not set(below) & set(cards) and len(below) == len(alone)
+    assert set(alone) - set(cards) < set(below)
+
+
 def test_planned_and_dropped_titles_follow_the_filters(
     model: FreshModel, candidates: Candidates
 ) -> None:

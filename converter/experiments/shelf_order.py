@@ -26,9 +26,11 @@ from animerec.ranking import Candidates, RankContext
 
 from converter import data, fresh_build, recent, sections, splits
 
-GRID = {"popularity": (0.0, 1.0, 2.0, 3.0), "fresh_popularity": (0.0, 1.0, 2.0, 3.0),
-        "fresh_shift": (-4.0, -3.0, -2.0, -1.0, 0.0),
-        "fresh_every": (0, 3, 4, 5)}  # fmt: skip
+GRID = {"popularity": (0.0, 0.25, 0.5, 1.0, 2.0), "fresh_popularity": (0.0, 1.0, 2.0),
+        "fresh_shift": (-4.0, -2.0, 0.0), "fresh_every": (0, 3, 4, 5),
+        "fresh_after": (0, 4, 8, 12)}  # fmt: skip
+SLOTS = [(every, after) for every in GRID["fresh_every"] for after in GRID["fresh_after"]
+         if every or not after]  # fmt: skip
 
 
 def user_rows(profiles: dict, state: dict, fresh: FreshModel, seed: int) -> list[dict]:
@@ -55,7 +57,8 @@ def user_rows(profiles: dict, state: dict, fresh: FreshModel, seed: int) -> list
         cards = [r.item.mal_id for r in Candidates(context, given, logits, titles).rank(Filters())]
         on_list = [e.mal_id for e in given.entries if e.status is not Status.PLAN_TO_WATCH]
         scores = fresh.recent_scores(row, logits, catalog)
-        shelf = new_for_you(scores, titles, Filters(), (), since, 10**6, on_list, ShelfOrder(0, 0))
+        shelf = new_for_you(scores, titles, Filters(), (), since, 10**6, on_list, ShelfOrder(0, 0),
+                            cards=cards)  # fmt: skip
         listed = {e.mal_id for e in rest}
         out.append({
             "truth": truth,
@@ -112,19 +115,21 @@ def main() -> None:
         titles = Titles(catalog, extra)
         popular = float(np.mean([len(r["truth"] & set(r["popular"]))
                                  / min(recent.K, len(r["truth"])) for r in rows]))  # fmt: skip
-        grid = {v: recall(rows, ShelfOrder(*v), titles) for v in itertools.product(*GRID.values())}
+        grid = {v: recall(rows, ShelfOrder(*v), titles) for v in itertools.product(*GRID.values())
+                if v[3:] in SLOTS}  # fmt: skip
         found.append((rows, titles, popular, grid))
         print(len(rows), "users, popular", round(popular, 4), flush=True)
     if args.rows and not cached:
         args.rows.write_bytes(pickle.dumps([r for r, *_ in found]))
     for f, (rows, titles, popular, grid) in enumerate(found):
-        for every in GRID["fresh_every"]:
-            best = max((v for v in grid if v[3] == every), key=grid.get)
+        for slots in SLOTS:
+            best = max((v for v in grid if v[3:] == slots), key=grid.get)
             share = fresh_share(rows, ShelfOrder(*best), titles)
             other = " / ".join(f"{g[3][best] / g[2]:.3f}" for g in found)
             print(f"fold {f} chooses {best} (fresh share {share:.2f}): ÷ popular {other}")
-        before = recall(rows, ShelfOrder(2.0, 2.0, 0.0, 0), titles) / popular
-        print(f"fold {f}: score + 2 ln members, no slots: ÷ popular {before:.3f}", flush=True)
+        shipped = recall(rows, ShelfOrder(1.0, 0.0, -4.0, 4, 0), titles) / popular
+        print(f"fold {f}: every 4th place fresh, logit + ln members: ÷ popular {shipped:.3f}",
+              flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":
