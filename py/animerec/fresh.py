@@ -66,7 +66,7 @@ class ShelfOrder:
     newest seasons, so no measurement can show a visitor watching them, and a fitted order
     would hide them (RESULTS.md)."""
 
-    popularity: float = 1.0
+    popularity: float = 0.25
     fresh_popularity: float = 0.0  # the fresh score holds its own (FreshHyper.popularity)
     fresh_shift: float = -4.0
     fresh_every: int = 4
