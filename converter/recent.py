@@ -46,7 +46,7 @@ def page_titles(
         scores = fresh.recent_scores(row, logits, catalog)
         parts["new for you"] = new_for_you(
             scores, titles, Filters(), (), fresh.since_year, on_list=on_list,
-            order=order,
+            order=order, cards=cards,
         )  # fmt: skip
     parts["continue"] = [i.mal_id for i in continuations(given, titles)]
     return parts

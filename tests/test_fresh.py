@@ -122,7 +122,7 @@ def test_a_long_lists_taste_never_counts_against_the_titles_it_likes(model) -> N
     assert [romance[i["mal_id"]] for i in FRESH] == pytest.approx(measured, abs=1e-5)
 
 
-def test_the_shelf_follows_filters_hidden_titles_and_unstarted_sequels(model) -> None:
+def test_the_shelf_follows_filters_hidden_titles_the_cards_and_unstarted_sequels(model) -> None:
     warm = model[0]
     titles = Titles(warm, make_catalog(FRESH))
     scores = {10: 9.0, 11: 6.0, 12: 3.0, 3: 12.0}  # 3: a main-model title of 2018
@@ -137,6 +137,8 @@ def test_the_shelf_follows_filters_hidden_titles_and_unstarted_sequels(model) ->
     assert new_for_you(scores, titles, hide, (), 2023, on_list=[1], planned=[11]) == [10, 12]
     shown = new_for_you(scores, titles, Filters(), (), 2023, on_list=[1], planned=[11])
     assert shown == [10, 11, 12]
+    # a title the cards above show is not shown twice
+    assert new_for_you(scores, titles, Filters(), (), 2023, on_list=[1], cards=[3, 11]) == [10, 12]
 
 
 def test_the_shelf_holds_slots_for_titles_the_model_does_not_score(model) -> None:
@@ -144,9 +146,11 @@ def test_the_shelf_holds_slots_for_titles_the_model_does_not_score(model) -> Non
     scores = {1: 10.0, 2: 9.0, 4: 8.0, 11: 1.0, 12: 0.5}  # 11, 12: fresh
     plain = ShelfOrder(popularity=0.0, fresh_popularity=0.0)
     assert new_for_you(scores, titles, Filters(), (), 2015, order=plain) == [1, 2, 4, 11, 12]
-    slots = replace(plain, fresh_every=2)
+    slots = replace(plain, fresh_every=2, fresh_after=0)
     assert new_for_you(scores, titles, Filters(), (), 2015, order=slots) == [1, 11, 2, 12, 4]
     assert new_for_you(scores, titles, Filters(), (), 2015, n=3, order=slots) == [1, 11, 2]
+    late = replace(plain, fresh_every=1, fresh_after=2)  # the first two places are not held
+    assert new_for_you(scores, titles, Filters(), (), 2015, order=late) == [1, 2, 11, 12, 4]
     lifted = replace(plain, fresh_shift=10.0)
     assert new_for_you(scores, titles, Filters(), (), 2015, order=lifted) == [11, 12, 1, 2, 4]
     by_members = ShelfOrder(popularity=4.0, fresh_popularity=0.0)  # Delta: 70 k, Beta: 50 k

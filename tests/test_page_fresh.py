@@ -103,6 +103,19 @@ def test_filters_and_not_interested_apply(model: FreshModel, candidates: Candida
     assert ids[0] not in without_first and set(ids[1:]) <= set(without_first)
 
 
+def test_the_shelf_leaves_out_the_titles_the_cards_show(
+    model: FreshModel, candidates: Candidates
+) -> None:
+    """The page hands the shelf its cards: a recent title among them is not shown twice, and
+    the shelf's places go to the next titles."""
+    shelf = shelve(model, candidates)[0]
+    cards = [r.item.mal_id for r in candidates.rank(NO_FILTERS)]
+    alone, below = shelf.shelf(TITLES, NO_FILTERS, ()), shelf.shelf(TITLES, NO_FILTERS, (), cards)
+    assert set(alone) & set(cards), "no recent card to leave out"
+    assert not set(below) & set(cards) and len(below) == len(alone)
+    assert set(alone) - set(cards) < set(below)
+
+
 def test_planned_and_dropped_titles_follow_the_filters(
     model: FreshModel, candidates: Candidates
 ) -> None:
@@ -125,10 +138,10 @@ def test_planned_and_dropped_titles_follow_the_filters(
         return set(shelve(model, candidates, filters, profile=dropped)[1])
 
     shown = Filters(hide_dropped_related=False)
-    kept = {i: dropping(i, shown) for i in ids if related(i)}
-    first = next(i for i, k in kept.items() if related(i) & k)  # its franchise stays when shown
-    assert first not in kept[first]
-    assert not dropping(first, NO_FILTERS) & related(first)
+    sequel = next(i for i in ids if related(i))  # a shelf title of a franchise
+    dropped = min(related(sequel))  # another title of it, dropped
+    assert sequel in dropping(dropped, shown) and dropped not in dropping(dropped, shown)
+    assert not dropping(dropped, NO_FILTERS) & (related(dropped) | {dropped})
 
 
 def test_the_model_loads_once_and_a_new_list_forgets_the_shelf(

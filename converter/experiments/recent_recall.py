@@ -4,7 +4,7 @@ the given weights (default: its fresh.json), on the validation users (which choo
 shelf's order) and the test users of its own split (the manifest's seed).
 
     PYTHONPATH=py:. .venv/bin/python -m converter.experiments.recent_recall \
-        [--hyper '{"franchise": 2.0}'] [--order '{"fresh_every": 4}']
+        [--hyper '{"franchise": 2.0}'] [--order '{"fresh_every": 4}'] [--users validation]
 """
 
 from __future__ import annotations
@@ -33,6 +33,13 @@ def main() -> None:
     parser.add_argument(
         "--order", nargs="+", default=["{}"], help="ShelfOrder fields as JSON (default: shipped)"
     )
+    parser.add_argument(
+        "--users",
+        nargs="+",
+        default=["validation", "test"],
+        choices=["validation", "test"],
+        help="which users (test: once, at the end)",
+    )
     args = parser.parse_args()
     manifest = json.loads((args.model / "manifest.json").read_text(encoding="utf-8"))
     seed = manifest["training_data"]["split"]["seed"]
@@ -48,6 +55,8 @@ def main() -> None:
     _, val_u, test_u = splits.split_users(list(profiles), 0.08, 0.1, seed)
     logits = keras_scorer(export.load_tfjs(args.model))
     for name, users in (("validation", val_u), ("test", test_u)):
+        if name not in args.users:
+            continue
         for (label, fresh), text in itertools.product(models.items(), args.order):
             order = ShelfOrder(**json.loads(text))
             result = recent.measure(profiles, users, catalog, extra, seed, logits, fresh,

@@ -1,8 +1,9 @@
 """The "New for you" shelf's order (`animerec.fresh.ShelfOrder`), searched on the 2025 file's
 users (recent_folds.py's folds, its --cache): each order of GRID measured as converter/recent.py
 measures the page (its first 20 recent titles against the 20 most popular recent ones). Per
-number of slots held for fresh titles, one fold chooses the rest of the order and both are
-measured with it. --rows saves the users' candidates at the first run (the grid reruns fast).
+slot rule (every n-th place after the first k held for fresh titles), one fold chooses the rest
+of the order and both are measured with it. --rows saves the users' candidates at the first
+run (the grid reruns fast).
 
     PYTHONPATH=py:. .venv/bin/python -m converter.experiments.shelf_order \
         --cache /tmp/recent_folds.pkl --rows /tmp/shelf_rows.pkl [--hyper '{...}']
@@ -26,15 +27,17 @@ from animerec.ranking import Candidates, RankContext
 
 from converter import data, fresh_build, recent, sections, splits
 
-GRID = {"popularity": (0.0, 1.0, 2.0, 3.0), "fresh_popularity": (0.0, 1.0, 2.0, 3.0),
-        "fresh_shift": (-4.0, -3.0, -2.0, -1.0, 0.0),
-        "fresh_every": (0, 3, 4, 5)}  # fmt: skip
+GRID = {"popularity": (0.0, 0.25, 0.5, 1.0, 2.0), "fresh_popularity": (0.0, 1.0, 2.0),
+        "fresh_shift": (-4.0, -2.0, 0.0), "fresh_every": (0, 3, 4, 5),
+        "fresh_after": (0, 4, 8, 12)}  # fmt: skip
+SLOTS = [(every, after) for every in GRID["fresh_every"] for after in GRID["fresh_after"]
+         if every or not after]  # fmt: skip
 
 
 def user_rows(profiles: dict, state: dict, fresh: FreshModel, seed: int) -> list[dict]:
     """Per evaluated user: recent targets, the cards' recent titles, the shelf's candidates
-    (filtered as the page filters them) with score and whether fresh, the continuations, and
-    the popular list."""
+    (filtered as the page filters them) with score and whether fresh, the continuations, the
+    popular list (4 × K of it), the list's number of model titles and its latest start year."""
     catalog, extra, b = state["catalog"], state["extra"], state["b"]
     titles, context = Titles(catalog, extra), RankContext(catalog)
     since = sections.RECENT_SINCE
@@ -55,23 +58,31 @@ def user_rows(profiles: dict, state: dict, fresh: FreshModel, seed: int) -> list
         cards = [r.item.mal_id for r in Candidates(context, given, logits, titles).rank(Filters())]
         on_list = [e.mal_id for e in given.entries if e.status is not Status.PLAN_TO_WATCH]
         scores = fresh.recent_scores(row, logits, catalog)
-        shelf = new_for_you(scores, titles, Filters(), (), since, 10**6, on_list, ShelfOrder(0, 0))
+        shelf = new_for_you(scores, titles, Filters(), (), since, 10**6, on_list, ShelfOrder(0, 0),
+                            cards=cards)  # fmt: skip
         listed = {e.mal_id for e in rest}
         out.append({
             "truth": truth,
             "cards": recent.first_recent(cards, titles, since),
             "shelf": [(m, scores[m], not titles.scored(m)) for m in shelf],
             "continue": [i.mal_id for i in continuations(given, titles)],
-            "popular": [i.mal_id for i in popular if i.mal_id not in listed][: recent.K],
+            "popular": [i.mal_id for i in popular if i.mal_id not in listed][: 4 * recent.K],
+            "size": sum(1 for v in row if v > 0),  # the list's model titles
+            "latest": max((i.year or 0 for e in rest if (i := titles.by_mal_id(e.mal_id))),
+                          default=0),  # the latest start year on the input
         })  # fmt: skip
     return out
 
 
+def keyed(row: dict, order: ShelfOrder, titles: Titles) -> list[tuple[float, int, bool]]:
+    """(key, mal_id, fresh) of one user's candidates under `order`."""
+    return [(order.key(score, titles.by_mal_id(m), fresh), m, fresh)
+            for m, score, fresh in row["shelf"]]  # fmt: skip
+
+
 def shelf(row: dict, order: ShelfOrder, titles: Titles) -> list[int]:
     """The shelf's first K titles for one user's candidates under `order`."""
-    keyed = [(order.key(score, titles.by_mal_id(m), fresh), m, fresh)
-             for m, score, fresh in row["shelf"]]  # fmt: skip
-    return order.arrange(keyed, recent.K)
+    return order.arrange(keyed(row, order, titles), recent.K)
 
 
 def recall(rows: list[dict], order: ShelfOrder, titles: Titles) -> float:
@@ -110,21 +121,23 @@ def main() -> None:
         fresh = FreshModel.from_json(fresh_build.to_json(hood, hp, len(catalog)))
         rows = cached[f] if cached else user_rows(profiles, state, fresh, args.seed)
         titles = Titles(catalog, extra)
-        popular = float(np.mean([len(r["truth"] & set(r["popular"]))
+        popular = float(np.mean([len(r["truth"] & set(r["popular"][: recent.K]))
                                  / min(recent.K, len(r["truth"])) for r in rows]))  # fmt: skip
-        grid = {v: recall(rows, ShelfOrder(*v), titles) for v in itertools.product(*GRID.values())}
+        grid = {v: recall(rows, ShelfOrder(*v), titles) for v in itertools.product(*GRID.values())
+                if v[3:] in SLOTS}  # fmt: skip
         found.append((rows, titles, popular, grid))
         print(len(rows), "users, popular", round(popular, 4), flush=True)
     if args.rows and not cached:
         args.rows.write_bytes(pickle.dumps([r for r, *_ in found]))
     for f, (rows, titles, popular, grid) in enumerate(found):
-        for every in GRID["fresh_every"]:
-            best = max((v for v in grid if v[3] == every), key=grid.get)
+        for slots in SLOTS:
+            best = max((v for v in grid if v[3:] == slots), key=grid.get)
             share = fresh_share(rows, ShelfOrder(*best), titles)
             other = " / ".join(f"{g[3][best] / g[2]:.3f}" for g in found)
             print(f"fold {f} chooses {best} (fresh share {share:.2f}): ÷ popular {other}")
-        before = recall(rows, ShelfOrder(2.0, 2.0, 0.0, 0), titles) / popular
-        print(f"fold {f}: score + 2 ln members, no slots: ÷ popular {before:.3f}", flush=True)
+        before = recall(rows, ShelfOrder(1.0, 0.0, -4.0, 4, 0), titles) / popular
+        print(f"fold {f}: before (every 4th place fresh, logit + ln members): ÷ {before:.3f}",
+              flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -61,14 +61,21 @@ class TitleSource(Protocol):
 class ShelfOrder:
     """The shelf's order: the model's titles by score + `popularity` × ln(members), the fresh
     ones (those it does not score) by score + `fresh_popularity` × ln(members) + `fresh_shift`,
-    and every `fresh_every`-th place (0: none) held for the best fresh title left. The slots
-    are a choice, not a fit: the rating files end before the newest seasons, so no measurement
-    can show a visitor watching them, and a fitted order would hide them (RESULTS.md)."""
+    and past the first `fresh_after` places every `fresh_every`-th one (0: none) held for the
+    best fresh title left. The slots are a choice, not a fit: the rating files end before the
+    newest seasons, so no measurement can show a visitor watching them, and a fitted order
+    would hide them (RESULTS.md)."""
 
-    popularity: float = 1.0
+    popularity: float = 0.25
     fresh_popularity: float = 0.0  # the fresh score holds its own (FreshHyper.popularity)
     fresh_shift: float = -4.0
-    fresh_every: int = 4  # a quarter of the shelf
+    fresh_every: int = 4
+    fresh_after: int = 8  # places 12, 16 and 20 of 20
+
+    def slot(self, place: int) -> bool:
+        """Whether the 1-based `place` is held for a fresh title."""
+        past = place - self.fresh_after
+        return bool(self.fresh_every) and past > 0 and past % self.fresh_every == 0
 
     def key(self, score: float, item: Item, fresh: bool) -> float:
         ln_members = math.log(max(item.popularity, POPULARITY_FLOOR))
@@ -83,7 +90,7 @@ class ShelfOrder:
         rest = (m for _, m, _ in keyed)
         out: list[int] = []
         while len(out) < min(n, len(keyed)):
-            slot = self.fresh_every and (len(out) + 1) % self.fresh_every == 0
+            slot = self.slot(len(out) + 1)
             pick = next((m for m in fresh if m not in out), None) if slot else None
             out.append(pick or next(m for m in rest if m not in out))
         return out
@@ -300,6 +307,7 @@ def new_for_you(
     order: ShelfOrder = SHELF_ORDER,
     dropped: Collection[int] = (),
     planned: Collection[int] = (),
+    cards: Collection[int] = (),
 ) -> list[int]:
     """The "New for you" shelf in page order: the `n` best-scored titles of `scores` that
     started in `since_year` or later (airing and announced included), that `filters`' title
@@ -307,11 +315,12 @@ def new_for_you(
     watch). With `filters.hide_unstarted_sequels`, a later title of a franchise none of whose
     `on_list` titles the visitor has is left out, as on the cards; with
     `filters.hide_dropped_related`, every title of a franchise that holds a `dropped` id; with
-    `filters.plan_to_watch == "hide"`, the `planned` ids. In `order` (`ShelfOrder`): what is
-    new is also what few lists have rated, so the shelf leans on MyAnimeList members as the
-    measurement says; the scores (and so the match) stay the model's."""
+    `filters.plan_to_watch == "hide"`, the `planned` ids. The titles that the `cards` show are
+    left out too: each title once on the page. In `order` (`ShelfOrder`): what is new is also
+    what few lists have rated, so the shelf leans on MyAnimeList members as the measurement
+    says; the scores (and so the match) stay the model's."""
     started = {f for f in (_franchise(titles, m) for m in on_list) if f is not None}
-    banned = set(on_list) | set(hidden)
+    banned = set(on_list) | set(hidden) | set(cards)
     if filters.plan_to_watch == "hide":
         banned |= set(planned)
     gone = set()

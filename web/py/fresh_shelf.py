@@ -109,15 +109,17 @@ class FreshShelf:
                     self.dropped.add(e.mal_id)
         return bool(self.scores)
 
-    def shelf(self, titles: Titles, filters: Filters, hidden: Collection[int]) -> list[int]:
+    def shelf(
+        self, titles: Titles, filters: Filters, hidden: Collection[int], cards: Collection[int] = ()
+    ) -> list[int]:
         """The shelf's titles in page order (MyAnimeList ids): not on the list (planned ones
         are offered unless the filters hide them), not marked "not interested", kept by the
-        filters, as the cards are."""
+        filters, as the cards are, and not among the `cards` shown above it."""
         if not self.scores or self.model is None:
             return []
         return new_for_you(self.scores, titles, filters, set(hidden), self.model.since_year,
                            on_list=self.on_list, dropped=self.dropped,
-                           planned=self.planned)  # fmt: skip
+                           planned=self.planned, cards=cards)  # fmt: skip
 
     def view(
         self,

@@ -299,7 +299,8 @@ class Page:
                                                 self.titles, self.filters.shows)  # fmt: skip
         shelf = [i for i in self.shelf if i.mal_id not in self.hidden and self.filters.keeps(i)]
         ui.renderShelf(views.shelf(shelf, self.candidates, self.covers))
-        fresh = self.fresh.shelf(self.titles, self.filters, self.hidden)
+        fresh = self.fresh.shelf(self.titles, self.filters, self.hidden,
+                                 [r.item.mal_id for r in recs])  # fmt: skip
         shows = self.filters.shows
         pair = self.partner and (self.profile, self.partner)
         ui.renderShelf(self.fresh.view(fresh, self.titles, self.candidates, self.loo, shows,
