@@ -35,6 +35,7 @@ from functools import cache
 from urllib.parse import urljoin
 
 import js
+import round_trips
 from pyodide.ffi import create_proxy, to_js
 
 LOADER_MODULES = ("ui", "controls", "charts")  # bridge.ui etc.: globalThis.animerec's modules
@@ -50,12 +51,12 @@ def page():
     (`pyscript.window` would need 'unsafe-eval'). What only the page has (the DOM, the loader,
     history, storage) is reached through it; `js` stays for what is local (crypto, typed
     arrays, plain objects). Looked up on first use: the build imports this module outside the
-    page (tools/pyodide_compile.py)."""
+    page (tools/pyodide_compile.py). Counted where the page asks (web/py/round_trips.py)."""
     if hasattr(js, "document"):
-        return js
+        return round_trips.counted(js)
     from polyscript import xworker  # exists only in PyScript's worker
 
-    return xworker.window
+    return round_trips.counted(xworker.window)
 
 
 @cache
