@@ -73,7 +73,7 @@ async def breathe() -> None:
 
 
 class Page:
-    def __init__(self, catalog: Catalog, folder: str, models, manifest: dict) -> None:
+    def __init__(self, catalog: Catalog, folder: str, models: list[dict], manifest: dict) -> None:
         self.folder = folder  # the model folder in use
         self.models = models  # models/index.json's list
         self.on_filters_proxy = bridge.callback(self.on_filters)
