@@ -55,10 +55,10 @@ def page():
     arrays, plain objects). Looked up on first use: the build imports this module outside the
     page (tools/pyodide_compile.py). Counted where the page asks (web/py/round_trips.py)."""
     if hasattr(js, "document"):
-        return round_trips.counted(js)
+        return round_trips.counted(js, js)
     from polyscript import xworker  # exists only in PyScript's worker
 
-    return round_trips.counted(xworker.window)
+    return round_trips.counted(xworker.window, js)
 
 
 class _Module:

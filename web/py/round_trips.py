@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import time
 
-import js
 from pyodide.ffi import JsProxy, create_proxy
 
 HOOK = "animerecCountCalls"
@@ -71,9 +70,10 @@ class Counted:
         return _wrap(value, self._path)
 
 
-def counted(window: JsProxy) -> object:
-    """`window` itself, or counting where the page asks for it."""
+def counted(window: JsProxy, local) -> object:
+    """`window` itself, or counting where the page asks for it; the counts are published on
+    `local`, this Python's own `globalThis` (bridge.py's `js`: only the bridge imports it)."""
     if not getattr(window, HOOK, False):
         return window
-    js.animerecCalls = create_proxy(lambda: json.dumps(_counts))
+    local.animerecCalls = create_proxy(lambda: json.dumps(_counts))
     return Counted(window, "window")
