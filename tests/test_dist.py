@@ -81,18 +81,19 @@ def test_lock_points_at_the_shipped_micropip() -> None:
     assert entry == {"file_name": dist.MICROPIP, "sha256": hashlib.sha256(wheel).hexdigest()}
 
 
-def test_pyscript_prelude_no_longer_imports_its_package() -> None:
-    """The vendored PyScript's prelude loses its eager `import pyscript`, in exactly one chunk;
-    a PyScript without that line fails the build instead of shipping unpatched."""
+def test_pyscript_is_patched_once_or_the_build_fails() -> None:
+    """The vendored PyScript's prelude loses its eager `import pyscript`, and its worker's wait
+    its spin, in exactly one chunk; a PyScript without them fails the build instead of
+    shipping unpatched."""
     files = {dist._dist_path(p): d for p, d in dist._vendor_files() if "pyscript" in p}
     before = dict(files)
     dist._patch_pyscript_core(files)
     changed = [p for p in files if files[p] != before[p]]
     assert len(changed) == 1
     text = files[changed[0]].decode()
-    assert dist.PYSCRIPT_EAGER_IMPORT not in text
+    assert dist.PYSCRIPT_EAGER_IMPORT not in text and dist.COINCIDENT_SPIN not in text
     assert text.count(dist.PYSCRIPT_NO_IMPORT) == 1
-    with pytest.raises(dist.BuildError, match="prelude"):
+    with pytest.raises(dist.BuildError, match="in 0 chunks"):
         dist._patch_pyscript_core(files)
 
 

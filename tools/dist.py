@@ -249,17 +249,24 @@ def _patch_lock(lock: bytes, micropip: bytes) -> bytes:
 # 346 → 299 ms, first cards 2.45 → 2.39 s (within the spread), Chromium CPU 4.54 → 4.45 s.
 PYSCRIPT_EAGER_IMPORT = '"import pyscript as _pyscript"'
 PYSCRIPT_NO_IMPORT = '"_pyscript = None"'  # the prelude's last line deletes the name
+# PyScript's worker (coincident) waits for each synchronous call to the page by spinning on
+# `Atomics.pause()` where the browser has it (Chromium does): a core held busy for as long as
+# the main thread takes to answer, which is what the main thread and V8's background compiles
+# need on a phone's few cores (tools/BENCH.md, "Fewer round trips from the worker"). Without
+# the spin it waits in `Atomics.wait`, asleep, as it does where `pause` is missing.
+COINCIDENT_SPIN = "f&&(d=(e,t)=>{do{f()}while(p(e,t)<1)})"
+PYSCRIPT_PATCHES = {PYSCRIPT_EAGER_IMPORT: PYSCRIPT_NO_IMPORT, COINCIDENT_SPIN: "0"}
 
 
 def _patch_pyscript_core(files: dict[str, bytes]) -> None:
-    """Drop the eager `import pyscript` from PyScript's prelude (see PYSCRIPT_EAGER_IMPORT)."""
-    chunks = [p for p, data in files.items() if p.startswith("vendor/pyscript/")
-              and p.endswith(".js") and PYSCRIPT_EAGER_IMPORT.encode() in data]  # fmt: skip
-    if len(chunks) != 1:
-        raise BuildError(f"PyScript's prelude import found in {len(chunks)} chunks, not 1: "
-                         "check _patch_pyscript_core against this PyScript")  # fmt: skip
-    text = files[chunks[0]].decode()
-    files[chunks[0]] = text.replace(PYSCRIPT_EAGER_IMPORT, PYSCRIPT_NO_IMPORT).encode()
+    """PyScript's chunks with PYSCRIPT_PATCHES applied, each found once in one chunk."""
+    for find, replace in PYSCRIPT_PATCHES.items():
+        chunks = [p for p, data in files.items() if p.startswith("vendor/pyscript/")
+                  and p.endswith(".js") and data.count(find.encode()) == 1]  # fmt: skip
+        if len(chunks) != 1:
+            raise BuildError(f"{find} found once in {len(chunks)} chunks, not 1: "
+                             "check _patch_pyscript_core against this PyScript")  # fmt: skip
+        files[chunks[0]] = files[chunks[0]].replace(find.encode(), replace.encode())
 
 
 def _page_modules() -> dict[str, bytes]:

@@ -11,7 +11,9 @@ uploaded, as the bench does), the service worker's install awaited, then two rep
 navigation start), when each of Pyodide's files arrived where Python runs (the page's and each
 worker's resource timing, on the page's clock), and V8's wasm and cache events by thread
 (counts and summed durations): whether pyodide.asm.wasm was compiled or came from V8's code
-cache (`v8.wasm.moduleCacheHit`), its lazy and top-tier compiles. The JSON goes to --out.
+cache (`v8.wasm.moduleCacheHit`), its lazy and top-tier compiles; and the cold load's longest
+main-thread tasks after the first paint and in its request (as the bench's). The JSON goes to
+--out.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from tools.bench import (
     PROFILE,
     ROOT,
     fresh_profile,
+    longest,
     overlay,
     rerank_timings,
     settle,
@@ -47,6 +50,9 @@ RESOURCES = """() => performance.getEntriesByType("resource")
   .filter((e) => e.name.includes("/vendor/pyodide/") || e.name.endsWith("/py/main.py"))
   .map((e) => [e.name.split("/").pop(), performance.timeOrigin + e.startTime,
                performance.timeOrigin + e.responseEnd, e.transferSize])"""
+SUMMARY = [("cold", "recs"), ("cold", "explained"), ("cold", "longest_task_after_paint"),
+           ("cold", "longest_task_in_request"), ("warm", "recs"), ("warm", "explained"),
+           ("again", "recs")]  # (visit, figure): the medians printed at the end
 CATEGORIES = [
     "v8.wasm",
     "v8",
@@ -108,8 +114,17 @@ def one_mode(playwright: Any, url: str, init_script: str, rerank: bool) -> dict[
         warm = traced_visit(page, url, errors)
         page.goto("about:blank")
         again = traced_visit(page, url, errors)
-        return {"cold": {k: v for k, v in cold.items() if k not in ("cpu", "longtasks")},
+        tasks = cold.pop("longtasks")
+        cold["longest_task_after_paint"] = longest(tasks, cold["first-paint"], cold["submitted"])
+        cold["longest_task_in_request"] = longest(tasks, cold["submitted"], cold["explained"])
+        return {"cold": {k: v for k, v in cold.items() if k != "cpu"},
                 "cold_fetches": cold_fetches, "warm": warm, "again": again}  # fmt: skip
+
+
+def figure(run: dict[str, Any], visit: str, mark: str) -> float:
+    """One figure of a run: the cold visit's are at its top, the repeat visits' in "marks"."""
+    got = run[visit]
+    return got[mark] if visit == "cold" else got["marks"][mark]
 
 
 def main() -> None:
@@ -135,8 +150,9 @@ def main() -> None:
                 configs[name] = (url, *MODES[mode])
         runs = run_pairs(configs, args.pairs)
     for name, got in runs.items():
-        recs = [r["warm"]["marks"]["recs"] for r in got]
-        print(f"{name}: repeat visit → first cards, median {statistics.median(recs):.0f} ms")
+        print(name, json.dumps({f"{visit} {mark}": statistics.median(figure(r, visit, mark)
+                                                                      for r in got)
+                                for visit, mark in SUMMARY}))  # fmt: skip
     with open(args.out, "w") as out:
         json.dump(runs, out, indent=1)
 

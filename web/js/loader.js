@@ -61,7 +61,8 @@ async function boot() {
   });
 
   // The model selector (web/py/main.py) switches through this, after boot.
-  globalThis.animerec.loadBundle = (other) => loadBundle(other, sizes, tfReady, other).model;
+  globalThis.animerec.loadBundle = (other) =>
+    loadBundle(other, sizes, tfReady, other).model.then(bundleJson);
   const bundle = loadBundle(chooseModel(index.models, location.search), sizes, tfReady);
   const withModels = async (stage) => ({ ...(await stage), models: index.models });
   const model = bundle.model.then((loaded) => {
@@ -69,6 +70,15 @@ async function boot() {
     return { ...loaded, timings: { modelReadyMs: Math.round(performance.now() - started) } };
   });
   return { catalog: withModels(bundle.catalog), model: withModels(model) };
+}
+
+/**
+ * A bundle's {folder, manifest, catalogText, models} as one JSON text for the page's Python, the
+ * catalog's own text spliced in as it came: {folder, manifest, models, catalog}. One value, so
+ * one round trip from PyScript's worker where each field would be one.
+ */
+function bundleJson({ folder, manifest, catalogText, models }) {
+  return `${JSON.stringify({ folder, manifest, models }).slice(0, -1)},"catalog":${catalogText}}`;
 }
 
 /**
@@ -126,10 +136,11 @@ const openAtlas = async (folder, items, onPick) => {
   globalThis.animerec.atlasView = view;
   return view;
 };
-// catalogReady: what the page needs to take input; ready: that plus the model.
+// catalogReady: what the page needs to take input (bundleJson's text); ready: that plus the
+// model.
 globalThis.animerec = {
   ui, controls, charts, chooseModel, openAtlas, model: null, atlasView: null,
-  catalogReady: booting.then((bundle) => bundle.catalog),
+  catalogReady: booting.then((bundle) => bundle.catalog).then(bundleJson),
   ready: booting.then((bundle) => bundle.model),
 };
 globalThis.animerec.ready.catch((err) => {

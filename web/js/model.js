@@ -67,16 +67,27 @@ export async function pickBackend(base, skip = []) {
 }
 
 /**
+ * A new task: the page paints and answers input (and PyScript's worker gets its answers)
+ * between the model's build steps, which otherwise ran as one task of the download worker's
+ * message (tools/BENCH.md, "Fewer round trips from the worker").
+ */
+const nextTask = () => globalThis.scheduler?.yield?.() ??
+  new Promise((resolve) => setTimeout(resolve, 0));
+
+/**
  * The model of `artifacts` (download.js) on the best backend here, warmed up.
  * Returns {backend, inputSize, predict, predictBatch, dispose}; predict runs one profile row.
  */
 export async function loadModel(fetched, manifest, base) {
+  await nextTask();
   let backend = await pickBackend(base);
   performance.mark("animerec:backend");
+  await nextTask();
   const { residual = null, ...artifacts } = fetched; // expanded in the download worker
   const graph = String(manifest.format || "").includes("graph");
   const build = () => (graph ? tf.loadGraphModel : tf.loadLayersModel)(tf.io.fromMemory(artifacts));
   let model = await build();
+  await nextTask();
   let head = sparseHead(model, residual); // null: the model takes its rows whole
   if (residual && !head) throw new Error("a model with a sparse residual must start sparse");
   performance.mark("animerec:model-built");
@@ -135,6 +146,7 @@ export async function loadModel(fetched, manifest, base) {
   /** `rows` profile rows in one call (leave-one-out explanations): flat in, flat out. */
   const predictBatch = (flat, rows) => guarded(() => run(flat, rows));
 
+  await nextTask();
   await predict(new Float32Array(inputSize)); // compiles the shaders while Python boots
   performance.mark("animerec:model-warm");
   return {

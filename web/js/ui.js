@@ -163,6 +163,19 @@ export function setSourceValue(kind, value) {
   document.querySelector(`form.source[data-source="${kind}"] [data-value]`).value = value;
 }
 
+/**
+ * The address bar's query with each key of `json` ({key: value}) set to its value, or deleted
+ * where it is null (a set key moves to the end), replacing the history entry (a shared link).
+ */
+export function replaceQuery(json) {
+  const url = new URL(location.href);
+  for (const [key, value] of Object.entries(JSON.parse(json))) {
+    url.searchParams.delete(key);
+    if (value !== null) url.searchParams.set(key, value);
+  }
+  history.replaceState(null, "", url.href);
+}
+
 /** After a list is answered: the source forms fold into "Your list: NAME · change". */
 function foldSources(name) {
   document.body.classList.add("answered");
@@ -298,11 +311,20 @@ export function setBackend(name) {
 }
 
 /**
- * The results view: {who, summary, list: [{title, cover, score}], cards: [...]}; cards that stay
- * glide to their new place (flip.js). body[data-renders] counts renders (tests wait on it).
+ * The whole results view in one call (one round trip from PyScript's worker): {continue, fresh}
+ * (the shelves: {cards}, each hidden while it has none), filters (how many are on) and results
+ * ({who, summary, list: [{title, cover, score}], cards: [...]}); cards that stay glide to their
+ * new place (flip.js). body[data-renders] counts renders (tests wait on it).
  */
-export function renderResults(json) {
+export function renderView(json) {
   const view = JSON.parse(json);
+  for (const id of ["continue", "fresh"]) renderShelf(view[id].cards, id);
+  showFilterCount(view.filters);
+  renderResults(view.results);
+  document.body.dataset.renders = String(Number(document.body.dataset.renders || 0) + 1);
+}
+
+function renderResults(view) {
   flip($("recommendations"), () => {
     $("summary").textContent = view.summary;
     $("your-list").replaceChildren(...view.list.map((entry) =>
@@ -313,12 +335,9 @@ export function renderResults(json) {
   });
   $("results").hidden = false;
   foldSources(view.who);
-  document.body.dataset.renders = String(Number(document.body.dataset.renders || 0) + 1);
 }
 
-/** A shelf ("continue" what you love, "fresh": new for you): {cards}, hidden while it has none. */
-export function renderShelf(json, id = "continue") {
-  const { cards } = JSON.parse(json);
+function renderShelf(cards, id) {
   $(`${id}-cards`).replaceChildren(...cards.map(renderCard));
   $(id).hidden = !cards.length;
 }
@@ -331,7 +350,7 @@ export function clearResults() {
 }
 
 /** The filter panel's button says how many filters are on: "Filters (2)". */
-export function showFilterCount(count) {
+function showFilterCount(count) {
   $("filters-toggle").textContent = count ? `Filters (${count})` : "Filters";
 }
 

@@ -3,7 +3,8 @@
 
 It runs on the main thread, or in PyScript's worker where the page asks for it
 (web/js/python-mode.js decides). `page()` is the page's `globalThis` in both; calls carry values
-(JSON strings, numbers, typed arrays), so that each is one round trip from the worker, and the
+(JSON strings, numbers, typed arrays), so that each is one round trip from the worker (a view is
+one call: `ui.renderView`; the modules' functions are looked up once), and the
 handlers below are called from the main thread with values too (an uploaded File is the one
 reference: the worker reads its name, size and bytes through it).
 
@@ -11,10 +12,11 @@ JS globals used (set by web/js/loader.js as `globalThis.animerec`):
 - `ui` (web/js/ui.js): rendering, the status line, storage, and `listen(handlers)`;
 - `controls` (web/js/controls.js): the filter form (`mount`, `set`, `mountModels`, `setModel`);
 - `charts` (web/js/charts.js): `renderStats`;
-- `catalogReady`, `ready`, `model`, `loadBundle`, `chooseModel`: the loader's model and catalog;
+- `catalogReady`, `ready`, `model`, `loadBundle`, `chooseModel`: the loader's model and catalog
+  (`catalogReady` and `loadBundle(folder)` give one JSON text: folder, manifest, models, catalog);
 - `openAtlas(folder, items, onPick)`: the catalog map (web/py/atlas_panel.py);
-- the browser's `history`, `location`, `URL`, `URLSearchParams`, `window.performance`, and
-  `crypto.subtle` (`sha256_hex`).
+- the browser's `history`, `location`, `URLSearchParams`, `document.baseURI`, `performance`,
+  `JSON.parse` (`js_value`), and `crypto.subtle` (`sha256_hex`).
 
 Events received, each as Python values (ui.js owns the DOM listeners):
 - `source(kind, value)`: a source form was sent (kind "anilist" or "kitsu" → name, "file" → a
@@ -35,6 +37,7 @@ from functools import cache
 from urllib.parse import urljoin
 
 import js
+import round_trips
 from pyodide.ffi import create_proxy, to_js
 
 LOADER_MODULES = ("ui", "controls", "charts")  # bridge.ui etc.: globalThis.animerec's modules
@@ -50,12 +53,26 @@ def page():
     (`pyscript.window` would need 'unsafe-eval'). What only the page has (the DOM, the loader,
     history, storage) is reached through it; `js` stays for what is local (crypto, typed
     arrays, plain objects). Looked up on first use: the build imports this module outside the
-    page (tools/pyodide_compile.py)."""
+    page (tools/pyodide_compile.py). Counted where the page asks (web/py/round_trips.py)."""
     if hasattr(js, "document"):
-        return js
+        return round_trips.counted(js, js)
     from polyscript import xworker  # exists only in PyScript's worker
 
-    return xworker.window
+    return round_trips.counted(xworker.window, js)
+
+
+class _Module:
+    """A loader module (ui.js etc.) whose functions are each looked up once: from the worker a
+    lookup is a round trip of its own before the call's, and a module's exports do not
+    change."""
+
+    def __init__(self, module) -> None:
+        self._module = module
+
+    def __getattr__(self, name: str):
+        function = getattr(self._module, name)
+        setattr(self, name, function)
+        return function
 
 
 @cache
@@ -65,20 +82,25 @@ def __getattr__(name: str):
     if name == "site":
         return page().animerec
     if name in LOADER_MODULES:
-        return getattr(page().animerec, name)
+        return _Module(getattr(__getattr__("site"), name))
     raise AttributeError(name)
 
 
-def value(obj) -> object:
-    """A JS value of the page (an object, array or primitive) as Python data: one round trip,
-    in either mode, where `to_py()` would walk a worker's proxy key by key."""
-    return json.loads(page().JSON.stringify(obj))
+def js_value(data: object):
+    """Python data (JSON's kinds) as the page's own JS value: made where the page runs, in one
+    round trip from the worker (a worker's object would reach the page as a proxy back)."""
+    return page().JSON.parse(json.dumps(data))
+
+
+@cache
+def _base() -> str:
+    return str(page().document.baseURI)
 
 
 def site_url(path: str) -> str:
     """`path` (relative to the site's root) as an absolute URL: a worker's own address is a
     blob: URL, against which no relative fetch resolves."""
-    return urljoin(str(page().document.baseURI), path)
+    return urljoin(_base(), path)
 
 
 def callback(handler: Callable):
@@ -93,7 +115,7 @@ def listen(handlers: dict[str, Callable]) -> None:
     if set(handlers) != set(EVENTS):
         raise ValueError(f"handlers for {sorted(set(EVENTS) ^ set(handlers))} differ from EVENTS")
     table = {name: callback(fn) for name, fn in handlers.items()}
-    page().animerec.ui.listen(to_js(table, dict_converter=js.Object.fromEntries))
+    __getattr__("ui").listen(to_js(table, dict_converter=js.Object.fromEntries))
 
 
 def on_popstate(handler: Callable[[], None]) -> None:
@@ -115,23 +137,14 @@ def path_and_hash() -> tuple[str, str]:
 def share_state(shared: tuple[str, str] | None) -> None:
     """Keep `?anilist=NAME` or `?kitsu=NAME` (`shared` = (key, name)) in the address bar for
     that site's results, and neither for other sources."""
-    url = page().URL.new(page().location.href)
-    for key in SHARED_SOURCES:
-        url.searchParams.delete(key)
-    if shared:
-        url.searchParams.set(*shared)
-    page().history.replaceState(None, "", url.href)
+    named = dict([shared]) if shared else {}
+    __getattr__("ui").replaceQuery(json.dumps({key: named.get(key) for key in SHARED_SOURCES}))
 
 
 def share_partner(value: str | None) -> None:
     """Keep `with=KIND:NAME` (watch together's second list, web/py/together.py) in the address
     bar where the second list has a username, and no `with` otherwise."""
-    url = page().URL.new(page().location.href)
-    if value:
-        url.searchParams.set("with", value)
-    else:
-        url.searchParams.delete("with")
-    page().history.replaceState(None, "", url.href)
+    __getattr__("ui").replaceQuery(json.dumps({"with": value or None}))
 
 
 def query_value(key: str) -> str | None:
@@ -144,5 +157,10 @@ async def sha256_hex(data: bytes) -> str:
     return js.Uint8Array.new(digest).to_bytes().hex()
 
 
+@cache
+def _performance():
+    return page().performance
+
+
 def mark(name: str) -> None:
-    page().performance.mark(f"animerec:{name}")
+    _performance().mark(f"animerec:{name}")

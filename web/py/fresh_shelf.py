@@ -131,7 +131,7 @@ class FreshShelf:
         covers: CoverCache | None = None,
         pair: tuple[Profile, together.Partner] | None = None,
     ) -> str:
-        """The shelf for ui.renderShelf: every card with its match on the cards' scale; the
+        """The shelf for ui.renderView: every card with its match on the cards' scale; the
         model's titles explained as the cards are ("because you watched", once `loo` is in;
         watching together, `pair` = (the first list, the second): "NAME liked X" for each
         person), the others by the cold-start model's reasons (per person, together);

@@ -73,9 +73,9 @@ async def breathe() -> None:
 
 
 class Page:
-    def __init__(self, catalog: Catalog, folder: str, models, manifest: dict) -> None:
+    def __init__(self, catalog: Catalog, folder: str, models: list[dict], manifest: dict) -> None:
         self.folder = folder  # the model folder in use
-        self.models = models  # models/index.json's list (a JS array)
+        self.models = models  # models/index.json's list
         self.on_filters_proxy = bridge.callback(self.on_filters)
         self.map = atlas_panel.MapPanel()
         self.use_catalog(catalog, manifest)
@@ -298,17 +298,17 @@ class Page:
         why = self.partner and together.reasons(recs, self.profile, self.loo, self.partner,
                                                 self.titles, self.filters.shows)  # fmt: skip
         shelf = [i for i in self.shelf if i.mal_id not in self.hidden and self.filters.keeps(i)]
-        ui.renderShelf(views.shelf(shelf, self.candidates, self.covers))
         fresh = self.fresh.shelf(self.titles, self.filters, self.hidden,
                                  [r.item.mal_id for r in recs])  # fmt: skip
         shows = self.filters.shows
         pair = self.partner and (self.profile, self.partner)
-        ui.renderShelf(self.fresh.view(fresh, self.titles, self.candidates, self.loo, shows,
-                                       self.covers, pair), "fresh")  # fmt: skip
-        ui.showFilterCount(controls.changed(self.filters))
-        # The cards last: from the worker each call is a task of the main thread's, and
-        # body[data-renders] (ui.renderResults) says the whole view is drawn.
-        ui.renderResults(views.results(recs, self.listed, self.titles, self.covers, why))
+        fresh_view = self.fresh.view(fresh, self.titles, self.candidates, self.loo, shows,
+                                     self.covers, pair)  # fmt: skip
+        ui.renderView(views.page_view(  # one call: from the worker each is a main-thread task
+            views.shelf(shelf, self.candidates, self.covers), fresh_view,
+            controls.changed(self.filters),
+            views.results(recs, self.listed, self.titles, self.covers, why),
+        ))  # fmt: skip
         lit = together.both(self.profile, self.partner)  # the map lights both lists
         self.map.refresh(self.candidates, recs, lit, self.filters)
         self.fetch_covers([r.item.mal_id for r in recs] + fresh)
@@ -405,7 +405,7 @@ class Page:
         request while one runs follows when it ends."""
         self.use_filters(self.url_filters())
         bridge.controls.set(controls.to_form(self.filters))
-        folder = site.chooseModel(self.models, bridge.query())
+        folder = site.chooseModel(bridge.js_value(self.models), bridge.query())
         bridge.controls.setModel(folder)
         if self.busy():
             self.url_waits = True
@@ -446,14 +446,12 @@ class Page:
 
         async def work() -> None:
             ui.setStatus("Loading the model…")
-            loaded = await site.loadBundle(folder)
-            manifest = bridge.value(loaded.manifest)
-            problem = encoding_problem(manifest)
+            bundle = json.loads(await site.loadBundle(folder))
+            problem = encoding_problem(bundle["manifest"])
             if problem:
                 raise RuntimeError(problem)
             self.folder = folder
-            catalog = Catalog.from_json(json.loads(loaded.catalogText))
-            self.use_catalog(catalog, manifest)
+            self.use_catalog(Catalog.from_json(bundle["catalog"]), bundle["manifest"])
             bridge.controls.set(controls.to_form(self.filters))
             if push:
                 bridge.push_url(self.url())
@@ -466,7 +464,7 @@ class Page:
 
     def url(self) -> str:
         """This page's URL for the current view (filters and model); other keys stay."""
-        model = None if self.folder == self.models[0].folder else self.folder
+        model = None if self.folder == self.models[0]["folder"] else self.folder
         path, fragment = bridge.path_and_hash()
         return path + controls.view_query(bridge.query(), self.filters, model) + fragment
 
@@ -526,7 +524,7 @@ class Page:
             "map": self.map.on_toggle,
         })  # fmt: skip
         bridge.controls.set(controls.to_form(self.filters))
-        bridge.controls.mountModels(json.dumps(bridge.value(self.models)), self.folder,
+        bridge.controls.mountModels(json.dumps(self.models), self.folder,
                                     bridge.callback(self.on_model))  # fmt: skip
         bridge.on_popstate(self.on_popstate)
         ui.renderHidden(views.hidden(self.hidden, self.catalog))
@@ -543,13 +541,15 @@ def waiting_for(site_name: str) -> Callable[[float], None]:
 
 async def model():
     """The page's model (`site.model`), once the loader has it: the page takes input before."""
-    if not site.model:  # JS null (pyodide.ffi.jsnull) until the loader has the model
+    found = site.model  # one look-up: from the worker each is a round trip
+    if not found:  # JS null (pyodide.ffi.jsnull) until the loader has the model
         ui.setStatus("Waiting for the model to load…")
         try:
             await site.ready
         except JsException as err:
             raise ModelUnavailable("The model could not be loaded; reload the page.") from err
-    return site.model
+        found = site.model
+    return found
 
 
 async def boot() -> None:
@@ -557,17 +557,16 @@ async def boot() -> None:
     bridge.mark("py-main")
     ui.setStatus("Python is up; waiting for the catalog…")
     try:
-        loaded = await site.catalogReady
+        bundle = json.loads(await site.catalogReady)  # one value: see loader.js's bundleJson
     except JsException:
         return  # the loader has already told the visitor what failed
-    manifest = bridge.value(loaded.manifest)
-    problem = encoding_problem(manifest)
+    problem = encoding_problem(bundle["manifest"])
     if problem:
         ui.showError(problem)
         return
-    catalog = Catalog.from_json(json.loads(loaded.catalogText))
+    catalog = Catalog.from_json(bundle["catalog"])
     bridge.mark("py-catalog")
-    page = Page(catalog, loaded.folder, loaded.models, manifest)
+    page = Page(catalog, bundle["folder"], bundle["models"], bundle["manifest"])
     page.wire()
     gc.freeze()  # the catalog lives as long as the page: collections during a parse skip it
     ui.setReady(True)

@@ -132,6 +132,13 @@ def results(
     )
 
 
+def page_view(shelf: str, fresh: str, filter_count: int, results: str) -> str:
+    """The whole results view for ui.renderView in one value (one round trip from PyScript's
+    worker): the shelves' (`shelf`, `fresh`) and the `results`' JSON texts joined as they are."""
+    parts = {"continue": shelf, "fresh": fresh, "filters": str(filter_count), "results": results}
+    return "{" + ", ".join(f'"{key}": {text}' for key, text in parts.items()) + "}"
+
+
 def hidden(mal_ids: Iterable[int], catalog: Catalog | Titles) -> str:
     """The titles marked "not interested", for their restore list."""
     return json.dumps(
