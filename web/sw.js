@@ -1,5 +1,6 @@
 // The service worker: a repeat visit, and offline use, load the runtime and model from one cache
-// per build. tools/service_worker.py stamps BUILD and FILES (what a load needs) at build time.
+// per build (online, .wasm comes from the HTTP cache: COMPILED). tools/service_worker.py stamps
+// BUILD and FILES (what a load needs) at build time.
 // install caches FILES all at once (cache.addAll is all-or-nothing), so a model and its catalog
 // always come from the same build. Pages get index.html network-first; a page whose fresh
 // index.html is not this build's gets everything from the network until the new worker is in.
@@ -11,6 +12,12 @@ const SCOPE = new URL("./", self.location.href);
 const INDEX = new URL("index.html", SCOPE).href;
 const PRECACHED = new Set(FILES.map((path) => new URL(path, SCOPE).href));
 const newerPages = new Set(); // client ids whose index.html came from a newer build
+// V8 keeps the code it compiled from a streamed .wasm beside the response it came from, in the
+// HTTP cache or in CacheStorage, but not for a response this worker makes with fetch(). The
+// cold load (before this worker) compiled Pyodide from a response the HTTP cache kept, so a
+// repeat visit online leaves .wasm to that copy and skips the compile (tools/BENCH.md, "V8's
+// code cache for Pyodide"); install's copy serves offline.
+const COMPILED = /\.wasm$/;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE)
@@ -30,7 +37,8 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET") return;
   if (request.mode === "navigate") {
     event.respondWith(page(request, event.resultingClientId));
-  } else if (PRECACHED.has(request.url.split("#")[0]) && !newerPages.has(event.clientId)) {
+  } else if (PRECACHED.has(request.url.split("#")[0]) && !newerPages.has(event.clientId)
+             && !(navigator.onLine && COMPILED.test(request.url))) {
     event.respondWith(cached(request));
   }
 });

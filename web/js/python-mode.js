@@ -1,11 +1,12 @@
 // Where the page's Python (py/main.py) runs, decided before PyScript starts. By default on the
 // main thread. PyScript's worker takes Python's start-up and each request off the thread that
 // paints and answers input (Lighthouse's blocking time 5–10× lower), but measured against the
-// main thread it slowed the first repeat visit (before V8's compiled-wasm cache is seeded) and
-// the cold load's requests (each worker → page call waits on the main thread; tools/BENCH.md,
-// "Where the worker's repeat visit goes"), so it runs only where a page asks for it by setting
-// WORKER_HOOK before this module (the tests and the bench do), and where the page is
-// cross-origin isolated (PyScript's synchronous worker bridge needs SharedArrayBuffer).
+// main thread it slowed the first repeat visit (then without V8's compiled-wasm cache, which the
+// cold load now seeds) and the cold load's requests (each worker → page call waits on the main
+// thread; tools/BENCH.md, "Where the worker's repeat visit goes"), so it runs only where a page
+// asks for it by setting WORKER_HOOK before this module (the tests and the bench do), and where
+// the page is cross-origin isolated (PyScript's synchronous worker bridge needs
+// SharedArrayBuffer).
 // web/py/bridge.py reaches the page the same way in both. The mode shows as
 // <html data-python="worker|main">.
 
