@@ -12,11 +12,13 @@ const SCOPE = new URL("./", self.location.href);
 const INDEX = new URL("index.html", SCOPE).href;
 const PRECACHED = new Set(FILES.map((path) => new URL(path, SCOPE).href));
 const newerPages = new Set(); // client ids whose index.html came from a newer build
+const cutOffPages = new Set(); // client ids whose index.html the network did not answer
 // V8 keeps the code it compiled from a streamed .wasm beside the response it came from, in the
 // HTTP cache or in CacheStorage, but not for a response this worker makes with fetch(). The
 // cold load (before this worker) compiled Pyodide from a response the HTTP cache kept, so a
 // repeat visit online leaves .wasm to that copy and skips the compile (tools/BENCH.md, "V8's
-// code cache for Pyodide"); install's copy serves offline.
+// code cache for Pyodide"); install's copy serves offline, and a page whose index.html the
+// network failed to give (a network that is up only in name).
 const COMPILED = /\.wasm$/;
 
 self.addEventListener("install", (event) => {
@@ -38,7 +40,8 @@ self.addEventListener("fetch", (event) => {
   if (request.mode === "navigate") {
     event.respondWith(page(request, event.resultingClientId));
   } else if (PRECACHED.has(request.url.split("#")[0]) && !newerPages.has(event.clientId)
-             && !(navigator.onLine && COMPILED.test(request.url))) {
+             && !(COMPILED.test(request.url) && navigator.onLine
+                  && !cutOffPages.has(event.clientId))) {
     event.respondWith(cached(request));
   }
 });
@@ -50,6 +53,7 @@ async function page(request, clientId) {
     if (!ours || (await response.clone().text()) !== (await ours.text())) newerPages.add(clientId);
     return response;
   } catch (err) {
+    cutOffPages.add(clientId);
     return ours || Response.error(); // offline: this build's page
   }
 }

@@ -12,9 +12,12 @@ import pytest
 from animerec.parsers import parse_profile_file
 from animerec.profile import Status
 
+from tools.serve import serve_in_thread
+
 from .conftest import (
     BOOT_TIMEOUT_MS,
     HOSTILE_TITLE,
+    ROOT,
     SHARED,
     Session,
     card_ids,
@@ -305,6 +308,28 @@ def test_offline_after_the_first_visit(browser, site_url: str) -> None:
         page.wait_for_function("() => navigator.serviceWorker.controller !== null")
         page.context.set_offline(True)
         page.reload()
+        page.wait_for_selector("body.ready", timeout=BOOT_TIMEOUT_MS)
+        page.wait_for_selector("#backend[data-backend]", timeout=BOOT_TIMEOUT_MS)
+        upload(page, XML)
+        assert_recommends_off_list(page, watched_ids(XML))
+    finally:
+        page.context.close()
+
+
+def test_a_network_up_only_in_name_still_boots_from_the_service_worker(
+    browser, site_url: str
+) -> None:
+    """With the site's server gone while the browser still says it is online (a network that
+    answers nothing), a reload gets this build's page from the service worker, and with it
+    Pyodide's wasm too, which online it otherwise leaves to the HTTP cache (web/sw.js)."""
+    url, stop = serve_in_thread(ROOT / "dist")
+    page = open_site(browser, url).page
+    try:
+        upload(page, XML)
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        stop()
+        page.reload()
+        assert page.evaluate("navigator.onLine")
         page.wait_for_selector("body.ready", timeout=BOOT_TIMEOUT_MS)
         page.wait_for_selector("#backend[data-backend]", timeout=BOOT_TIMEOUT_MS)
         upload(page, XML)
