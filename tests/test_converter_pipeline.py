@@ -32,15 +32,11 @@ KINDS = {
 }
 
 
-@pytest.fixture(scope="module", params=list(KINDS))
-def small(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, Path]:
-    """Trains a tiny model of each kind on 300 + 40 + 60 real users of the three rating files;
-    returns the paths it wrote."""
-    from converter import train
-
-    root = tmp_path_factory.mktemp(request.param)
+@pytest.fixture(scope="module")
+def sliced(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """300 + 40 + 60 real users of the three rating files, and 60 held-out ones: one slice
+    for every kind's training (the models only read it)."""
+    root = tmp_path_factory.mktemp("sliced")
     data = root / "data"
     (data / "ratings").mkdir(parents=True)
     (data / "catalog").symlink_to(DEFAULT_DATA / "catalog")
@@ -48,7 +44,20 @@ def small(
         slice_ratings(DEFAULT_DATA / "ratings" / name, data / "ratings" / name, users)
     heldout = root / "heldout.csv"  # AniList users of 2025 that training does not see
     slice_ratings(DEFAULT_DATA / "ratings" / RATING_FILES[2], heldout, range(541, 601))
+    return {"data": data, "heldout": heldout}
 
+
+@pytest.fixture(scope="module", params=list(KINDS))
+def small(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    sliced: dict[str, Path],
+) -> dict[str, Path]:
+    """Trains a tiny model of each kind on the slice; returns the paths it wrote."""
+    from converter import train
+
+    root = tmp_path_factory.mktemp(request.param)
+    data, heldout = sliced["data"], sliced["heldout"]
     parser = argparse.ArgumentParser()
     train.add_arguments(parser)
     args = parser.parse_args(

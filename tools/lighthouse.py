@@ -18,6 +18,11 @@ LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 CHROME_FLAGS = ("--headless=new --no-sandbox --enable-unsafe-swiftshader --use-angle=swiftshader "
                 "--disable-background-networking")  # fmt: skip
 CATEGORIES = "performance,accessibility,best-practices,seo"
+EVERYTHING = (f"--only-categories={CATEGORIES}",)
+# What the test asserts: three categories and the layout shift, without the performance
+# category's audits and its second (back/forward cache) navigation (tools/BENCH.md).
+QUALITY = ("--only-categories=accessibility,best-practices,seo",
+           "--only-audits=cumulative-layout-shift")  # fmt: skip
 TIMEOUT_S = 300
 LONG_TASKS = 8  # the longest tasks a report keeps
 ATTEMPTS = 2
@@ -35,14 +40,17 @@ class LighthouseError(RuntimeError):
     """Lighthouse crashed on every attempt; the message is what it said."""
 
 
-def run(url: str, report: Path, preset: tuple[str, ...]) -> dict[str, Any]:
-    """Lighthouse's JSON result for `url`, run once more if it crashed (it exits 1 when Chrome
-    could not be reached or a protocol call timed out on a loaded machine)."""
+def run(
+    url: str, report: Path, preset: tuple[str, ...], only: tuple[str, ...] = EVERYTHING
+) -> dict[str, Any]:
+    """Lighthouse's JSON result for `url` (the categories and audits `only` names), run once
+    more if it crashed (it exits 1 when Chrome could not be reached or a protocol call timed
+    out on a loaded machine)."""
     said = []
     for _ in range(ATTEMPTS):
         done = subprocess.run(
             [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={report}",
-             *preset, f"--only-categories={CATEGORIES}", f"--chrome-flags={CHROME_FLAGS}"],
+             *preset, *only, f"--chrome-flags={CHROME_FLAGS}"],
             env={**os.environ, "CHROME_PATH": CHROMIUM}, timeout=TIMEOUT_S, capture_output=True,
             text=True,
         )  # fmt: skip

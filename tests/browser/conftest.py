@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -99,10 +99,15 @@ class Session:
         return [u for u in self.requests if urlsplit(u).hostname not in ALLOWED_HOSTS]
 
 
-def open_site(browser, url: str, init_script: str | None = None, **context_options) -> Session:
+def open_site(browser, url: str, init_script: str | None = None,
+              before_load: Callable[[object], None] | None = None, **context_options) -> Session:
     """A fresh context on `url` with AniList routed, waiting until the page says it is ready;
-    `context_options` go to Playwright's new_context (viewport, color_scheme, …)."""
-    context = browser.new_context(**context_options)
+    `before_load(page)` runs just before the page loads (a route or a listener of a test's
+    own, in place of a second load); `context_options` go to Playwright's new_context
+    (viewport, color_scheme, …). The service worker is not registered unless asked for
+    (`service_workers="allow"`): its install fetches and stores the whole build again, CPU
+    that only the tests of the worker need (tools/BENCH.md, "The suite's time")."""
+    context = browser.new_context(**{"service_workers": "block", **context_options})
     if init_script:
         context.add_init_script(init_script)
     page = context.new_page()
@@ -130,6 +135,8 @@ def open_site(browser, url: str, init_script: str | None = None, **context_optio
     page.route(ANILIST_API.rstrip("/"), answer_anilist)
     route_kitsu(page, session.kitsu_calls, session.kitsu_pending)
     page.route(COVER_CDN + "**", lambda route: route.fulfill(body=GIF, content_type="image/gif"))
+    if before_load:
+        before_load(page)
     page.goto(url)
     # The page takes input once the catalog is in; the tests want the model loaded too.
     page.wait_for_selector("body.ready, body.failed", timeout=BOOT_TIMEOUT_MS)

@@ -96,14 +96,12 @@ def test_a_tampered_recognized_file_is_refused_and_the_page_goes_on(
 ) -> None:
     """The served file differs from the manifest by one title: read, it would still put the
     sequel on the shelf; refused, the page goes on with the model's catalog alone."""
-    session = open_site(browser, site_url)
-    page = session.page
     real = (models_dir / "catalog-extra.json").read_bytes()
     tampered = real.replace(b"Sousou no Frieren 2nd Season", b"Sousou no Frieren 2nd Seasom")
     assert tampered != real
-    page.route("**/catalog-extra.json", lambda route: route.fulfill(status=200, body=tampered))
-    page.reload()  # the page's Python, in a worker started before the route, fetches the file
-    page.wait_for_selector("body.ready")
+    session = open_site(browser, site_url, before_load=lambda page: page.route(
+        "**/catalog-extra.json", lambda route: route.fulfill(status=200, body=tampered)))
+    page = session.page
     try:
         upload_list(page, tmp_path)
         assert page.is_hidden("#error"), page.inner_text("#error")

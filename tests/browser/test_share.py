@@ -124,12 +124,12 @@ def test_save_as_image_draws_the_top_picks(browser, site_url: str, cors: bool) -
 
 
 def test_icons_manifest_and_no_404(browser, site_url: str) -> None:
-    session = open_site(browser, site_url, viewport=DESKTOP)
-    page = session.page
     missing: list[str] = []
-    page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
-    page.reload()
-    page.wait_for_selector("body.ready")
+
+    def listen(page) -> None:  # from the visit's first request on
+        page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
+
+    page = open_site(browser, site_url, before_load=listen, viewport=DESKTOP).page
     cdp = page.context.new_cdp_session(page)
     manifest = cdp.send("Page.getAppManifest")
     assert manifest["url"].endswith("/manifest.webmanifest") and not manifest["errors"]

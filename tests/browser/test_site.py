@@ -302,7 +302,7 @@ def test_takes_a_list_while_the_model_loads(browser, site_url: str) -> None:
 def test_offline_after_the_first_visit(browser, site_url: str) -> None:
     """Once the first list has been answered, the service worker holds this build: with the
     network gone, a reload boots the page and the model from it and still recommends."""
-    page = open_site(browser, site_url).page
+    page = open_site(browser, site_url, service_workers="allow").page
     try:
         upload(page, XML)
         page.wait_for_function("() => navigator.serviceWorker.controller !== null")

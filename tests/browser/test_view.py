@@ -223,12 +223,9 @@ def test_not_interested_undo_restore_and_reload(browser, site_url: str) -> None:
 
 
 def test_covers_off_makes_no_request(browser, site_url: str) -> None:
-    with opened(browser, site_url) as session:
+    stored = "localStorage.setItem('animerec:covers', 'off')"  # as a past visit left it
+    with opened(browser, site_url, init_script=stored) as session:
         page = session.page
-        page.evaluate("() => localStorage.setItem('animerec:covers', 'off')")
-        page.reload()
-        page.wait_for_selector("body.ready")
-        session.cover_calls.clear()
         ask_anilist(page, "evanalxen")  # to its end: the cards, then the explanations' re-render
         assert not page.is_checked("#covers-toggle")
         assert session.cover_calls == []
