@@ -45,7 +45,8 @@ def run(
 ) -> dict[str, Any]:
     """Lighthouse's JSON result for `url` (the categories and audits `only` names), run once
     more if it crashed (it exits 1 when Chrome could not be reached or a protocol call timed
-    out on a loaded machine)."""
+    out on a loaded machine) or left a category unscored (it writes null for a category whose
+    audits could not run)."""
     said = []
     for _ in range(ATTEMPTS):
         done = subprocess.run(
@@ -55,8 +56,13 @@ def run(
             text=True,
         )  # fmt: skip
         if done.returncode == 0:
-            return json.loads(report.read_text())
-        said.append(f"exit {done.returncode}: {done.stderr[-2000:]}")
+            result = json.loads(report.read_text())
+            unscored = [k for k, c in result["categories"].items() if c["score"] is None]
+            if not unscored:
+                return result
+            said.append(f"no score for {', '.join(unscored)}: {result.get('runtimeError')}")
+        else:
+            said.append(f"exit {done.returncode}: {done.stderr[-2000:]}")
         print("Lighthouse crashed:", said[-1], file=sys.stderr)
     raise LighthouseError("\n".join(said))
 

@@ -323,7 +323,7 @@ def test_a_network_up_only_in_name_still_boots_from_the_service_worker(
     answers nothing), a reload gets this build's page from the service worker, and with it
     Pyodide's wasm too, which online it otherwise leaves to the HTTP cache (web/sw.js)."""
     url, stop = serve_in_thread(ROOT / "dist")
-    page = open_site(browser, url).page
+    page = open_site(browser, url, service_workers="allow").page
     try:
         upload(page, XML)
         page.wait_for_function("() => navigator.serviceWorker.controller !== null")
