@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -299,14 +300,15 @@ def test_takes_a_list_while_the_model_loads(browser, site_url: str) -> None:
         context.close()
 
 
-def test_offline_after_the_first_visit(browser, site_url: str) -> None:
-    """Once the first list has been answered, the service worker holds this build: with the
-    network gone, a reload boots the page and the model from it and still recommends."""
-    page = open_site(browser, site_url, service_workers="allow").page
+def recommends_after_losing_the_network(browser, url: str, cut: Callable[[object], None]) -> None:
+    """Once the first list has been answered, the service worker holds this build: after
+    `cut(page)` takes the network away, a reload boots the page and the model from it, and it
+    still recommends."""
+    page = open_site(browser, url, service_workers="allow").page
     try:
         upload(page, XML)
         page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-        page.context.set_offline(True)
+        cut(page)
         page.reload()
         page.wait_for_selector("body.ready", timeout=BOOT_TIMEOUT_MS)
         page.wait_for_selector("#backend[data-backend]", timeout=BOOT_TIMEOUT_MS)
@@ -314,28 +316,28 @@ def test_offline_after_the_first_visit(browser, site_url: str) -> None:
         assert_recommends_off_list(page, watched_ids(XML))
     finally:
         page.context.close()
+
+
+def test_offline_after_the_first_visit(browser, site_url: str) -> None:
+    recommends_after_losing_the_network(
+        browser, site_url, lambda page: page.context.set_offline(True)
+    )
 
 
 def test_a_network_up_only_in_name_still_boots_from_the_service_worker(
     browser, site_url: str
 ) -> None:
     """With the site's server gone while the browser still says it is online (a network that
-    answers nothing), a reload gets this build's page from the service worker, and with it
-    Pyodide's wasm too, which online it otherwise leaves to the HTTP cache (web/sw.js)."""
+    answers nothing), the service worker serves this build's page, and with it Pyodide's wasm
+    too, which online it otherwise leaves to the HTTP cache (web/sw.js). Its own server, on
+    the build `site_url` made."""
     url, stop = serve_in_thread(ROOT / "dist")
-    page = open_site(browser, url, service_workers="allow").page
-    try:
-        upload(page, XML)
-        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+    def server_gone(page) -> None:
         stop()
-        page.reload()
         assert page.evaluate("navigator.onLine")
-        page.wait_for_selector("body.ready", timeout=BOOT_TIMEOUT_MS)
-        page.wait_for_selector("#backend[data-backend]", timeout=BOOT_TIMEOUT_MS)
-        upload(page, XML)
-        assert_recommends_off_list(page, watched_ids(XML))
-    finally:
-        page.context.close()
+
+    recommends_after_losing_the_network(browser, url, server_gone)
 
 
 PYSCRIPT_PROBE = """
