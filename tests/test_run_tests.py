@@ -111,6 +111,26 @@ def test_crashes_that_pass_on_a_rerun_pass_and_are_named(
     assert rescued(capsys) == [node("a1"), node("a2")]
 
 
+def test_a_crash_quotes_each_workers_chromium_but_its_dbus_noise(
+    reports: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (reports / "chromium-gw0.log").write_text(
+        "T pw:browser [pid=1][err] [1:2:ERROR:dbus/bus.cc:405] Failed to connect to the bus\n"
+        "T pw:browser [pid=1][err] Received signal 11 SEGV_MAPERR 000000000000\n"
+        "T pw:browser [pid=1] <gracefully close start>\n"
+    )
+    (reports / "chromium-gw1.log").write_text("")
+    _, run = fake_pytest([{"a1": "crash"}, {"a1": "pass"}])
+    assert with_reruns([], run) == 0
+    said = capsys.readouterr().err.splitlines()
+    start = said.index("chromium-gw0.log:")
+    assert said[start:start + 3] == [
+        "chromium-gw0.log:",
+        "T pw:browser [pid=1][err] Received signal 11 SEGV_MAPERR 000000000000",
+        "chromium-gw1.log:",
+    ]
+
+
 def test_the_reruns_run_out(capsys: pytest.CaptureFixture[str]) -> None:
     calls, run = fake_pytest([{"a1": "crash", "a2": "crash"}] + [{"a1": "crash"}] * RERUNS)
     assert with_reruns([], run) == 1

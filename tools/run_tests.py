@@ -16,6 +16,7 @@ REPORTS = ROOT / "build"  # pytest-report-1.xml for the first attempt, -2 for th
 # What Playwright says when Chromium's page renderer dies under it (README, "Tests"): not an
 # outcome of the page's code, and it fails every later test that shares the page.
 RENDERER_CRASHED = ("Target crashed", "Page crashed")
+CHROMIUM_LINES = 40  # of each worker's Chromium output, printed when a renderer crashed
 RERUNS = 2  # a burst of crashes can outlast one rerun of the crashed tests (README, "Tests")
 # Two pytest workers (pytest-xdist), each with its own server and Chromium; a module's tests stay
 # on one worker (its booted pages with them), in collection order: the browser tests last
@@ -73,8 +74,8 @@ def with_reruns(extra: list[str], run: Runner | None = None) -> int:
         print(
             f"Chromium's page renderer crashed under {len(crashed)} test(s): running those "
             f"again ({attempt - 1} of at most {RERUNS}): {' '.join(crashed)}",
-            file=sys.stderr,
-        )
+            *chromium_said(), sep="\n", file=sys.stderr,
+        )  # fmt: skip
         deselect = [arg for test in final for arg in ("--deselect", test)]
         code = run([*extra, "--last-failed", "--last-failed-no-failures=none", *deselect],
                    report(attempt))  # fmt: skip
@@ -87,6 +88,17 @@ def with_reruns(extra: list[str], run: Runner | None = None) -> int:
     if rescued:
         print(f"passed only on rerun: {' '.join(rescued)}", file=sys.stderr)
     return 1 if final or crashed else 0
+
+
+def chromium_said(lines: int = CHROMIUM_LINES) -> list[str]:
+    """The last of what each worker's Chromium printed (tests/browser/conftest.py's logs),
+    without the D-Bus complaints of a machine with no session bus: a crash's own words."""
+    said = []
+    for log in sorted(REPORTS.glob("chromium-*.log")):
+        text = log.read_text(errors="replace").splitlines()
+        kept = [line for line in text if "[err]" in line and "dbus" not in line]
+        said += [f"{log.name}:", *kept[-lines:]]
+    return said
 
 
 def report(attempt: int) -> Path:

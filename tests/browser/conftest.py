@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from unittest.mock import patch
 from urllib.parse import urlsplit
 
 import pytest
@@ -24,6 +27,7 @@ from .kitsu_routes import route_kitsu
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
+CHROMIUM_LOGS = ROOT / "build"  # tools/run_tests.py reads them
 SHARED = ROOT.parent / "shared" / "fixtures"
 BOOT_TIMEOUT_MS = 90_000
 RUN_TIMEOUT_MS = 60_000
@@ -77,11 +81,33 @@ def models_dir(site_url: str) -> Path:
 
 @pytest.fixture(scope="session")
 def browser():
+    """One Chromium for this pytest process; what it prints (a crashing renderer's last words
+    among it) goes to CHROMIUM_LOG, for tools/run_tests.py to quote when a renderer crashed."""
     sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
+    with output_to(chromium_log()):
+        playwright = sync_api.sync_playwright().start()
+    try:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield browser
         browser.close()
+    finally:
+        playwright.stop()
+
+
+def chromium_log() -> Path:
+    """build/chromium-gw0.log etc.: one file per pytest-xdist worker."""
+    return CHROMIUM_LOGS / f"chromium-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log"
+
+
+@contextmanager
+def output_to(log: Path) -> Iterator[None]:
+    """Playwright's driver, started inside, writes its own and the browser's output (its
+    DEBUG=pw:browser log) to `log` for the rest of its life, not to pytest's capture (the
+    driver's stderr is `sys.stderr`'s file)."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w") as out, patch.dict(os.environ, DEBUG="pw:browser"), \
+            patch.object(sys, "stderr", out):
+        yield
 
 
 @dataclass
