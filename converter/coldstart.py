@@ -46,6 +46,12 @@ class ColdCut:
     targets: list[np.ndarray]
     seen: list[np.ndarray]
 
+    def rows(self, rows: Sequence[int]) -> ColdCut:
+        """The cut of the users at `rows` only."""
+        pick = list(rows)
+        return ColdCut([self.users[r] for r in pick], self.x[pick],
+                       [self.targets[r] for r in pick], [self.seen[r] for r in pick])  # fmt: skip
+
 
 def cold_cut(
     profiles: dict[str, Profile], users: Sequence[str], catalog: Catalog, cold: Collection[int],
@@ -137,6 +143,12 @@ class ColdSet:
     cold_logits: np.ndarray  # [users, n] from the model that never saw the cold titles
     warm_logits: np.ndarray  # [users, n] from the model that saw them
     hood: fresh_build.Neighbourhood
+
+    def rows(self, rows: Sequence[int]) -> ColdSet:
+        """The set of the users at `rows` only."""
+        pick = list(rows)
+        return ColdSet(self.name, self.cold, self.cut.rows(pick), self.cold_logits[pick],
+                       self.warm_logits[pick], self.hood)  # fmt: skip
 
 
 def cold_set(
