@@ -46,6 +46,12 @@ class ColdCut:
     targets: list[np.ndarray]
     seen: list[np.ndarray]
 
+    def rows(self, rows: Sequence[int]) -> ColdCut:
+        """The cut of the users at `rows` only."""
+        pick = list(rows)
+        return ColdCut([self.users[r] for r in pick], self.x[pick],
+                       [self.targets[r] for r in pick], [self.seen[r] for r in pick])  # fmt: skip
+
 
 def cold_cut(
     profiles: dict[str, Profile], users: Sequence[str], catalog: Catalog, cold: Collection[int],
@@ -71,6 +77,11 @@ def cold_cut(
         seen.append(np.asarray(sorted({index(e.mal_id) for e in rest} & cold), np.int64))
     x = SparseRows.from_pairs(pairs, len(catalog)).dense()
     return ColdCut(kept, x, targets, seen)
+
+
+def year_titles(catalog: Catalog, year: int) -> list[int]:
+    """The indices of the titles that started in `year` (one cold set)."""
+    return [i.index for i in catalog if i.year == year]
 
 
 def without(rows: SparseRows, cold: Collection[int]) -> SparseRows:
@@ -104,20 +115,22 @@ def dlae_logits(
     return b * np.float32(fit_temperature(rows, lambda x: x @ b, seed))
 
 
-def ranked_metrics(
-    scores: np.ndarray, cut: ColdCut, cold: np.ndarray
-) -> dict[str, float]:
-    """NDCG@20 and Recall@20 of `scores` [users, len(cold)] over the cold candidates."""
+def per_user(scores: np.ndarray, cut: ColdCut, cold: np.ndarray) -> dict[str, np.ndarray]:
+    """Each user's NDCG@20 and Recall@20 of `scores` [users, len(cold)] over the cold
+    candidates."""
     s = np.array(scores, np.float64)
     position = {int(c): j for j, c in enumerate(cold)}
     for r, seen in enumerate(cut.seen):
         s[r, [position[int(i)] for i in seen]] = -np.inf
     order = np.argsort(-s, axis=1, kind="stable")[:, :K]
     ranked = cold[order]
-    return {
-        "ndcg@20": round(float(ndcg_at_k(ranked, cut.targets, K).mean()), 4),
-        "recall@20": round(float(recall_at_k(ranked, cut.targets, K).mean()), 4),
-    }
+    return {"ndcg@20": ndcg_at_k(ranked, cut.targets, K),
+            "recall@20": recall_at_k(ranked, cut.targets, K)}  # fmt: skip
+
+
+def ranked_metrics(scores: np.ndarray, cut: ColdCut, cold: np.ndarray) -> dict[str, float]:
+    """NDCG@20 and Recall@20 of `scores` [users, len(cold)], means over users."""
+    return {m: round(float(v.mean()), 4) for m, v in per_user(scores, cut, cold).items()}
 
 
 @dataclass
@@ -131,6 +144,12 @@ class ColdSet:
     warm_logits: np.ndarray  # [users, n] from the model that saw them
     hood: fresh_build.Neighbourhood
 
+    def rows(self, rows: Sequence[int]) -> ColdSet:
+        """The set of the users at `rows` only."""
+        pick = list(rows)
+        return ColdSet(self.name, self.cold, self.cut.rows(pick), self.cold_logits[pick],
+                       self.warm_logits[pick], self.hood)  # fmt: skip
+
 
 def cold_set(
     name: str, cold: Sequence[int], cut: ColdCut, catalog: Catalog, b_cold: np.ndarray,
@@ -141,16 +160,23 @@ def cold_set(
     return ColdSet(name, np.asarray(cold), cut, cut.x @ b_cold, cut.x @ b_warm, hood)
 
 
-def compare(
+def rankers(
     s: ColdSet, hp: fresh_build.FreshHyper, catalog: Catalog
-) -> dict[str, dict[str, float]]:
-    """Fresh, popularity and warm model on one cold set, with each one's ratio to popularity."""
+) -> dict[str, Callable[[], np.ndarray]]:
+    """The scores [users, len(cold)] of fresh, popularity and the warm model on one cold set."""
     pop = np.log(np.array([max(catalog[i].popularity, 1) for i in s.cold], np.float64))
-    scorers: dict[str, Callable[[], np.ndarray]] = {
+    return {
         "fresh": lambda: fresh_build.scores(s.hood, hp, s.cut.x, s.cold_logits),
         "popularity": lambda: np.broadcast_to(pop, (len(s.cut.users), len(pop))),
         "warm model": lambda: s.warm_logits[:, s.cold],
     }
+
+
+def compare(
+    s: ColdSet, hp: fresh_build.FreshHyper, catalog: Catalog
+) -> dict[str, dict[str, float]]:
+    """Fresh, popularity and warm model on one cold set, with each one's ratio to popularity."""
+    scorers = rankers(s, hp, catalog)
     out = {name: ranked_metrics(f(), s.cut, s.cold) for name, f in scorers.items()}
     base = out["popularity"]["ndcg@20"]
     for metrics in out.values():
@@ -176,7 +202,7 @@ def report(
     b_warm = dlae_logits(train, catalog, (), seed, g)
     out = {}
     for year in years:
-        cold = [i.index for i in catalog if i.year == year]
+        cold = year_titles(catalog, year)
         cut = cold_cut(profiles, users, catalog, cold, seed)
         if not cut.users:
             out[str(year)] = {"titles": len(cold), "users": 0}

@@ -31,6 +31,7 @@ from animerec.fresh import (
     FRESH_FILE,
     FRESH_FORMAT,
     KINDS,
+    RETENTION_SCALE,
     TASTE_SHRINK,
     WEIGHT_CODES,
     size_spread_cap,
@@ -55,19 +56,20 @@ class FreshHyper:
 
     neighbours: int = 4  # content neighbours per fresh title
     sharpness: float = 1.0  # neighbour weight = cosine ** sharpness
-    near: float = 0.279  # weight of the neighbours' logits (those not on the list)
-    direct: float = 2.668  # weight of Σ s·x over the list's neighbours
-    franchise: float = 0.688  # weight of the best franchise title on the list
-    unstarted: float = -0.466  # weight of "a later title of a franchise not on the list"
-    taste: float = 7.166  # weight of the visitor's taste for the title's type, era and genres
-    taste_size: float = -3.579  # weight of (taste − taste_centre) × (ln list length − size_centre)
-    popularity: float = 0.922  # weight of own log-members
-    neighbour_popularity: float = 0.321  # weight (subtracted) of the neighbours' log-members
-    popularity_squared: float = 0.224  # weight of (own log-members − popularity_centre)²
+    near: float = 0.273  # weight of the neighbours' logits (those not on the list)
+    direct: float = 2.667  # weight of Σ s·x over the list's neighbours
+    franchise: float = 1.06  # weight of the best franchise title on the list
+    unstarted: float = -0.446  # weight of "a later title of a franchise not on the list"
+    retention: float = 0.328  # weight of its ln members less its listed franchise title's (max)
+    taste: float = 7.369  # weight of the visitor's taste for the title's type, era and genres
+    taste_size: float = -4.054  # weight of (taste − taste_centre) × (ln list length − size_centre)
+    popularity: float = 0.88  # weight of own log-members
+    neighbour_popularity: float = 0.295  # weight (subtracted) of the neighbours' log-members
+    popularity_squared: float = 0.211  # weight of (own log-members − popularity_centre)²
     taste_centre: float = 0.1  # the centres: about the training users' means
     size_centre: float = 5.2
     popularity_centre: float = 12.0
-    offset: float = -8.33  # onto the logits the model gives such titles once it has ratings
+    offset: float = -8.1  # onto the logits the model gives such titles once it has ratings
     since_year: int = 2023  # the shelf's default start year
 
 
@@ -241,7 +243,7 @@ def log_pop(members: Iterable[int]) -> np.ndarray:
     return np.log(np.maximum(np.fromiter(members, np.float64), POPULARITY_FLOOR))
 
 
-FEATURES = ("near", "direct", "franchise", "unstarted", "taste", "taste_size")  # × weights
+FEATURES = ("near", "direct", "franchise", "unstarted", "taste", "taste_size", "retention")
 
 
 def weights(hood: Neighbourhood, hp: FreshHyper) -> tuple[np.ndarray, np.ndarray]:
@@ -265,17 +267,28 @@ def features(hood: Neighbourhood, hp: FreshHyper, x: np.ndarray, logits: np.ndar
     mass = (w * off).sum(axis=2)
     near = np.where(mass > 0, (w * off * ls).sum(axis=2) / np.maximum(mass, 1e-12), 0.0)
     mine = (w * xs).sum(axis=2)
-    best = np.zeros_like(mine)
+    best, kept = np.zeros_like(mine), np.zeros_like(mine)
     for j, group in enumerate(hood.franchise):
         if group:
+            group = sorted(group)  # as retention_codes lists them
+            on = x[:, group] > 0
             best[:, j] = x[:, group].max(axis=1)
+            gap = np.where(on, retention_codes(hood, j) / RETENTION_SCALE, np.inf).min(axis=1)
+            kept[:, j] = np.where(on.any(axis=1), gap, 0.0)
     has_franchise = np.array([bool(g) for g in hood.franchise])
     unstarted = (has_franchise & (best == 0)).astype(np.float64)
     liking = taste(hood, logits)
     spread = np.log(np.maximum((x > 0).sum(axis=1), 1)) - hp.size_centre
     spread = np.minimum(spread, size_spread_cap(hp.taste, hp.taste_size))
     by_size = (liking - hp.taste_centre) * spread[:, None]
-    return np.stack([near, mine, best, unstarted, liking, by_size])
+    return np.stack([near, mine, best, unstarted, liking, by_size, kept])
+
+
+def retention_codes(hood: Neighbourhood, j: int) -> np.ndarray:
+    """Fresh title `j`'s ln members less each of its franchise's model titles' (sorted by
+    index, as the file lists them), in steps of 1/RETENTION_SCALE."""
+    group = sorted(hood.franchise[j])
+    return np.round((hood.log_pop[j] - hood.warm_log_pop[group]) * RETENTION_SCALE)
 
 
 def scores(hood: Neighbourhood, hp: FreshHyper, x: np.ndarray, logits: np.ndarray) -> np.ndarray:
@@ -290,13 +303,14 @@ def to_json(hood: Neighbourhood, hp: FreshHyper, n_items: int) -> dict[str, Any]
     """The file `animerec.fresh.FreshModel` reads: per title sorted neighbour indices as gaps,
     weights as codes of the title's largest, shared-kind bits; biases in hundredths."""
     w, bias = weights(hood, hp)
-    gaps, codes, shared, fgaps = [], [], [], []
+    gaps, codes, shared, fgaps, fkept = [], [], [], [], []
     for j in range(len(hood.fresh)):
         order = np.argsort(hood.index[j], kind="stable")
         gaps += np.diff(hood.index[j][order], prepend=0).tolist()
         codes += w[j][order].tolist()
         shared += hood.shared[j][order].tolist()
         fgaps += np.diff(sorted(hood.franchise[j]), prepend=0).astype(int).tolist()
+        fkept += retention_codes(hood, j).astype(int).tolist()
     return {
         "format": FRESH_FORMAT,
         "since_year": hp.since_year,
@@ -315,6 +329,7 @@ def to_json(hood: Neighbourhood, hp: FreshHyper, n_items: int) -> dict[str, Any]
         "neighbour_weight": codes,
         "neighbour_shared": shared,
         "franchise_gaps": fgaps,
+        "franchise_retention": fkept,
         "taste": {"model": _token_runs(hood.taste_warm), "fresh": _token_runs(hood.taste_fresh)},
     }
 

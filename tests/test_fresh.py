@@ -66,6 +66,7 @@ def model() -> tuple[Catalog, fresh_build.Neighbourhood, fresh_build.FreshHyper,
         neighbour_popularity=0.3,
         popularity_squared=0.2,
         size_centre=1.0,
+        retention=0.6,
     )
     return warm, hood, hp, FreshModel.from_json(fresh_build.to_json(hood, hp, len(warm)))
 
@@ -88,6 +89,22 @@ def test_a_sequel_of_a_watched_title_outscores_the_rest(model) -> None:
     scores = fresh.scores(row, [0.0, 1.0, 1.0, 1.0])
     assert max(scores, key=scores.get) == 10
     assert fresh.reasons(row, [0.0, 1.0, 1.0, 1.0], 10, warm)[0] == "continues Alpha"
+
+
+def test_a_sequel_keeps_the_audience_share_of_its_most_popular_listed_franchise_title() -> None:
+    warm = make_catalog([{**w, "franchise": 1} if w["mal_id"] == 3 else w for w in WARM])
+    hood = fresh_build.neighbourhood(warm, make_catalog(FRESH), META, k=3)
+    zero = dict.fromkeys(("near", "direct", "franchise", "unstarted", "taste", "taste_size"), 0.0)
+    hp = fresh_build.FreshHyper(neighbours=3, **zero, popularity=0.0, neighbour_popularity=0.0,
+                                popularity_squared=0.0, offset=0.0, retention=1.0)  # fmt: skip
+    fresh = FreshModel.from_json(fresh_build.to_json(hood, hp, len(warm)))
+    rows = [[0.0, 0.0, 1.0, 0.0], [1.0, 0.0, 1.0, 0.0], [0.0, 1.0, 0.0, 0.0]]
+    sequel = [fresh.scores(row, [0.0] * 4)[10] for row in rows]
+    # 30k members of its own: ln(30/20) ≈ 0.41 after the 20k film alone, ln(30/90) ≈ −1.10
+    # once the 90k first season is on the list too (in halves), nothing when neither is
+    assert sequel == [0.5, -1.0, 0.0]
+    measured = fresh_build.scores(hood, hp, np.array(rows), np.zeros((3, 4)))[:, 0]
+    assert measured.tolist() == pytest.approx(sequel)
 
 
 def test_reasons_name_only_the_titles_the_filters_show(model) -> None:

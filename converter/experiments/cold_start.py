@@ -10,14 +10,17 @@ models are saved beside --cache, so a second run only re-scores.
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import json
 import random
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from animerec.catalog import Catalog
 
 from converter import baselines, catalog_build, coldstart, data, fresh_build, splits
 
@@ -43,28 +46,45 @@ def add_cut_arguments(parser: argparse.ArgumentParser, choose: str) -> None:
     parser.add_argument("--choose", default="all terms", help=choose)
 
 
+def split(profiles: dict, seed: int, train_users: int) -> tuple[list[str], dict[str, list[str]]]:
+    """Train's split of `profiles`: its training users, and the users measured on: a seeded
+    sample of `train_users` training users (whose cold cuts fit the fresh weights), the
+    validation users and the test users."""
+    train_u, val_u, test_u = splits.split_users(list(profiles), 0.08, 0.1, seed)
+    sample = random.Random(seed).sample(train_u, min(train_users, len(train_u)))
+    return train_u, {"train": sample, "validation": val_u, "test": test_u}
+
+
+def fitted_logits(
+    path: Path, train: data.SparseRows, catalog: Catalog, cold: list[int], seed: int,
+    gram: Callable[[], np.ndarray],
+) -> np.ndarray:  # fmt: skip
+    """`coldstart.dlae_logits` without the `cold` titles (`gram`: the training rows' XᵀX,
+    computed once at the first call that needs it), saved to `path` when first fitted
+    (an interrupted run goes on where it stopped) and read from it (memory-mapped) after."""
+    if not path.exists():
+        started = time.time()
+        np.save(path, coldstart.dlae_logits(train, catalog, cold, seed, gram()))
+        print(f"fit {path.name} {time.time() - started:.0f} s", flush=True)
+    return np.load(path, mmap_mode="r")
+
+
 def prepare(seed: int, cache: Path, train_users: int = 0) -> dict:
     """The catalog, the cuts and the fitted logits, each model saved to `cache` as it is
     fitted (an interrupted run goes on where it stopped); with `train_users`, the cuts of
     that many training users too (seeded sample; the model saw their other titles)."""
     profiles = data.load_training_profiles(data.DEFAULT_DATA)
-    train_u, val_u, test_u = splits.split_users(list(profiles), 0.08, 0.1, seed)
+    train_u, groups = split(profiles, seed, train_users)
     counts = catalog_build.user_counts(profiles[u] for u in train_u)
     catalog, _ = catalog_build.build_catalogs(data.DEFAULT_DATA, counts, 10)
     train = data.encode_profiles((profiles[u] for u in train_u), catalog)
-    g = None
+    gram = functools.cache(lambda: baselines.gram(train))
     state: dict = {"catalog": catalog, "sets": {}}
-    sample = random.Random(seed).sample(train_u, min(train_users, len(train_u)))
     for year in (None, *YEARS):
         path = cache.with_suffix(f".{year or 'warm'}.npy")
-        cold = [] if year is None else [i.index for i in catalog if i.year == year]
-        if not path.exists():
-            started = time.time()
-            g = baselines.gram(train) if g is None else g
-            np.save(path, coldstart.dlae_logits(train, catalog, cold, seed, g))
-            print(f"fit {year or 'warm'} {time.time() - started:.0f} s", flush=True)
-        state["b", year] = np.load(path, mmap_mode="r")
-        for name, users in (("train", sample), ("validation", val_u), ("test", test_u)):
+        cold = [] if year is None else coldstart.year_titles(catalog, year)
+        state["b", year] = fitted_logits(path, train, catalog, cold, seed, gram)
+        for name, users in groups.items():
             if year is not None and users:
                 cut = coldstart.cold_cut(profiles, users, catalog, cold, seed)
                 state["sets"][f"{name} {year}"] = (cold, cut)

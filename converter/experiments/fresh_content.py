@@ -205,10 +205,7 @@ def cross_check(
                 ]
                 scorer = fitter(fit_on, use, terms)
                 rows = np.flatnonzero(fold[y] == f)
-                cut = coldstart.ColdCut(
-                    [s.cut.users[r] for r in rows], s.cut.x[rows],
-                    [s.cut.targets[r] for r in rows], [s.cut.seen[r] for r in rows],
-                )  # fmt: skip
+                cut = s.cut.rows(rows)
                 mine = scorer(t[:, rows])
                 n = len(rows)
                 got += coldstart.ranked_metrics(mine, cut, s.cold)["ndcg@20"] * n

@@ -21,14 +21,31 @@ from animerec.fresh import FreshModel, ShelfOrder
 from converter import catalog_build, coldstart, data, fresh_build, recent, sections
 
 
-def fold_state(profiles: dict, test: list[str], seed: int) -> dict:
+def training_users(profiles: dict, test: list[str]) -> list[str]:
+    """Every user of `profiles` but the fold's `test` users, in `profiles`' order."""
     held = set(test)
-    train_users = [u for u in profiles if u not in held]
+    return [u for u in profiles if u not in held]
+
+
+def fold_state(profiles: dict, test: list[str], seed: int) -> dict:
+    train_users = training_users(profiles, test)
     counts = catalog_build.user_counts(profiles[u] for u in train_users)
     catalog, extra = catalog_build.build_catalogs(data.DEFAULT_DATA, counts, 10)
     train = data.encode_profiles((profiles[u] for u in train_users), catalog)
     b = coldstart.dlae_logits(train, catalog, (), seed)
     return {"test": test, "catalog": catalog, "extra": extra, "b": b}
+
+
+def load_folds(profiles: dict, cache: Path, folds: int, seed: int) -> list[dict]:
+    """`fold_state` of each fold of the 2025 file's users (seeded shuffle, every `folds`-th
+    user), read from `cache` when it exists, else fitted and saved there."""
+    if cache.exists():
+        return pickle.loads(cache.read_bytes())
+    users = sorted(u for u in profiles if sections.era_of(u) == "2025")
+    random.Random(seed).shuffle(users)
+    states = [fold_state(profiles, users[f::folds], seed) for f in range(folds)]
+    cache.write_bytes(pickle.dumps(states, protocol=5))
+    return states
 
 
 def main() -> None:
@@ -41,13 +58,7 @@ def main() -> None:
                         help="ShelfOrder fields as JSON (default: shipped)")  # fmt: skip
     args = parser.parse_args()
     profiles = data.load_training_profiles(data.DEFAULT_DATA)
-    if args.cache.exists():
-        folds = pickle.loads(args.cache.read_bytes())
-    else:
-        users = sorted(u for u in profiles if sections.era_of(u) == "2025")
-        random.Random(args.seed).shuffle(users)
-        folds = [fold_state(profiles, users[f :: args.folds], args.seed) for f in range(args.folds)]
-        args.cache.write_bytes(pickle.dumps(folds, protocol=5))
+    folds = load_folds(profiles, args.cache, args.folds, args.seed)
     hp = fresh_build.FreshHyper(**json.loads(args.hyper))
     metadata = fresh_build.read_metadata(data.DEFAULT_DATA)
     for f, state in enumerate(folds):

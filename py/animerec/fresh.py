@@ -8,6 +8,8 @@ weights s_jm, Σ_m s_jm = 1) and from the visitor's main-model logits ℓ:
     score_j = near · Σ_{m ∉ list} s_jm·ℓ_m / Σ_{m ∉ list} s_jm   "like m, a pick for you"
             + direct · Σ_{m ∈ list} s_jm·x_m                  "same studio and source as m"
             + franchise · max_{m ∈ list, same franchise} x_m  "continues m"
+            + retention · min_{m ∈ list, same franchise} (ln members_j − ln members_m)
+                                                               how much of m's audience came back
             + unstarted, if its franchise has model titles and none is on the list
             + taste · τ_j,  τ_j = mean_{t ∈ tokens_j} h_t      the visitor's type, era, genres
             + taste_size · (τ_j − τ₀) · (ln n − n₀)            taste counts less on long lists
@@ -41,12 +43,13 @@ from .ranking import POPULARITY_FLOOR
 from .steps import Steps, finish
 
 FRESH_FILE = "fresh.json"  # in the model folder, loaded after the first cards
-FRESH_FORMAT = "animerec-fresh/3"
+FRESH_FORMAT = "animerec-fresh/4"
 SINCE_YEAR = 2023  # default start year of the "New for you" shelf (the file says its own)
 SHELF_SIZE = 20  # as many as the measurement compares with the 20 most popular recent titles
 TITLES_PER_STEP = 2000
 WEIGHT_CODES = 15  # neighbour weights ship as ints 1..15 of their title's largest
 BIAS_SCALE = 100  # biases ship in hundredths of a logit
+RETENTION_SCALE = 2  # a franchise entry's ln-members gap ships in halves
 TASTE_SHRINK = 10.0  # titles' worth of a zero in a token's mean centred logit
 KINDS = ("studio", "source", "genres", "themes", "demographic")  # bits of a neighbour's `shared`
 
@@ -121,6 +124,7 @@ class FreshModel:
         self.direct: float = obj["weights"]["direct"]
         self.franchise: float = obj["weights"]["franchise"]
         self.unstarted: float = obj["weights"]["unstarted"]
+        self.retention: float = obj["weights"]["retention"]
         self.taste: float = obj["weights"]["taste"]
         self.taste_size: float = obj["weights"]["taste_size"]
         self.taste_centre: float = obj["centres"]["taste"]
@@ -138,6 +142,7 @@ class FreshModel:
         ]
         self.fstarts = array("i", _cumulative(cols["franchise"]))
         self.findex = array("i", _undelta_runs(obj["franchise_gaps"], cols["franchise"]))
+        self.fgap = array("f", (r / RETENTION_SCALE for r in obj["franchise_retention"]))
         model, fresh = obj["taste"]["model"], obj["taste"]["fresh"]
         self.model_tokens = _runs(model)
         self.fresh_tokens = _runs(fresh)
@@ -146,6 +151,7 @@ class FreshModel:
             max(self.index, default=-1) >= self.n_items
             or max(self.findex, default=-1) >= self.n_items
             or len(self.model_tokens) != self.n_items
+            or len(self.fgap) != len(self.findex)
         ):
             raise FreshError("the file's titles do not fit the model's catalog")
 
@@ -227,9 +233,11 @@ class FreshModel:
         tokens = self.fresh_tokens[j]
         liking = sum(taste.get(t, 0.0) for t in tokens) / max(len(tokens), 1)
         score += self.taste * liking + self.taste_size * (liking - self.taste_centre) * spread
-        franchise = range(self.fstarts[j], self.fstarts[j + 1])
-        best = max((row[self.findex[p]] for p in franchise), default=0.0)
-        return score + (self.franchise * best if best or not franchise else self.unstarted)
+        on = [p for p in range(self.fstarts[j], self.fstarts[j + 1]) if row[self.findex[p]]]
+        if on:
+            best = max(row[self.findex[p]] for p in on)
+            return score + self.franchise * best + self.retention * min(self.fgap[p] for p in on)
+        return score + (self.unstarted if self.fstarts[j + 1] > self.fstarts[j] else 0.0)
 
     def reasons(
         self,
