@@ -2,10 +2,14 @@
 (AniList username and filters, never an uploaded list) or, on a phone, hands it to the Web Share
 API (stubbed in the page: that is the OS's edge); the image is a PNG of the top picks drawn in
 the browser, with the covers when their host allows it (CORS) and letter tiles when it does
-not; the favicon, the web app manifest and its icons load, and no request of a visit is a 404."""
+not; the favicon, the web app manifest and its icons load, and no request of a visit is a 404.
+
+The Share test and the icons' run in one desktop page (the icons' test only reads it): one boot
+fewer (tools/BENCH.md, "The suite's time")."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from io import BytesIO
 from urllib.parse import parse_qsl, urlsplit
 
@@ -13,7 +17,15 @@ import pytest
 from animerec.filters import QUERY_KEYS
 from PIL import Image
 
-from .conftest import COVER_CDN, SHARED, open_filters, open_site, open_sources, run_and_wait
+from .conftest import (
+    COVER_CDN,
+    SHARED,
+    Session,
+    open_filters,
+    open_site,
+    open_sources,
+    run_and_wait,
+)
 from .test_site import ask_anilist
 from .test_view import DESKTOP
 
@@ -45,10 +57,23 @@ def shared_query(url: str) -> dict[str, str]:
     return dict(parse_qsl(urlsplit(url).query))
 
 
-def test_share_copies_the_view_but_never_an_uploaded_list(browser, site_url: str) -> None:
-    session = open_site(browser, site_url, viewport=DESKTOP)
-    page = session.page
-    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+@pytest.fixture(scope="module")
+def desktop(browser, site_url: str) -> Iterator[tuple[Session, list[str]]]:
+    """A desktop page and the 404s of its visit, from its first request on."""
+    missing: list[str] = []
+
+    def listen(page) -> None:
+        page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
+
+    session = open_site(browser, site_url, before_load=listen, viewport=DESKTOP)
+    session.page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    yield session, missing
+    session.page.context.close()
+
+
+def test_share_copies_the_view_but_never_an_uploaded_list(desktop) -> None:
+    page = desktop[0].page
+    assert "type=" not in page.url and not page.is_checked("#filters input[value=Movie]")
     ask_anilist(page, "evanalxen")
     open_filters(page)
     renders = int(page.evaluate("document.body.dataset.renders"))
@@ -72,7 +97,6 @@ def test_share_copies_the_view_but_never_an_uploaded_list(browser, site_url: str
     copied = page.evaluate("navigator.clipboard.readText()")
     assert set(shared_query(copied)) <= QUERY_KEYS, copied  # filters only: no list, no name
     assert "evanalxen" not in copied and len(copied) < 200
-    page.context.close()
 
 
 def test_share_on_a_phone_uses_the_web_share_api(browser, site_url: str) -> None:
@@ -123,13 +147,9 @@ def test_save_as_image_draws_the_top_picks(browser, site_url: str, cors: bool) -
     page.context.close()
 
 
-def test_icons_manifest_and_no_404(browser, site_url: str) -> None:
-    missing: list[str] = []
-
-    def listen(page) -> None:  # from the visit's first request on
-        page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
-
-    page = open_site(browser, site_url, before_load=listen, viewport=DESKTOP).page
+def test_icons_manifest_and_no_404(desktop, site_url: str) -> None:
+    session, missing = desktop
+    page = session.page
     cdp = page.context.new_cdp_session(page)
     manifest = cdp.send("Page.getAppManifest")
     assert manifest["url"].endswith("/manifest.webmanifest") and not manifest["errors"]
@@ -150,4 +170,3 @@ def test_icons_manifest_and_no_404(browser, site_url: str) -> None:
         response = page.context.request.get(site_url + path)
         assert response.status == 200 and response.headers["content-type"].startswith("image/")
     assert not missing, missing
-    page.context.close()

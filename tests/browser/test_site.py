@@ -144,22 +144,28 @@ def test_gzipped_export(app: Session, tmp_path: Path) -> None:
     assert_recommends_off_list(app.page, watched_ids(XML_V110))
 
 
-def test_rating_nothing_says_how_to_start(browser, site_url) -> None:
-    """The manual source's error: sent with no title rated, it says what to do, and the picker
-    still works after it (a fresh page: nothing rated yet)."""
-    page = open_site(browser, site_url).page
-    try:
-        run_and_wait(page, lambda: page.click("#rate-form button[type=submit]"))
-        assert "add at least one score" in page.inner_text("#error")
-        assert page.locator("#recommendations li.card").count() == 0
-        page.fill("#search-input", "madoka")
-        page.wait_for_selector("#search-results li")
-    finally:
-        page.context.close()
-
-
 SEARCHED = "(q) => document.querySelector('#search-results li')?.textContent.toLowerCase()" \
            ".includes(q)"  # fmt: skip
+
+
+def unrate_all(page) -> None:
+    """Remove every title rated on the page, as a visitor does, one "Remove" at a time."""
+    while n := page.locator("#rated li").count():
+        page.click("#rated li >> nth=0 >> button.remove")
+        page.wait_for_function("(n) => document.querySelectorAll('#rated li').length < n", arg=n)
+
+
+def test_rating_nothing_says_how_to_start(app: Session) -> None:
+    """The manual source's error: sent with no title rated, it says what to do, and the picker
+    still works after it."""
+    page = app.page
+    open_sources(page)
+    unrate_all(page)  # titles an earlier test rated
+    run_and_wait(page, lambda: page.click("#rate-form button[type=submit]"))
+    assert "add at least one score" in page.inner_text("#error")
+    assert page.locator("#recommendations li.card").count() == 0
+    page.fill("#search-input", "madoka")
+    page.wait_for_function(SEARCHED, arg="madoka")
 
 
 def test_rate_a_few_titles(app: Session) -> None:

@@ -4,13 +4,19 @@ from a faked AniList for the shown titles only, and never for a visitor who turn
 "not interested" hides a title with undo and a restore list that outlive a reload, without a
 model call; dark mode follows the system and a remembered toggle; axe-core finds no violation;
 the whole walk works from the keyboard. With ANIMEREC_SCREENSHOTS=1 the screenshots go to
-docs/ for the README."""
+docs/ for the README.
+
+The tests of the view with a list (results first, axe-core) share a page per size and colour
+scheme (`seen`): what a page showed before its first list is looked at once, when it opens,
+and before each test its filters are folded and its colour scheme put back (tools/BENCH.md,
+"The suite's time")."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from io import BytesIO
 
 import pytest
@@ -127,37 +133,102 @@ def axe_violations(page) -> list[str]:
     return found
 
 
+@dataclass(frozen=True)
+class Visit:
+    """A page of the view, and what it showed before its first list was asked for."""
+
+    session: Session
+    overflow: int  # sideways, in px
+    outside: list[str]  # the source forms' parts that stuck out of their card
+    violations: list[str]  # axe-core's
+
+
+@pytest.fixture(scope="module")
+def visits() -> Iterator[dict[tuple[int, int, str], Visit]]:
+    """The shared pages, by width, height and colour scheme."""
+    opened_visits: dict[tuple[int, int, str], Visit] = {}
+    yield opened_visits
+    close_visits(opened_visits)
+
+
+def close_visits(visits: dict[tuple[int, int, str], Visit]) -> None:
+    for kept in visits.values():
+        kept.session.page.context.close()
+    visits.clear()
+
+
+@pytest.fixture(autouse=True)
+def visits_only_while_used(request: pytest.FixtureRequest, visits) -> None:
+    """The shared pages closed once a test that does not use them runs (the tests that do are
+    next to each other): an idle page still takes about 3% of a core (tools/BENCH.md)."""
+    if "seen" not in request.fixturenames:
+        close_visits(visits)
+
+
+@pytest.fixture
+def seen(request: pytest.FixtureRequest, browser, site_url: str, visits) -> Visit:
+    """The shared page of the test's viewport and colour scheme (light unless it names one),
+    with faked covers, booted and looked at on first use; its filters folded and its colour
+    scheme put back."""
+    params = request.node.callspec.params
+    viewport, scheme = params["viewport"], params.get("scheme", "light")
+    key = (viewport["width"], viewport["height"], scheme)
+    if key not in visits:
+        session = open_site(browser, site_url, viewport=viewport, color_scheme=scheme)
+        page = session.page
+        page.route(f"{COVER_CDN}file/cover/**", fake_cover)
+        visits[key] = Visit(session, sideways_overflow(page), out_of_their_cards(page),
+                            axe_violations(page))  # fmt: skip
+    page = visits[key].session.page
+    if page.is_visible("#filter-panel"):
+        page.click("#filters-close")
+    page.emulate_media(color_scheme=scheme)
+    return visits[key]
+
+
 @pytest.mark.parametrize(
     ("name", "viewport", "scheme"),
     [("desktop", DESKTOP, "light"), ("phone", PHONE, "light"), ("phone-dark", PHONE, "dark")],
 )
-def test_results_first_with_covers(browser, site_url, name, viewport, scheme) -> None:
-    with opened(browser, site_url, viewport=viewport, color_scheme=scheme) as session:
-        page = session.page
-        page.route(f"{COVER_CDN}file/cover/**", fake_cover)
-        assert sideways_overflow(page) <= 0
-        assert out_of_their_cards(page) == []  # the file input was 360 px wide on a phone
-        ask_anilist(page, "evanalxen")
-        box = first_card_box(page)
-        assert box["top"] >= 0 and box["bottom"] <= viewport["height"], box
-        assert sideways_overflow(page) <= 0
-        assert page.is_hidden("#source-forms") and page.is_visible("#list-bar")
-        assert "evanalxen" in page.inner_text("#list-bar")
-        assert page.is_hidden("#progress")
-        wait_for_covers(page)
-        shown = set(card_ids(page))
-        asked = {i for call in session.cover_calls for i in call}
-        assert asked and asked <= shown_ids(page), "the covers query asked for titles not shown"
-        srcs = page.eval_on_selector_all("#recommendations img.cover", "is => is.map(i => i.src)")
-        assert all(s.startswith("https://s4.anilist.co/") for s in srcs)
-        odd = [i for i in shown if i % 2]  # the fake has no cover for odd ids: letter tiles
-        assert page.eval_on_selector_all(
-            "#recommendations li.card", "cs => cs.filter(c => c.querySelector("
-            "'.cover.placeholder')).map(c => Number(c.dataset.malId))"
-        ) == [i for i in card_ids(page) if i in odd]  # fmt: skip
-        page.wait_for_function(ALL_IN)
-        first_card_box(page)  # at rest, at the top
-        save_for_readme(lambda: page.screenshot(scale="css"), f"screenshot-{name}.png")
+def test_results_first_with_covers(seen: Visit, name: str, viewport: dict, scheme: str) -> None:
+    session, page = seen.session, seen.session.page
+    assert seen.overflow <= 0
+    assert seen.outside == []  # the file input was 360 px wide on a phone
+    ask_anilist(page, "evanalxen")
+    box = first_card_box(page)
+    assert box["top"] >= 0 and box["bottom"] <= viewport["height"], box
+    assert sideways_overflow(page) <= 0
+    assert page.is_hidden("#source-forms") and page.is_visible("#list-bar")
+    assert "evanalxen" in page.inner_text("#list-bar")
+    assert page.is_hidden("#progress")
+    wait_for_covers(page)
+    shown = set(card_ids(page))
+    asked = {i for call in session.cover_calls for i in call}
+    assert asked and asked <= shown_ids(page), "the covers query asked for titles not shown"
+    srcs = page.eval_on_selector_all("#recommendations img.cover", "is => is.map(i => i.src)")
+    assert all(s.startswith("https://s4.anilist.co/") for s in srcs)
+    odd = [i for i in shown if i % 2]  # the fake has no cover for odd ids: letter tiles
+    assert page.eval_on_selector_all(
+        "#recommendations li.card", "cs => cs.filter(c => c.querySelector("
+        "'.cover.placeholder')).map(c => Number(c.dataset.malId))"
+    ) == [i for i in card_ids(page) if i in odd]  # fmt: skip
+    page.wait_for_function(ALL_IN)
+    first_card_box(page)  # at rest, at the top
+    save_for_readme(lambda: page.screenshot(scale="css"), f"screenshot-{name}.png")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_axe_finds_no_violation(seen: Visit, viewport: dict) -> None:
+    page = seen.session.page
+    assert seen.violations == [], "empty page"
+    ask_anilist(page, "evanalxen")
+    wait_for_covers(page)
+    page.wait_for_selector("#stats svg")
+    assert axe_violations(page) == [], "with results"
+    open_filters(page)
+    assert axe_violations(page) == [], "filters open"
+    page.emulate_media(color_scheme="dark")
+    assert axe_violations(page) == [], "dark mode"
 
 
 def test_phone_360_has_no_sideways_scroll_and_big_tap_targets(browser, site_url: str) -> None:
@@ -279,21 +350,6 @@ def test_dark_mode_follows_the_system_and_the_toggle(browser, site_url: str) -> 
         page.reload()
         page.wait_for_selector("body.ready")
         assert page.evaluate(background) == light, "the choice was not remembered"
-
-
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_axe_finds_no_violation(browser, site_url: str, viewport: dict) -> None:
-    with opened(browser, site_url, viewport=viewport) as session:
-        page = session.page
-        assert axe_violations(page) == [], "empty page"
-        ask_anilist(page, "evanalxen")
-        wait_for_covers(page)
-        page.wait_for_selector("#stats svg")
-        assert axe_violations(page) == [], "with results"
-        open_filters(page)
-        assert axe_violations(page) == [], "filters open"
-        page.emulate_media(color_scheme="dark")
-        assert axe_violations(page) == [], "dark mode"
 
 
 def test_keyboard_walk(browser, site_url: str) -> None:
