@@ -120,7 +120,7 @@ export async function loadModel(fetched, manifest, base, busy = () => false) {
   const contextLost = () => backend === "webgl" && tf.backend().gpgpu?.gl?.isContextLost?.();
 
   /** Off WebGL for good: the next backend, the same checked weights; the page is told. */
-  async function fallBack() {
+  async function moveOff() {
     const [lost, lostHead] = [model, head];
     backend = await pickBackend(base, ["webgl"]);
     model = await build();
@@ -133,6 +133,10 @@ export async function loadModel(fetched, manifest, base, busy = () => false) {
     }
     window.dispatchEvent(new CustomEvent("animerec:backend", { detail: backend }));
   }
+  // Once: calls that find the context lost while another moves the model (the batch shapes'
+  // warm-up beside a request) wait for that move instead of starting a second one.
+  let moved = null;
+  const fallBack = () => (moved ??= moveOff());
 
   /** `compute()` on a live backend; what ran while the context was lost is computed again. */
   async function guarded(compute) {
