@@ -97,6 +97,19 @@ def test_pyscript_is_patched_once_or_the_build_fails() -> None:
         dist._patch_pyscript_core(files)
 
 
+def test_python_mode_is_stamped_once_or_the_build_fails() -> None:
+    """`--python worker` turns web/index.html's default mode into the worker; a page without
+    the one meta tag, or a mode python-mode.js does not know, fails the build."""
+    html = (dist.ROOT / "web" / "index.html").read_text()
+    stamped = dist.python_default(html, "worker")
+    assert stamped.count('<meta name="animerec-python" content="worker">') == 1
+    assert dist.python_default(html, "main") == html
+    with pytest.raises(dist.BuildError):
+        dist.python_default(stamped, "worker")
+    with pytest.raises(dist.BuildError):
+        dist.python_default(html, "thread")
+
+
 def test_page_uses_relative_urls_only() -> None:
     html = (ROOT / "web" / "index.html").read_text()
     urls = re.findall(r'(?:src|href|config)="([^"]*)"', html)

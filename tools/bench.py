@@ -135,6 +135,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--out", type=Path, default=ROOT / "out" / "bench.json", help="JSON report path"
     )
     parser.add_argument("--profile", type=Path, default=PROFILE, help="export to upload")
+    dist.add_python_argument(parser)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -144,7 +145,7 @@ def main(args: argparse.Namespace) -> int:
         print("--runs must be at least 1", file=sys.stderr)
         return 2
     try:
-        site = dist.build()
+        site = dist.build(python=args.python)
     except dist.BuildError as err:
         print(f"[build] error: {err}", file=sys.stderr)
         return 1
@@ -172,6 +173,7 @@ def main(args: argparse.Namespace) -> int:
             stop()
     report = summarize(runs, site, args, once)
     report["renderer_crashes_rerun"] = crashes
+    report["python"] = args.python  # the mode stamped into the build (tools/dist.py)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1) + "\n")
     print(table(report))

@@ -37,6 +37,10 @@ MICROPIP_KEY = f"pypi/{MICROPIP}"  # its key in vendor-hashes.json, beside node_
 UNUSED_PYSCRIPT_PLUGINS = ("codemirror", "deprecations-manager", "donkey", "py-editor", "py-game",
                            "py-terminal")  # fmt: skip
 ENTRY = "py/main.py"  # the page script (index.html loads it); web/py/* are modules it imports
+# Where the page's Python runs by default (web/js/python-mode.js reads index.html's meta tag; its
+# hook still overrides): the main thread, or PyScript's worker (tools/BENCH.md says why).
+PYTHON_MODES = ("main", "worker")
+PYTHON_META = '<meta name="animerec-python" content="main">'
 WHEEL = f"animerec-{animerec.__version__}-py3-none-any.whl"
 
 # (directory in node_modules, file names or glob patterns, directory in dist)
@@ -70,11 +74,20 @@ def add_build_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--models", type=Path, default=ROOT / "models", help="folder of models to ship"
     )
+    add_python_argument(parser)
+
+
+def add_python_argument(parser: argparse.ArgumentParser) -> None:
+    """`--python`: the default mode stamped into the build (`build`, `serve`, `bench`)."""
+    parser.add_argument(
+        "--python", choices=PYTHON_MODES, default=PYTHON_MODES[0],
+        help="where the page's Python runs by default: the main thread or PyScript's worker",
+    )  # fmt: skip
 
 
 def main(args: argparse.Namespace) -> int:
     try:
-        build(args.out, args.models, update_hashes=args.update_hashes)
+        build(args.out, args.models, update_hashes=args.update_hashes, python=args.python)
     except BuildError as err:
         print(f"[build] error: {err}", file=sys.stderr)
         return 1
@@ -82,11 +95,12 @@ def main(args: argparse.Namespace) -> int:
 
 
 def build(out: Path = ROOT / "dist", models: Path = ROOT / "models", *,
-          update_hashes: bool = False) -> Path:  # fmt: skip
-    """Build the site into `out` and return it. A build in another process (a pytest worker)
-    waits for this one: they share build/cache, and often `out`."""
+          update_hashes: bool = False, python: str = PYTHON_MODES[0]) -> Path:  # fmt: skip
+    """Build the site into `out` and return it, its page's Python by default in `python`
+    (PYTHON_MODES). A build in another process (a pytest worker) waits for this one: they share
+    build/cache, and often `out`."""
     with one_at_a_time():
-        return _build(out, models, update_hashes)
+        return _build(out, models, update_hashes, python)
 
 
 @contextmanager
@@ -98,7 +112,7 @@ def one_at_a_time() -> Iterator[None]:
         yield
 
 
-def _build(out: Path, models: Path, update_hashes: bool) -> Path:
+def _build(out: Path, models: Path, update_hashes: bool, python: str) -> Path:
     started = time.perf_counter()
     files = runtime_files(update_hashes)
     stdlib, bytecode, _ = precompile_page(files)
@@ -111,6 +125,7 @@ def _build(out: Path, models: Path, update_hashes: bool) -> Path:
     files.update(_tree(models, "models"))
     files["models/index.json"] = models_index(models)
     files.update(_tree(ROOT / "web", ""))
+    files["index.html"] = python_default(files["index.html"].decode(), python).encode()
     page_pycs = sourceless({p: d for p, d in bytecode.items() if p not in package_pycs})
     for path, data in page_pycs.items():  # web/py's modules as bytecode only, as the wheel's
         if files.pop(f"py/{path.removesuffix('c')}", None) is None:
@@ -360,6 +375,13 @@ def _tree(folder: Path, prefix: str) -> dict[str, bytes]:
         for p in sorted(folder.rglob("*"))
         if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith(".")
     }
+
+
+def python_default(html: str, mode: str) -> str:
+    """index.html with `mode` (PYTHON_MODES) as where its Python runs by default."""
+    if mode not in PYTHON_MODES or html.count(PYTHON_META) != 1:
+        raise BuildError(f"python mode {mode!r}; web/index.html must hold {PYTHON_META} once")
+    return html.replace(PYTHON_META, PYTHON_META.replace('"main"', f'"{mode}"'))
 
 
 def _harden(files: dict[str, bytes]) -> None:

@@ -106,7 +106,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     try:
-        out = dist.build(args.out, args.models)
+        out = dist.build(args.out, args.models, python=args.python)
     except dist.BuildError as err:
         print(f"[build] error: {err}", file=sys.stderr)
         return 1

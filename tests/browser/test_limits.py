@@ -38,7 +38,9 @@ def app(browser, site_url) -> Session:
 
 
 def num_tensors(page) -> int:
-    return page.evaluate("() => tf.memory().numTensors")
+    """TF.js's live tensors, once the model's idle warm-up of its batch shapes (model.js) is done:
+    a batch in flight holds its output."""
+    return page.evaluate("async () => (await animerec.model.warmed, tf.memory().numTensors)")
 
 
 def test_large_list_is_quick_and_tensors_do_not_leak(app: Session) -> None:
@@ -194,3 +196,24 @@ def test_lost_webgl_context_falls_back_to_wasm(app: Session) -> None:
     assert page.evaluate("() => [tf.getBackend(), animerec.model.backend]") == ["wasm", "wasm"]
     assert XML.name in page.inner_text("#file-name")
     assert page.evaluate("() => window.__csp") == []  # the wasm path needs nothing more
+
+
+# Two model calls at once when the WebGL context is lost (a request beside the batch shapes'
+# idle warm-up, model.js): [backend then, the model's backend, how often the page was told].
+LOST_UNDER_TWO_CALLS = """async () => {
+  const model = animerec.model;
+  let moves = 0;
+  window.addEventListener("animerec:backend", () => moves++);
+  tf.backend().gpgpu.gl.getExtension("WEBGL_lose_context").loseContext();
+  const rows = (n) => new Float32Array(n * model.inputSize);
+  await Promise.all([model.predict(rows(1)), model.predictBatch(rows(8), 8)]);
+  return [tf.getBackend(), model.backend, moves];
+}"""
+
+
+def test_calls_that_find_the_context_lost_together_move_the_model_once(browser, site_url) -> None:
+    page = open_site(browser, site_url).page
+    try:
+        assert page.evaluate(LOST_UNDER_TWO_CALLS) == ["wasm", "wasm", 1]
+    finally:
+        page.context.close()

@@ -1,10 +1,13 @@
-"""Where the page's Python runs (web/js/python-mode.js): on the main thread by default; in
-PyScript's worker where a page asks for it (the module's hook) and is cross-origin isolated, as
-Chromium is here. The same list gives the same cards either way."""
+"""Where the page's Python runs (web/js/python-mode.js): where the build says (`--python`, on
+the main thread unless asked), or where a page asks for it (the module's hook), in PyScript's
+worker only where the page is cross-origin isolated, as Chromium is here. The same list gives
+the same cards either way."""
 
 from __future__ import annotations
 
 import pytest
+
+from tools import dist
 
 from .conftest import BOOT_TIMEOUT_MS, card_ids, open_site
 from .test_site import N_CARDS, WORKER_PYTHON, XML, upload
@@ -59,3 +62,29 @@ def test_python_that_cannot_start_in_the_worker_says_so_on_the_page(browser, sit
         assert page.evaluate("document.documentElement.dataset.python") == "worker"
     finally:
         context.close()
+
+
+def stamped_for_the_worker(route) -> None:
+    """The page as `build.py build --python worker` stamps it."""
+    page = route.fetch()
+    route.fulfill(response=page, body=dist.python_default(page.text(), "worker"))
+
+
+@pytest.mark.parametrize(("hook", "mode"), [(None, "worker"), ("false", "main")])
+def test_a_build_stamped_for_the_worker_runs_python_there_unless_the_hook_says_no(
+    browser, site_url, hook: str | None, mode: str
+) -> None:
+    """A page built with `--python worker` runs its Python in PyScript's worker, and on the
+    main thread where the page sets the hook to false."""
+    init = hook and f"globalThis.animerecWorkerPython = {hook};"
+    page = open_site(
+        browser,
+        site_url,
+        init_script=init,
+        before_load=lambda p: p.route(site_url, stamped_for_the_worker),
+    ).page
+    try:
+        assert page.evaluate("document.documentElement.dataset.python") == mode
+        assert page.evaluate(IN_WORKER) == (mode == "worker")
+    finally:
+        page.context.close()

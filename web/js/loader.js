@@ -115,7 +115,7 @@ function loadBundle(folder, sizes, tfReady, label = "") {
   });
   const model = (async () => {
     const [ready, fetched] = await Promise.all([catalog, artifacts, tfReady]);
-    const loaded = await loadModel(fetched, ready.manifest, BASE);
+    const loaded = await loadModel(fetched, ready.manifest, BASE, ui.busy);
     modelRow.done(`${ui.mb(modelBytes)} · ${loaded.backend}`);
     globalThis.animerec.model?.dispose();
     globalThis.animerec.model = loaded;

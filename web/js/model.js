@@ -3,7 +3,7 @@
 // -> Float32Array. If the WebGL context is lost, the model moves to the next backend, rebuilt
 // from the checked bytes it keeps in memory.
 
-import { sparseHead } from "./sparse.js";
+import { BATCH_ROWS, sparseHead } from "./sparse.js";
 
 const WASM_DIR = "vendor/tfjs-backend-wasm/";
 
@@ -73,12 +73,17 @@ export async function pickBackend(base, skip = []) {
  */
 const nextTask = () => globalThis.scheduler?.yield?.() ??
   new Promise((resolve) => setTimeout(resolve, 0));
+/** A moment when the page has nothing else to do (a new task where the browser cannot say). */
+const idle = () =>
+  new Promise((resolve) => (globalThis.requestIdleCallback ?? setTimeout)(resolve));
 
 /**
  * The model of `artifacts` (download.js) on the best backend here, warmed up.
- * Returns {backend, inputSize, predict, predictBatch, dispose}; predict runs one profile row.
+ * Returns {backend, inputSize, predict, predictBatch, warmed, dispose}; predict runs one
+ * profile row.
+ * `busy()`: whether a request runs, which the batch shapes' warm-up (warmBatches) waits out.
  */
-export async function loadModel(fetched, manifest, base) {
+export async function loadModel(fetched, manifest, base, busy = () => false) {
   await nextTask();
   let backend = await pickBackend(base);
   performance.mark("animerec:backend");
@@ -115,7 +120,7 @@ export async function loadModel(fetched, manifest, base) {
   const contextLost = () => backend === "webgl" && tf.backend().gpgpu?.gl?.isContextLost?.();
 
   /** Off WebGL for good: the next backend, the same checked weights; the page is told. */
-  async function fallBack() {
+  async function moveOff() {
     const [lost, lostHead] = [model, head];
     backend = await pickBackend(base, ["webgl"]);
     model = await build();
@@ -128,6 +133,10 @@ export async function loadModel(fetched, manifest, base) {
     }
     window.dispatchEvent(new CustomEvent("animerec:backend", { detail: backend }));
   }
+  // Once: calls that find the context lost while another moves the model (the batch shapes'
+  // warm-up beside a request) wait for that move instead of starting a second one.
+  let moved = null;
+  const fallBack = () => (moved ??= moveOff());
 
   /** `compute()` on a live backend; what ran while the context was lost is computed again. */
   async function guarded(compute) {
@@ -146,15 +155,35 @@ export async function loadModel(fetched, manifest, base) {
   /** `rows` profile rows in one call (leave-one-out explanations): flat in, flat out. */
   const predictBatch = (flat, rows) => guarded(() => run(flat, rows));
 
+  let disposed = false;
+  /**
+   * Each batch shape of the sparse head (sparse.js pads a batch's rows to BATCH_ROWS) run once
+   * on zeros, largest first, each in an idle moment after the warm-up while no request runs:
+   * TF.js compiles a shape's WebGL programs and allocates its textures on its first run, which
+   * otherwise fell on the main thread inside a request's explanations (tools/BENCH.md, "The
+   * explanations' batch"). A request that comes first pays for its own shape, as before.
+   */
+  async function warmBatches() {
+    for (const rows of BATCH_ROWS) {
+      do await idle(); while (busy());
+      if (disposed || backend !== "webgl" || !head) return;
+      await predictBatch(new Float32Array(rows * inputSize), rows);
+    }
+    performance.mark("animerec:batches-warm");
+  }
+
   await nextTask();
   await predict(new Float32Array(inputSize)); // compiles the shaders while Python boots
   performance.mark("animerec:model-warm");
+  const warmed = warmBatches().catch((err) => console.warn("warming up the batch shapes", err));
   return {
     get backend() {
       return backend;
     },
     inputSize, predict, predictBatch,
+    warmed, // settles once warmBatches has ended (tests that count tensors wait for it)
     dispose() {
+      disposed = true;
       head?.dispose();
       model.dispose();
     },

@@ -1,12 +1,12 @@
-// Where the page's Python (py/main.py) runs, decided before PyScript starts. By default on the
-// main thread. PyScript's worker takes Python's start-up and each request off the thread that
-// paints and answers input (Lighthouse's blocking time 5–10× lower), but measured against the
-// main thread it slowed the first repeat visit (then without V8's compiled-wasm cache, which the
-// cold load now seeds) and the cold load's requests (each worker → page call waits on the main
-// thread; tools/BENCH.md, "Where the worker's repeat visit goes"), so it runs only where a page
-// asks for it by setting WORKER_HOOK before this module (the tests and the bench do), and where
-// the page is cross-origin isolated (PyScript's synchronous worker bridge needs
-// SharedArrayBuffer).
+// Where the page's Python (py/main.py) runs, decided before PyScript starts: on the main thread
+// or in PyScript's worker, as the build stamped in index.html's <meta name="animerec-python">
+// (`build.py build --python`, tools/dist.py; the main thread unless asked). PyScript's worker
+// takes Python's start-up and each request off the thread that paints and answers input
+// (Lighthouse's blocking time 5–10× lower), but measured against the main thread it slowed the
+// cold load's requests (each worker → page call waits on the main thread; tools/BENCH.md). A
+// page can override the build by setting WORKER_HOOK (true or false) before this module (the
+// tests do). The worker runs only where the page is cross-origin isolated (PyScript's
+// synchronous worker bridge needs SharedArrayBuffer); elsewhere (Safari) the main thread.
 // web/py/bridge.py reaches the page the same way in both. The mode shows as
 // <html data-python="worker|main">.
 
@@ -21,7 +21,8 @@ function showPythonError(err) {
   document.body.append(box);
 }
 
-const inWorker = globalThis.crossOriginIsolated === true && globalThis[WORKER_HOOK] === true;
+const stamped = document.querySelector('meta[name="animerec-python"]')?.content === "worker";
+const inWorker = globalThis.crossOriginIsolated === true && (globalThis[WORKER_HOOK] ?? stamped);
 const script = document.createElement("script");
 script.type = "py";
 script.src = "py/main.py";

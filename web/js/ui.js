@@ -214,6 +214,9 @@ let firstRunEnded;
 /** Settles when the page's first request (a profile and its explanations) has ended. */
 export const firstRun = new Promise((resolve) => { firstRunEnded = resolve; });
 
+/** Whether a request runs (setBusy). */
+export const busy = () => document.body.classList.contains("busy");
+
 /** Busy while a request runs; body[data-runs] counts finished requests (tests wait on it). */
 export function setBusy(busy) {
   document.body.classList.toggle("busy", busy);
