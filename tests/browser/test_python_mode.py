@@ -15,20 +15,25 @@ from .test_site import N_CARDS, WORKER_PYTHON, XML, upload
 pytestmark = pytest.mark.browser
 
 IN_WORKER = "() => document.querySelector('script[type=py]').xworker !== undefined"
+BATCHES_WARMED = """async () => { await animerec.model.warmed;
+  return performance.getEntriesByName('animerec:batches-warm').length > 0; }"""
 # The bytes the loader's "Python runtime" row counted (web/js/loader.js), in MB.
 RUNTIME_MB = """() => parseFloat([...document.querySelectorAll('#progress li')]
   .find((row) => row.textContent.startsWith('Python runtime'))
   .querySelector('.bytes').textContent)"""
 
 
-def cards_in(browser, site_url: str, init_script: str | None) -> tuple[str, bool, list[int], float]:
+def cards_in(browser, site_url: str, init_script: str | None) -> tuple[str, bool, list[int],
+                                                                      float, bool]:  # fmt: skip
     """The mode the page shows, whether PyScript runs its script in a worker, the cards an
-    export gets, and the MB the "Python runtime" row counted."""
+    export gets, the MB the "Python runtime" row counted, and whether the model warmed its
+    batch shapes up."""
     page = open_site(browser, site_url, init_script=init_script).page
     try:
         upload(page, XML)
         mode = page.evaluate("document.documentElement.dataset.python")
-        return mode, page.evaluate(IN_WORKER), card_ids(page), page.evaluate(RUNTIME_MB)
+        return (mode, page.evaluate(IN_WORKER), card_ids(page), page.evaluate(RUNTIME_MB),
+                page.evaluate(BATCHES_WARMED))  # fmt: skip
     finally:
         page.context.close()
 
@@ -44,6 +49,9 @@ def test_python_runs_on_the_main_thread_or_in_a_worker_with_the_same_cards(
     assert worker[2] == main[2]
     # Pyodide's wasm and stdlib alone are over 2 MB compressed, in either mode.
     assert main[3] > 2 and worker[3] > 2
+    # The explanations' batch shapes are warmed up in idle moments only with Python off the
+    # main thread (web/js/loader.js).
+    assert worker[4] and not main[4]
 
 
 def test_python_that_cannot_start_in_the_worker_says_so_on_the_page(browser, site_url) -> None:

@@ -115,7 +115,11 @@ function loadBundle(folder, sizes, tfReady, label = "") {
   });
   const model = (async () => {
     const [ready, fetched] = await Promise.all([catalog, artifacts, tfReady]);
-    const loaded = await loadModel(fetched, ready.manifest, BASE, ui.busy);
+    // The batch shapes' warm-up only while the page's Python is off this thread: beside it
+    // here, the warm-up's tasks fell on idle moments the visitor types in and added to
+    // Lighthouse's blocking time (tools/BENCH.md, "The batch warm-up on the main thread").
+    const inWorker = document.documentElement.dataset.python === "worker";
+    const loaded = await loadModel(fetched, ready.manifest, BASE, inWorker ? ui.busy : null);
     modelRow.done(`${ui.mb(modelBytes)} · ${loaded.backend}`);
     globalThis.animerec.model?.dispose();
     globalThis.animerec.model = loaded;

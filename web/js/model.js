@@ -81,9 +81,10 @@ const idle = () =>
  * The model of `artifacts` (download.js) on the best backend here, warmed up.
  * Returns {backend, inputSize, predict, predictBatch, warmed, dispose}; predict runs one
  * profile row.
- * `busy()`: whether a request runs, which the batch shapes' warm-up (warmBatches) waits out.
+ * `busy()`: whether a request runs; given, the batch shapes are warmed up (warmBatches) in
+ * idle moments while none runs.
  */
-export async function loadModel(fetched, manifest, base, busy = () => false) {
+export async function loadModel(fetched, manifest, base, busy = null) {
   await nextTask();
   let backend = await pickBackend(base);
   performance.mark("animerec:backend");
@@ -175,7 +176,9 @@ export async function loadModel(fetched, manifest, base, busy = () => false) {
   await nextTask();
   await predict(new Float32Array(inputSize)); // compiles the shaders while Python boots
   performance.mark("animerec:model-warm");
-  const warmed = warmBatches().catch((err) => console.warn("warming up the batch shapes", err));
+  const warmed = busy
+    ? warmBatches().catch((err) => console.warn("warming up the batch shapes", err))
+    : Promise.resolve();
   return {
     get backend() {
       return backend;
