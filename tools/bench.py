@@ -274,6 +274,22 @@ def fresh_profile(playwright: Any) -> Iterator[tuple[Any, Callable[[], dict[str,
             context.close()
 
 
+@contextmanager
+def probed_page(
+    playwright: Any,
+) -> Iterator[tuple[Any, list[str], Callable[[], dict[str, float]]]]:
+    """A page in a fresh profile (fresh_profile) with the probe (marks, long tasks) in it, the
+    browser settled: the page, the errors it throws (collected as they come) and the CPU-time
+    reader."""
+    with fresh_profile(playwright) as (context, cpu):
+        context.add_init_script(PROBE)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda err: errors.append(str(err)))
+        settle(page, cpu)
+        yield page, errors, cpu
+
+
 def one_run(playwright: Any, url: str, profile: Path, tally: Tally) -> dict[str, Any]:
     with fresh_profile(playwright) as (context, cpu):
         page = context.new_page()
@@ -285,12 +301,7 @@ def one_run(playwright: Any, url: str, profile: Path, tally: Tally) -> dict[str,
         boot_cpu = cpu_time.since(before, cpu())
         boot_ms = page.evaluate("__bench.booted")
 
-    with fresh_profile(playwright) as (context, cpu):
-        context.add_init_script(PROBE)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda err: errors.append(str(err)))
-        settle(page, cpu)
+    with probed_page(playwright) as (page, errors, cpu):
         tally.take()
         cold = visit(page, url, profile, errors, cpu)
         cold_tasks = cold.pop("longtasks")
@@ -372,13 +383,8 @@ def once_run(playwright: Any, url: str, profile: Path, tally: Tally) -> dict[str
     """What is measured once per bench, each a minute or more here: a cold load under
     Lighthouse's slow 4G (DevTools throttling), then on that page the hostile uploads; and
     Lighthouse's own runs, mobile and desktop (its defaults: simulated throttling)."""
-    with fresh_profile(playwright) as (context, cpu):
-        context.add_init_script(PROBE)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda err: errors.append(str(err)))
-        settle(page, cpu)
-        cdp = context.new_cdp_session(page)
+    with probed_page(playwright) as (page, errors, cpu):
+        cdp = page.context.new_cdp_session(page)
         cdp.send("Network.enable")
         cdp.send("Network.emulateNetworkConditions", {"offline": False, **lighthouse.SLOW_4G})
         slow = visit(page, url, profile, errors, cpu)

@@ -21,7 +21,7 @@ from typing import Any
 
 from playwright.sync_api import sync_playwright
 
-from tools.bench import PROBE, PROFILE, ROOT, fresh_profile, longest, settle, visit
+from tools.bench import PROFILE, ROOT, longest, probed_page, visit
 from tools.bench_hostile import corpus, hostile_timings
 from tools.serve import serve_in_thread
 
@@ -32,12 +32,7 @@ MARKS = ("pyReady", "modelReady", "ready", "recs", "explained")
 
 def one_round(playwright: Any, url: str, cases: list[Any]) -> dict[str, float]:
     """One fresh profile: the cold load, then each of `cases` uploaded on its page."""
-    with fresh_profile(playwright) as (context, cpu):
-        context.add_init_script(PROBE)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda err: errors.append(str(err)))
-        settle(page, cpu)
+    with probed_page(playwright) as (page, errors, cpu):
         cold = visit(page, url, PROFILE, errors, cpu)
         row = {mark: cold[mark] for mark in MARKS if mark in cold}
         row["cpu_ms"] = cold["cpu"]["total"]
