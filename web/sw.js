@@ -13,6 +13,9 @@ const INDEX = new URL("index.html", SCOPE).href;
 const PRECACHED = new Set(FILES.map((path) => new URL(path, SCOPE).href));
 const newerPages = new Set(); // client ids whose index.html came from a newer build
 const cutOffPages = new Set(); // client ids whose index.html the network did not answer
+// Whether the last navigation's index.html went unanswered: a page's workers (PyScript's, where
+// the page's Python runs in one) fetch with client ids of their own, which no page set holds.
+let lastPageCutOff = false;
 // V8 keeps the code it compiled from a streamed .wasm beside the response it came from, in the
 // HTTP cache or in CacheStorage, but not for a response this worker makes with fetch(). The
 // cold load (before this worker) compiled Pyodide from a response the HTTP cache kept, so a
@@ -40,7 +43,7 @@ self.addEventListener("fetch", (event) => {
   if (request.mode === "navigate") {
     event.respondWith(page(request, event.resultingClientId));
   } else if (PRECACHED.has(request.url.split("#")[0]) && !newerPages.has(event.clientId)
-             && !(COMPILED.test(request.url) && navigator.onLine
+             && !(COMPILED.test(request.url) && navigator.onLine && !lastPageCutOff
                   && !cutOffPages.has(event.clientId))) {
     event.respondWith(cached(request));
   }
@@ -51,9 +54,11 @@ async function page(request, clientId) {
   try {
     const response = await fetch(request);
     if (!ours || (await response.clone().text()) !== (await ours.text())) newerPages.add(clientId);
+    lastPageCutOff = false;
     return response;
   } catch (err) {
     cutOffPages.add(clientId);
+    lastPageCutOff = true;
     return ours || Response.error(); // offline: this build's page
   }
 }
