@@ -10,10 +10,14 @@ A measurement, not a fit: nothing is chosen here. The shipped fresh weights were
 cold cuts of every training user of train's split (fresh_nonlinear.py, --train-users 6000), the
 2025 file's users among them (about 82%; the cut is the same seeded 80/20), so most fold users
 lent these very targets to the nine weights; "never fitted" repeats each row with only the fold
-users that train's split holds out (its validation and test users).
+users that train's split holds out (its validation and test users). `--cross-fit K` measures
+the procedure instead, on every fold user: the fold users are dealt into K parts (seeded), and
+each part is scored by weights refitted as they ship without that part's users (fit and offset;
+`--train-cache`: cold_start.py's --cache), paired with the given weights ("given weights").
 
     PYTHONPATH=py:. .venv/bin/python -m converter.experiments.cold_folds \
-        --folds-cache /tmp/recent_folds.pkl --cache /tmp/cold_folds
+        --folds-cache /tmp/recent_folds.pkl --cache /tmp/cold_folds [--cross-fit 4 \
+        --train-cache /tmp/cold]
 """
 
 from __future__ import annotations
