@@ -128,6 +128,21 @@ def parts_of(folds: list[dict], parts: int, seed: int) -> dict[str, int]:
     return {u: i % parts for i, u in enumerate(users)}
 
 
+def scored_groups(
+    args: argparse.Namespace, profiles: dict, folds: list[dict], hp: fresh_build.FreshHyper
+) -> tuple[dict[str, Callable[[str], bool]], dict[str, tuple[fresh_build.FreshHyper, str]]]:
+    """The groups of fold users (predicates), and each one's weights and row label: every user
+    and the never-fitted ones under `hp`, or with --cross-fit each part under its own refit."""
+    if args.cross_fit:
+        part = parts_of(folds, args.cross_fit, args.seed)
+        fits = cross_fitted(part, args.cross_fit, args.seed, args.train_cache)
+        groups = {f"part {p}": lambda u, p=p: part[u] == p for p in range(args.cross_fit)}
+        return groups, {g: (fit, "out of fold") for g, fit in zip(groups, fits, strict=True)}
+    fitted = set(cold_start.split(profiles, args.seed, 0)[0])
+    groups = {"all": lambda _: True, "never fitted": lambda u: u not in fitted}
+    return groups, {g: (hp, g) for g in groups}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--folds-cache", type=Path, required=True, help="recent_folds --cache")
@@ -142,15 +157,7 @@ def main() -> None:
     profiles = data.load_training_profiles(data.DEFAULT_DATA)
     folds = recent_folds.load_folds(profiles, args.folds_cache, args.folds, args.seed)
     hp = fresh_build.FreshHyper(**json.loads(args.hyper))
-    if args.cross_fit:
-        part = parts_of(folds, args.cross_fit, args.seed)
-        fits = cross_fitted(part, args.cross_fit, args.seed, args.train_cache)
-        groups = {f"part {p}": lambda u, p=p: part[u] == p for p in range(args.cross_fit)}
-        hyper = {g: (fit, "out of fold") for g, fit in zip(groups, fits, strict=True)}
-    else:
-        fitted = set(cold_start.split(profiles, args.seed, 0)[0])
-        groups = {"all": lambda _: True, "never fitted": lambda u: u not in fitted}
-        hyper = {g: (hp, g) for g in groups}
+    groups, hyper = scored_groups(args, profiles, folds, hp)
     metadata = fresh_build.read_metadata(data.DEFAULT_DATA)
     found: dict[tuple[int, int, str], list] = {}
     titles: dict[tuple[int, int], int] = {}
@@ -163,13 +170,21 @@ def main() -> None:
                 rows["given weights"] = measure(s, hp, state["catalog"])["fresh"]
             found.setdefault((f, year, label), []).append(rows)
             titles[f, year] = len(s.cold)
+    print_rows(found, titles, args.seed)
+
+
+def print_rows(
+    found: dict[tuple[int, int, str], list], titles: dict[tuple[int, int], int], seed: int
+) -> None:
+    """`summary` of each (fold, year, label)'s `measure`s, then of each (year, label) pooled
+    over the folds."""
     for (f, year, label), parts in found.items():
-        result = {"titles": titles[f, year], **summary(parts, args.seed)}
+        result = {"titles": titles[f, year], **summary(parts, seed)}
         print(f"fold {f} {year} {label}", json.dumps(result, ensure_ascii=False), flush=True)
     for year, label in dict.fromkeys((y, lab) for _, y, lab in found):
         pooled = [p for (_, y, lab), parts in found.items() if (y, lab) == (year, label)
                   for p in parts]  # fmt: skip
-        result = json.dumps(summary(pooled, args.seed), ensure_ascii=False)
+        result = json.dumps(summary(pooled, seed), ensure_ascii=False)
         print(f"pooled {year} {label}", result, flush=True)
 
 
