@@ -121,6 +121,13 @@ def main() -> None:
             measure(sets, hp0, replace(hp0, **w), catalog)
 
 
+def calibrated(sets: list[coldstart.ColdSet], hp: fresh_build.FreshHyper) -> fresh_build.FreshHyper:
+    """`hp` with the offset that ships: the mean over `sets` (the validation users' cold sets of
+    each year) of `coldstart.calibrated_offset`, in hundredths."""
+    offsets = [coldstart.calibrated_offset(s, hp) for s in sets]
+    return replace(hp, offset=round(float(np.mean(offsets)), 2))
+
+
 def measure(
     sets: dict[str, coldstart.ColdSet], before: fresh_build.FreshHyper,
     after: fresh_build.FreshHyper, catalog: Catalog,
@@ -128,8 +135,7 @@ def measure(
     """The shipped form (quantized weights, `fresh_build.scores`) of the `after` weights with
     their offset calibrated on validation users, against `before`, on validation and test."""
     keys = [f"validation {y}" for y in cold_start.YEARS]
-    offsets = [coldstart.calibrated_offset(sets[k], after) for k in keys]
-    after = replace(after, offset=round(float(np.mean(offsets)), 2))
+    after = calibrated([sets[k] for k in keys], after)
     print("chosen", json.dumps(after.__dict__), flush=True)
     for key in [*keys, *(f"test {y}" for y in cold_start.YEARS)]:
         for label, hp in (("before", before), ("after", after)):
