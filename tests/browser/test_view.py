@@ -144,35 +144,35 @@ class Visit:
 
 
 @pytest.fixture(scope="module")
-def visits() -> Iterator[dict[tuple[int, int, str], Visit]]:
-    """The shared pages, by width, height and colour scheme."""
-    opened_visits: dict[tuple[int, int, str], Visit] = {}
+def visits() -> Iterator[dict[tuple[int, int], Visit]]:
+    """The shared pages, by the width and height they were opened at."""
+    opened_visits: dict[tuple[int, int], Visit] = {}
     yield opened_visits
     close_visits(opened_visits)
 
 
-def close_visits(visits: dict[tuple[int, int, str], Visit]) -> None:
+def close_visits(visits: dict[tuple[int, int], Visit]) -> None:
     for kept in visits.values():
         kept.session.page.context.close()
     visits.clear()
+
+
+SHARED_PAGE_FIXTURES = {"seen", "seen_phone"}
 
 
 @pytest.fixture(autouse=True)
 def visits_only_while_used(request: pytest.FixtureRequest, visits) -> None:
     """The shared pages closed once a test that does not use them runs (the tests that do are
     next to each other): an idle page still takes about 3% of a core (tools/BENCH.md)."""
-    if "seen" not in request.fixturenames:
+    if not SHARED_PAGE_FIXTURES & set(request.fixturenames):
         close_visits(visits)
 
 
-@pytest.fixture
-def seen(request: pytest.FixtureRequest, browser, site_url: str, visits) -> Visit:
-    """The shared page of the test's viewport and colour scheme (light unless it names one),
-    with faked covers, booted and looked at on first use; its filters folded and its colour
-    scheme put back."""
-    params = request.node.callspec.params
-    viewport, scheme = params["viewport"], params.get("scheme", "light")
-    key = (viewport["width"], viewport["height"], scheme)
+def shared_visit(browser, site_url: str, visits, viewport: dict, scheme: str) -> Visit:
+    """The shared page opened at `viewport`, with faked covers, booted and looked at on first
+    use; then its filters folded, its size `viewport` and its colour scheme `scheme` (the
+    system's: the page follows it, having stored no choice)."""
+    key = (viewport["width"], viewport["height"])
     if key not in visits:
         session = open_site(browser, site_url, viewport=viewport, color_scheme=scheme)
         page = session.page
@@ -182,8 +182,24 @@ def seen(request: pytest.FixtureRequest, browser, site_url: str, visits) -> Visi
     page = visits[key].session.page
     if page.is_visible("#filter-panel"):
         page.click("#filters-close")
+    page.set_viewport_size(viewport)
     page.emulate_media(color_scheme=scheme)
     return visits[key]
+
+
+@pytest.fixture
+def seen(request: pytest.FixtureRequest, browser, site_url: str, visits) -> Visit:
+    """The shared page of the test's viewport, in the test's colour scheme (light unless it
+    names one)."""
+    params = request.node.callspec.params
+    return shared_visit(browser, site_url, visits, params["viewport"],
+                        params.get("scheme", "light"))  # fmt: skip
+
+
+@pytest.fixture
+def seen_phone(browser, site_url: str, visits) -> Visit:
+    """The shared phone page, light."""
+    return shared_visit(browser, site_url, visits, PHONE, "light")
 
 
 @pytest.mark.parametrize(
@@ -231,30 +247,32 @@ def test_axe_finds_no_violation(seen: Visit, viewport: dict) -> None:
     assert axe_violations(page) == [], "dark mode"
 
 
-def test_phone_360_has_no_sideways_scroll_and_big_tap_targets(browser, site_url: str) -> None:
-    with opened(browser, site_url, viewport={"width": 360, "height": 740}) as session:
-        page = session.page
-        upload(page, XML)
-        page.wait_for_selector("#stats svg")
-        assert sideways_overflow(page) <= 0
-        small = page.eval_on_selector_all(  # a checkbox's target is its whole label
-            "#results button, #results input, #results select, #results a, header button",
-            "els => els.filter(e => e.offsetParent !== null)"
-            ".map(e => e.type === 'checkbox' ? e.closest('label') : e)"
-            ".map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect().height])"
-            ".filter(([, h]) => Math.round(h) < 44)",  # sub-pixel layout: 43.9995 px is 44
-        )
-        assert small == []
-        charts = page.eval_on_selector_all("#stats svg", "ss => ss.map(s => "
-                                           "s.getBoundingClientRect().right)")  # fmt: skip
-        assert charts and max(charts) <= 360
-        open_filters(page)  # the filter drawer fits too, and keeps the focus
-        assert sideways_overflow(page) <= 0
-        page.focus("#filters button.chip >> nth=-1")
-        page.keyboard.press("Tab")
-        assert page.evaluate("document.activeElement.id") == "filters-close"
-        page.keyboard.press("Shift+Tab")
-        assert page.evaluate("document.activeElement.dataset.genre")  # the last chip again
+def test_phone_360_has_no_sideways_scroll_and_big_tap_targets(seen_phone: Visit) -> None:
+    """The phone page narrowed to 360 px (a layout that follows the viewport, as on a phone
+    turned or a smaller one) with a list of its own."""
+    page = seen_phone.session.page
+    page.set_viewport_size({"width": 360, "height": 740})
+    upload(page, XML)
+    page.wait_for_selector("#stats svg")
+    assert sideways_overflow(page) <= 0
+    small = page.eval_on_selector_all(  # a checkbox's target is its whole label
+        "#results button, #results input, #results select, #results a, header button",
+        "els => els.filter(e => e.offsetParent !== null)"
+        ".map(e => e.type === 'checkbox' ? e.closest('label') : e)"
+        ".map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect().height])"
+        ".filter(([, h]) => Math.round(h) < 44)",  # sub-pixel layout: 43.9995 px is 44
+    )
+    assert small == []
+    charts = page.eval_on_selector_all("#stats svg", "ss => ss.map(s => "
+                                       "s.getBoundingClientRect().right)")  # fmt: skip
+    assert charts and max(charts) <= 360
+    open_filters(page)  # the filter drawer fits too, and keeps the focus
+    assert sideways_overflow(page) <= 0
+    page.focus("#filters button.chip >> nth=-1")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "filters-close"
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.dataset.genre")  # the last chip again
 
 
 def test_not_interested_undo_restore_and_reload(browser, site_url: str) -> None:
@@ -347,8 +365,9 @@ def test_dark_mode_follows_the_system_and_the_toggle(browser, site_url: str) -> 
         page.click("#theme-toggle")
         light = page.evaluate(background)
         assert light != dark and page.get_attribute("#theme-toggle", "aria-pressed") == "false"
-        page.reload()
-        page.wait_for_selector("body.ready")
+        # The choice is applied before the first paint (web/js/theme.js, in the head): the
+        # reloaded page is looked at once its document is parsed, not booted again.
+        page.reload(wait_until="domcontentloaded")
         assert page.evaluate(background) == light, "the choice was not remembered"
 
 
