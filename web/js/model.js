@@ -162,7 +162,7 @@ export async function loadModel(fetched, manifest, base, spare = null) {
    * on zeros, largest first, each in an idle moment while the page has time to spare:
    * TF.js compiles a shape's WebGL programs and allocates its textures on its first run, which
    * otherwise fell on the main thread inside a request's explanations (tools/BENCH.md, "The
-   * explanations' batch"). A request that comes first pays for its own shape, as before.
+   * explanations' batch"). The first request pays for its own shape.
    */
   async function warmBatches() {
     for (const rows of BATCH_ROWS) {
