@@ -14,6 +14,8 @@ from .test_site import N_CARDS, WORKER_PYTHON, XML, upload
 
 pytestmark = pytest.mark.browser
 
+# The hook's other value: the main thread, whatever the build says (ANIMEREC_PYTHON).
+MAIN_PYTHON = "globalThis.animerecWorkerPython = false;"
 IN_WORKER = "() => document.querySelector('script[type=py]').xworker !== undefined"
 BATCHES_WARMED = """async () => { await animerec.model.warmed;
   return performance.getEntriesByName('animerec:batches-warm').length > 0; }"""
@@ -41,7 +43,7 @@ def cards_in(browser, site_url: str, init_script: str | None) -> tuple[str, bool
 def test_python_runs_on_the_main_thread_or_in_a_worker_with_the_same_cards(
     browser, site_url
 ) -> None:
-    main = cards_in(browser, site_url, None)
+    main = cards_in(browser, site_url, MAIN_PYTHON)
     worker = cards_in(browser, site_url, WORKER_PYTHON)
     assert worker[:2] == ("worker", True)
     assert main[:2] == ("main", False)
@@ -73,9 +75,13 @@ def test_python_that_cannot_start_in_the_worker_says_so_on_the_page(browser, sit
 
 
 def stamped_for_the_worker(route) -> None:
-    """The page as `build.py build --python worker` stamps it."""
+    """The page as `build.py build --python worker` stamps it (as served where the tests' build
+    is one already, ANIMEREC_PYTHON=worker)."""
     page = route.fetch()
-    route.fulfill(response=page, body=dist.python_default(page.text(), "worker"))
+    html = page.text()
+    if dist.PYTHON_META in html:  # stamped for the main thread
+        html = dist.python_default(html, "worker")
+    route.fulfill(response=page, body=html)
 
 
 @pytest.mark.parametrize(("hook", "mode"), [(None, "worker"), ("false", "main")])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -346,28 +346,17 @@ def test_a_network_up_only_in_name_still_boots_from_the_service_worker(
     recommends_after_losing_the_network(browser, url, server_gone)
 
 
+# Probes of the interpreter that runs the page's Python, on the main thread or in PyScript's
+# worker: appended to the page script (py/main.py, after its boot), each hands its finding to
+# the page through the page's own bridge (`bridge.page()`).
 PYSCRIPT_PROBE = """
-import sys, js
+import sys
 loaded = "pyscript" in sys.modules
 import pyscript
-js.window.__pyscript = [loaded, callable(pyscript.display)]
+bridge.page().__pyscript = json.dumps([loaded, callable(pyscript.display)])
 """
-
-
-def test_pyscript_package_is_not_imported_at_start_but_imports_on_demand(app: Session) -> None:
-    """tools/dist.py drops PyScript's eager `import pyscript`: the page never uses it; a script
-    that does still gets it."""
-    app.page.evaluate(
-        "code => { const s = document.createElement('script');"
-        " s.type = 'py'; s.textContent = code; document.body.append(s); }",
-        PYSCRIPT_PROBE,
-    )
-    app.page.wait_for_function("() => window.__pyscript", timeout=30_000)
-    assert app.page.evaluate("window.__pyscript") == [False, True]
-
-
 BYTECODE_PROBE = """
-import importlib.util, json, sys, js
+import importlib.util, json, sys, traceback
 def origin(name):
     spec = sys.modules[name].__spec__
     if spec.origin.endswith(".pyc"):  # sourceless, in the stdlib zip
@@ -379,28 +368,45 @@ def origin(name):
         return "source"
 names = ["urllib.parse", "xml.etree.ElementTree", "json.decoder", "pipeline", "views"]
 names += [n for n in sys.modules if n.startswith("animerec")]
-import traceback
 from animerec.fresh import FRESH_FORMAT, FreshModel
 try:
     FreshModel.from_json({"format": FRESH_FORMAT})  # no titles: a KeyError in the wheel
 except KeyError:
     error = traceback.format_exc()
 docs = [n for n in names if sys.modules[n].__doc__]
-js.window.__bytecode = json.dumps({"origins": {n: origin(n) for n in names}, "docs": docs,
-                                   "error": error})
+bridge.page().__bytecode = json.dumps({"origins": {n: origin(n) for n in names}, "docs": docs,
+                                       "error": error})
 """
 
 
-def test_imports_load_precompiled_bytecode(app: Session) -> None:
+def with_probes(route) -> None:
+    """The page script with the probes after it (the pyscript one first: it looks at what the
+    page imported before any probe did)."""
+    script = route.fetch().text()
+    route.fulfill(body=script + PYSCRIPT_PROBE + BYTECODE_PROBE, content_type="text/x-python")
+
+
+@pytest.fixture(scope="module")
+def probed(browser, site_url) -> Iterator[object]:
+    """A page whose Python ran the probes once booted; it waits for both findings."""
+    page = open_site(
+        browser, site_url, before_load=lambda p: p.context.route("**/py/main.py", with_probes)
+    ).page
+    page.wait_for_function("() => window.__pyscript && window.__bytecode", timeout=30_000)
+    yield page
+    page.context.close()
+
+
+def test_pyscript_package_is_not_imported_at_start_but_imports_on_demand(probed) -> None:
+    """tools/dist.py drops PyScript's eager `import pyscript`: the page never uses it; a script
+    that does still gets it."""
+    assert json.loads(probed.evaluate("window.__pyscript")) == [False, True]
+
+
+def test_imports_load_precompiled_bytecode(probed) -> None:
     """tools/precompile.py's bytecode is what the page runs (stdlib zip, wheel, web/py), without
     sources and docstrings (-OO); a traceback through it still names file, line and function."""
-    app.page.evaluate(
-        "code => { const s = document.createElement('script');"
-        " s.type = 'py'; s.textContent = code; document.body.append(s); }",
-        BYTECODE_PROBE,
-    )
-    app.page.wait_for_function("() => window.__bytecode", timeout=30_000)
-    probe = json.loads(app.page.evaluate("window.__bytecode"))
+    probe = json.loads(probed.evaluate("window.__bytecode"))
     origins = probe["origins"]
     assert len(origins) > 10
     assert set(origins.values()) == {"pyc"}, origins

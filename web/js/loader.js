@@ -118,8 +118,10 @@ function loadBundle(folder, sizes, tfReady, label = "") {
     // The batch shapes' warm-up only while the page's Python is off this thread: beside it
     // here, the warm-up's tasks fell on idle moments the visitor types in and added to
     // Lighthouse's blocking time (tools/BENCH.md, "The batch warm-up on the main thread").
+    // And only once a request has been answered: while the worker's Python booted, its calls
+    // to this thread waited for the warm-up ("Worker mode: the tests, and the third visit").
     const inWorker = document.documentElement.dataset.python === "worker";
-    const loaded = await loadModel(fetched, ready.manifest, BASE, inWorker ? ui.busy : null);
+    const loaded = await loadModel(fetched, ready.manifest, BASE, inWorker ? ui.spare : null);
     modelRow.done(`${ui.mb(modelBytes)} · ${loaded.backend}`);
     globalThis.animerec.model?.dispose();
     globalThis.animerec.model = loaded;

@@ -81,10 +81,10 @@ const idle = () =>
  * The model of `artifacts` (download.js) on the best backend here, warmed up.
  * Returns {backend, inputSize, predict, predictBatch, warmed, dispose}; predict runs one
  * profile row.
- * `busy()`: whether a request runs; given, the batch shapes are warmed up (warmBatches) in
- * idle moments while none runs.
+ * `spare()`: whether the page has time to spare; given, the batch shapes are warmed up
+ * (warmBatches) in idle moments while it has.
  */
-export async function loadModel(fetched, manifest, base, busy = null) {
+export async function loadModel(fetched, manifest, base, spare = null) {
   await nextTask();
   let backend = await pickBackend(base);
   performance.mark("animerec:backend");
@@ -159,14 +159,14 @@ export async function loadModel(fetched, manifest, base, busy = null) {
   let disposed = false;
   /**
    * Each batch shape of the sparse head (sparse.js pads a batch's rows to BATCH_ROWS) run once
-   * on zeros, largest first, each in an idle moment after the warm-up while no request runs:
+   * on zeros, largest first, each in an idle moment while the page has time to spare:
    * TF.js compiles a shape's WebGL programs and allocates its textures on its first run, which
    * otherwise fell on the main thread inside a request's explanations (tools/BENCH.md, "The
-   * explanations' batch"). A request that comes first pays for its own shape, as before.
+   * explanations' batch"). The first request pays for its own shape.
    */
   async function warmBatches() {
     for (const rows of BATCH_ROWS) {
-      do await idle(); while (busy());
+      do await idle(); while (!spare());
       if (disposed || backend !== "webgl" || !head) return;
       await predictBatch(new Float32Array(rows * inputSize), rows);
     }
@@ -176,7 +176,7 @@ export async function loadModel(fetched, manifest, base, busy = null) {
   await nextTask();
   await predict(new Float32Array(inputSize)); // compiles the shaders while Python boots
   performance.mark("animerec:model-warm");
-  const warmed = busy
+  const warmed = spare
     ? warmBatches().catch((err) => console.warn("warming up the batch shapes", err))
     : Promise.resolve();
   return {

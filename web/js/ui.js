@@ -215,7 +215,10 @@ let firstRunEnded;
 export const firstRun = new Promise((resolve) => { firstRunEnded = resolve; });
 
 /** Whether a request runs (setBusy). */
-export const busy = () => document.body.classList.contains("busy");
+const busy = () => document.body.classList.contains("busy");
+
+/** Whether the page has time to spare: it has answered a request (setBusy) and runs none. */
+export const spare = () => "runs" in document.body.dataset && !busy();
 
 /** Busy while a request runs; body[data-runs] counts finished requests (tests wait on it). */
 export function setBusy(busy) {
