@@ -72,12 +72,13 @@ class Seen:
 
 
 def open_link(browser, url: str, field: str, init_script: str | None = None) -> Session:
-    """`open_site` on a shared link, until its cards show; what it showed (`session.link`: the
-    cards, the name in the source's `field`, the requests off the origin so far) is kept then,
-    for a test to look at whichever tests used the page before it."""
+    """`open_site` on a shared link, until its request has ended; what it showed
+    (`session.link`: the cards, the name in the source's `field`, the requests off the origin
+    so far) is kept then, for a test to look at whichever tests used the page before it."""
     session = open_site(browser, url, init_script=init_script)
     page = session.page
-    page.wait_for_selector("#recommendations li.card", timeout=RUN_TIMEOUT_MS)
+    page.wait_for_function("() => Number(document.body.dataset.runs || 0) > 0",
+                           timeout=RUN_TIMEOUT_MS)  # fmt: skip
     session.link = (Seen.on(page), page.input_value(field), session.foreign_requests())
     return session
 
