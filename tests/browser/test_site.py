@@ -1,7 +1,7 @@
 """End to end in Chromium: each profile source gives recommendations not already on the list,
 the model runs on WebGL and matches Python, errors keep the visitor's input, and nothing but
 AniList is contacted. One page load serves most tests (Pyodide boots in seconds): it opens from a
-shared link, whose answer is looked at once, as it opens (`Seen`)."""
+shared link, whose answer is looked at once, as it opens (`open_link`)."""
 
 from __future__ import annotations
 
