@@ -311,22 +311,15 @@ def test_shared_link_opens_recommendations(app: Session) -> None:
     assert_link_opened(app, "evanalxen", watched_ids(XML))
 
 
-def test_wasm_fallback_without_webgl(browser, site_url: str) -> None:
-    session = open_site(browser, site_url, init_script=BREAK_WEBGL)
-    page = session.page
-    try:
-        assert page.evaluate("tf.getBackend()") == "wasm"
-        upload(page, XML)
-        assert page.get_attribute("#backend", "data-backend") == "wasm"
-        assert_recommends_off_list(page, watched_ids(XML))
-    finally:
-        page.context.close()
-
-
-def test_takes_a_list_while_the_model_loads(browser, site_url: str) -> None:
+def test_takes_a_list_while_the_model_loads_and_falls_back_to_wasm_without_webgl(
+    browser, site_url: str
+) -> None:
     """The page is ready for input once the catalog is in: a list sent while the model's
-    weights are still on their way waits for them, then gives the same recommendations."""
+    weights are still on their way waits for them, then gets its recommendations. Here without
+    WebGL, so the model runs on TF.js's wasm backend (one boot for what were two tests,
+    `test_wasm_fallback_without_webgl` and `test_takes_a_list_while_the_model_loads`)."""
     context = browser.new_context(service_workers="block")  # as open_site: not what this tests
+    context.add_init_script(BREAK_WEBGL)
     held = []
     context.route("**/models/default/*.bin", lambda route: held.append(route))  # answered below
     try:
@@ -342,7 +335,8 @@ def test_takes_a_list_while_the_model_loads(browser, site_url: str) -> None:
         assert page.query_selector("#recommendations li.card") is None
         assert len(held) == 1
         run_and_wait(page, held[0].continue_)
-        assert page.get_attribute("#backend", "data-backend") == "webgl"
+        assert page.evaluate("tf.getBackend()") == "wasm"
+        assert page.get_attribute("#backend", "data-backend") == "wasm"
         assert_recommends_off_list(page, watched_ids(XML))
     finally:
         context.close()
