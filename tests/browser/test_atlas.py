@@ -218,10 +218,33 @@ def test_an_anilist_list_shows_its_covers_on_hover_and_in_the_card(
     assert page.get_attribute(".atlas-card img.cover", "src") == cover
 
 
-def test_phone_fits_and_pans_by_touch(browser, site_url) -> None:
+def refuses_a_damaged_map(page, models_dir: Path) -> None:
+    """atlas.bin with a flipped byte: its sha256 check fails, the map stays closed and the page
+    says why; the results stay."""
+    data = bytearray((models_dir / "atlas.bin").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    damaged = lambda route: route.fulfill(body=bytes(data))  # noqa: E731
+    page.route("**/models/default/atlas.bin", damaged)
+    page.click("#map-toggle")
+    page.wait_for_selector("#error:not([hidden])", timeout=MAP_TIMEOUT_MS)
+    page.unroute("**/models/default/atlas.bin", damaged)
+    assert "map could not be opened" in page.inner_text("#error")
+    assert "damaged" in page.inner_text("#error")
+    assert page.is_hidden("#atlas")
+    assert page.get_attribute("#map-toggle", "aria-pressed") == "false"
+    assert page.locator("#recommendations li.card").count() > 0
+
+
+def test_a_damaged_map_is_refused_then_the_phone_fits_and_pans_by_touch(
+    browser, site_url, models_dir: Path
+) -> None:
+    """One phone page for two tests (one boot fewer: tools/BENCH.md, "The suite's time"): a
+    damaged atlas file is refused with a message, and once the file is whole again the map
+    opens, fits the phone and pans and zooms by touch."""
     session = with_results(open_site(browser, site_url, **PHONE))
     page = session.page
     try:
+        refuses_a_damaged_map(page, models_dir)
         open_map(page)
         page.locator("#atlas canvas").scroll_into_view_if_needed()
         box = page.locator("#atlas canvas").bounding_box()
@@ -253,26 +276,5 @@ def test_phone_fits_and_pans_by_touch(browser, site_url) -> None:
         page.wait_for_function(
             "(z) => Number(document.getElementById('atlas').dataset.zoom) > z", arg=zoom * 1.5
         )
-    finally:
-        page.context.close()
-
-
-def test_a_damaged_atlas_file_is_refused_with_a_message(browser, site_url, models_dir) -> None:
-    """atlas.bin with a flipped byte: its sha256 check fails, the map stays closed and the page
-    says why; the results stay."""
-    data = bytearray((models_dir / "atlas.bin").read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    session = open_site(browser, site_url)
-    page = session.page
-    try:
-        page.route("**/models/default/atlas.bin", lambda route: route.fulfill(body=bytes(data)))
-        with_results(session)
-        page.click("#map-toggle")
-        page.wait_for_selector("#error:not([hidden])", timeout=MAP_TIMEOUT_MS)
-        assert "map could not be opened" in page.inner_text("#error")
-        assert "damaged" in page.inner_text("#error")
-        assert page.is_hidden("#atlas")
-        assert page.get_attribute("#map-toggle", "aria-pressed") == "false"
-        assert page.locator("#recommendations li.card").count() > 0
     finally:
         page.context.close()

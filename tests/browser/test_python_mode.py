@@ -10,13 +10,10 @@ import pytest
 from tools import dist
 
 from .conftest import BOOT_TIMEOUT_MS, card_ids, open_site
-from .test_site import N_CARDS, WORKER_PYTHON, XML, upload
+from .test_site import IN_WORKER, N_CARDS, WORKER_PYTHON, XML, upload
 
 pytestmark = pytest.mark.browser
 
-# The hook's other value: the main thread, whatever the build says (ANIMEREC_PYTHON).
-MAIN_PYTHON = "globalThis.animerecWorkerPython = false;"
-IN_WORKER = "() => document.querySelector('script[type=py]').xworker !== undefined"
 BATCHES_WARMED = """async () => { await animerec.model.warmed;
   return performance.getEntriesByName('animerec:batches-warm').length > 0; }"""
 # The bytes the loader's "Python runtime" row counted (web/js/loader.js), in MB.
@@ -25,12 +22,28 @@ RUNTIME_MB = """() => parseFloat([...document.querySelectorAll('#progress li')]
   .querySelector('.bytes').textContent)"""
 
 
-def cards_in(browser, site_url: str, init_script: str | None) -> tuple[str, bool, list[int],
-                                                                      float, bool]:  # fmt: skip
-    """The mode the page shows, whether PyScript runs its script in a worker, the cards an
-    export gets, the MB the "Python runtime" row counted, and whether the model warmed its
-    batch shapes up."""
-    page = open_site(browser, site_url, init_script=init_script).page
+def stamped_for_the_worker(route) -> None:
+    """The page as `build.py build --python worker` stamps it (a worker build's own page,
+    `ANIMEREC_PYTHON=worker`, as it is)."""
+    page = route.fetch()
+    html = page.text()
+    if dist.PYTHON_META in html:
+        html = dist.python_default(html, "worker")
+    route.fulfill(response=page, body=html)
+
+
+def cards_in(browser, site_url: str, hook: str | None) -> tuple[str, bool, list[int], float,
+                                                               bool]:  # fmt: skip
+    """On a page built with `--python worker` and the hook set to `hook` (unset if None): the
+    mode the page shows, whether PyScript runs its script in a worker, the cards an export
+    gets, the MB the "Python runtime" row counted, and whether the model warmed its batch
+    shapes up."""
+    page = open_site(
+        browser,
+        site_url,
+        init_script=hook and f"globalThis.animerecWorkerPython = {hook};",
+        before_load=lambda p: p.route(site_url, stamped_for_the_worker),
+    ).page
     try:
         upload(page, XML)
         mode = page.evaluate("document.documentElement.dataset.python")
@@ -43,8 +56,12 @@ def cards_in(browser, site_url: str, init_script: str | None) -> tuple[str, bool
 def test_python_runs_on_the_main_thread_or_in_a_worker_with_the_same_cards(
     browser, site_url
 ) -> None:
-    main = cards_in(browser, site_url, MAIN_PYTHON)
-    worker = cards_in(browser, site_url, WORKER_PYTHON)
+    """A page built with `--python worker` runs its Python in PyScript's worker, and on the
+    main thread where the page sets the hook to false; the same list gets the same cards.
+    (The hook set to true on a main-thread build: the next test; a build's own mode with no
+    hook: `test_site.py::test_python_runs_where_the_build_says`.)"""
+    worker = cards_in(browser, site_url, None)
+    main = cards_in(browser, site_url, "false")
     assert worker[:2] == ("worker", True)
     assert main[:2] == ("main", False)
     assert len(worker[2]) == N_CARDS
@@ -59,8 +76,9 @@ def test_python_runs_on_the_main_thread_or_in_a_worker_with_the_same_cards(
 def test_python_that_cannot_start_in_the_worker_says_so_on_the_page(browser, site_url) -> None:
     """Python cannot start (the page's package is gone): PyScript only logs that from its
     worker; python-mode.js shows it as a `.py-error` box, as PyScript shows the page script's
-    errors on the main thread."""
-    context = browser.new_context()
+    errors on the main thread. The hook set to true is what sends it to the worker on a
+    main-thread build."""
+    context = browser.new_context(service_workers="block")
     context.add_init_script(WORKER_PYTHON)
     context.route("**/wheels/**", lambda route: route.fulfill(status=404, body="gone"))
     try:
@@ -70,35 +88,6 @@ def test_python_that_cannot_start_in_the_worker_says_so_on_the_page(browser, sit
         assert "Unable to fetch" in box.text_content()
         assert "/wheels/" in box.text_content()
         assert page.evaluate("document.documentElement.dataset.python") == "worker"
+        assert page.evaluate(IN_WORKER)
     finally:
         context.close()
-
-
-def stamped_for_the_worker(route) -> None:
-    """The page as `build.py build --python worker` stamps it (as served where the tests' build
-    is one already, ANIMEREC_PYTHON=worker)."""
-    page = route.fetch()
-    html = page.text()
-    if dist.PYTHON_META in html:  # stamped for the main thread
-        html = dist.python_default(html, "worker")
-    route.fulfill(response=page, body=html)
-
-
-@pytest.mark.parametrize(("hook", "mode"), [(None, "worker"), ("false", "main")])
-def test_a_build_stamped_for_the_worker_runs_python_there_unless_the_hook_says_no(
-    browser, site_url, hook: str | None, mode: str
-) -> None:
-    """A page built with `--python worker` runs its Python in PyScript's worker, and on the
-    main thread where the page sets the hook to false."""
-    init = hook and f"globalThis.animerecWorkerPython = {hook};"
-    page = open_site(
-        browser,
-        site_url,
-        init_script=init,
-        before_load=lambda p: p.route(site_url, stamped_for_the_worker),
-    ).page
-    try:
-        assert page.evaluate("document.documentElement.dataset.python") == mode
-        assert page.evaluate(IN_WORKER) == (mode == "worker")
-    finally:
-        page.context.close()

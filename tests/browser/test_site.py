@@ -1,12 +1,14 @@
 """End to end in Chromium: each profile source gives recommendations not already on the list,
 the model runs on WebGL and matches Python, errors keep the visitor's input, and nothing but
-AniList is contacted. One page load serves most tests (Pyodide boots in seconds)."""
+AniList is contacted. One page load serves most tests (Pyodide boots in seconds): it opens from a
+shared link, whose answer is looked at once, as it opens (`open_link`)."""
 
 from __future__ import annotations
 
 import gzip
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from .conftest import (
     BOOT_TIMEOUT_MS,
     HOSTILE_TITLE,
     ROOT,
+    RUN_TIMEOUT_MS,
     SHARED,
     Session,
     card_ids,
@@ -35,6 +38,7 @@ LIST_JSON = SHARED / "mal-malappinfo-2016-4535-entries.json"
 N_CARDS = 50  # Filters().n: the page's default number of results
 # Run the page's Python in PyScript's worker (web/js/python-mode.js's WORKER_HOOK).
 WORKER_PYTHON = "globalThis.animerecWorkerPython = true;"
+IN_WORKER = "() => document.querySelector('script[type=py]').xworker !== undefined"
 BREAK_WEBGL = """
 for (const proto of [HTMLCanvasElement.prototype, globalThis.OffscreenCanvas?.prototype]) {
   if (!proto) continue;
@@ -46,9 +50,55 @@ for (const proto of [HTMLCanvasElement.prototype, globalThis.OffscreenCanvas?.pr
 """
 
 
+@dataclass(frozen=True)
+class Seen:
+    """What a page showed of its recommendations."""
+
+    error: str | None  # the error's text, None if hidden
+    ids: list[int]
+    planned: list[str]  # the text of the cards flagged as on the plan-to-watch list
+
+    @classmethod
+    def on(cls, page) -> Seen:
+        error = None if page.is_hidden("#error") else page.inner_text("#error")
+        planned = page.eval_on_selector_all("li.card.planned", "cs => cs.map(c => c.textContent)")
+        return cls(error, card_ids(page), planned)
+
+    def assert_off_list(self, on_list: set[int]) -> None:
+        assert self.error is None, self.error
+        assert len(self.ids) == N_CARDS
+        assert not set(self.ids) & on_list
+        assert all("plan-to-watch" in text for text in self.planned)
+
+
+def open_link(browser, url: str, field: str, init_script: str | None = None,
+              before_load: Callable[[object], None] | None = None) -> Session:
+    """`open_site` on a shared link, until its request has ended; what it showed
+    (`session.link`: the cards, the name in the source's `field`, the requests off the origin
+    so far) is kept then, for a test to look at whichever tests used the page before it."""
+    session = open_site(browser, url, init_script=init_script, before_load=before_load)
+    page = session.page
+    page.wait_for_function("() => Number(document.body.dataset.runs || 0) > 0",
+                           timeout=RUN_TIMEOUT_MS)  # fmt: skip
+    session.link = (Seen.on(page), page.input_value(field), session.foreign_requests())
+    return session
+
+
+def assert_link_opened(session: Session, name: str, on_list: set[int]) -> None:
+    """The shared link of `name` opened recommendations off `on_list` with the name in its
+    field, and nothing but the allowed hosts was asked."""
+    seen, shown, foreign = session.link
+    assert shown == name
+    seen.assert_off_list(on_list)
+    assert foreign == []
+
+
 @pytest.fixture(scope="module")
-def app(browser, site_url) -> Session:
-    session = open_site(browser, site_url)
+def app(browser, site_url) -> Iterator[Session]:
+    """The module's page, opened from a shared link (`test_shared_link_opens_recommendations`);
+    its page script runs the interpreter's probes once booted (`with_probes`)."""
+    session = open_link(browser, site_url + "?anilist=evanalxen", "#anilist-user",
+                        before_load=lambda p: p.context.route("**/py/main.py", with_probes))
     yield session
     session.page.context.close()
 
@@ -72,12 +122,15 @@ def watched_ids(path: Path) -> set[int]:
 
 
 def assert_recommends_off_list(page, on_list: set[int]) -> None:
-    assert page.is_hidden("#error"), page.inner_text("#error")
-    ids = card_ids(page)
-    assert len(ids) == N_CARDS
-    assert not set(ids) & on_list
-    planned = page.eval_on_selector_all("li.card.planned", "cs => cs.map(c => c.textContent)")
-    assert all("plan-to-watch" in text for text in planned)
+    Seen.on(page).assert_off_list(on_list)
+
+
+def test_python_runs_where_the_build_says(app: Session) -> None:
+    """With no hook set, the page's Python runs where its build stamped it: on the main thread
+    unless built with `--python worker` (test_python_mode.py: the hook, a worker build)."""
+    stamped = app.page.evaluate("document.querySelector('meta[name=animerec-python]').content")
+    assert app.page.evaluate("document.documentElement.dataset.python") == stamped
+    assert app.page.evaluate(IN_WORKER) == (stamped == "worker")
 
 
 def test_boots_on_webgl(app: Session) -> None:
@@ -257,34 +310,19 @@ def test_only_anilist_leaves_localhost(app: Session) -> None:
     assert any(u.startswith("https://graphql.anilist.co") for u in app.requests)
 
 
-def test_shared_link_opens_recommendations(browser, site_url: str) -> None:
-    session = open_site(browser, site_url + "?anilist=evanalxen")
-    page = session.page
-    try:
-        page.wait_for_selector("#recommendations li.card", timeout=60_000)
-        assert page.input_value("#anilist-user") == "evanalxen"
-        assert_recommends_off_list(page, watched_ids(XML))
-        assert session.foreign_requests() == []
-    finally:
-        page.context.close()
+def test_shared_link_opens_recommendations(app: Session) -> None:
+    assert_link_opened(app, "evanalxen", watched_ids(XML))
 
 
-def test_wasm_fallback_without_webgl(browser, site_url: str) -> None:
-    session = open_site(browser, site_url, init_script=BREAK_WEBGL)
-    page = session.page
-    try:
-        assert page.evaluate("tf.getBackend()") == "wasm"
-        upload(page, XML)
-        assert page.get_attribute("#backend", "data-backend") == "wasm"
-        assert_recommends_off_list(page, watched_ids(XML))
-    finally:
-        page.context.close()
-
-
-def test_takes_a_list_while_the_model_loads(browser, site_url: str) -> None:
+def test_takes_a_list_while_the_model_loads_and_falls_back_to_wasm_without_webgl(
+    browser, site_url: str
+) -> None:
     """The page is ready for input once the catalog is in: a list sent while the model's
-    weights are still on their way waits for them, then gives the same recommendations."""
-    context = browser.new_context()
+    weights are still on their way waits for them, then gets its recommendations. Here without
+    WebGL, so the model runs on TF.js's wasm backend (one boot for what were two tests,
+    `test_wasm_fallback_without_webgl` and `test_takes_a_list_while_the_model_loads`)."""
+    context = browser.new_context(service_workers="block")  # as open_site: not what this tests
+    context.add_init_script(BREAK_WEBGL)
     held = []
     context.route("**/models/default/*.bin", lambda route: held.append(route))  # answered below
     try:
@@ -300,50 +338,42 @@ def test_takes_a_list_while_the_model_loads(browser, site_url: str) -> None:
         assert page.query_selector("#recommendations li.card") is None
         assert len(held) == 1
         run_and_wait(page, held[0].continue_)
-        assert page.get_attribute("#backend", "data-backend") == "webgl"
+        assert page.evaluate("tf.getBackend()") == "wasm"
+        assert page.get_attribute("#backend", "data-backend") == "wasm"
         assert_recommends_off_list(page, watched_ids(XML))
     finally:
         context.close()
 
 
-def recommends_after_losing_the_network(browser, url: str, cut: Callable[[object], None]) -> None:
-    """Once the first list has been answered, the service worker holds this build: after
-    `cut(page)` takes the network away, a reload boots the page and the model from it, and it
-    still recommends."""
+def reboots_and_recommends(page) -> None:
+    """Reload, wait for the page and the model, and recommend for the export."""
+    page.reload()
+    page.wait_for_selector("body.ready", timeout=BOOT_TIMEOUT_MS)
+    page.wait_for_selector("#backend[data-backend]", timeout=BOOT_TIMEOUT_MS)
+    upload(page, XML)
+    assert_recommends_off_list(page, watched_ids(XML))
+
+
+def test_offline_and_with_the_server_gone_after_the_first_visit(browser, site_url: str) -> None:
+    """Once the first list has been answered, the service worker holds this build. With the
+    site's server gone while the browser still says it is online (a network that answers
+    nothing), a reload boots the page and the model from it: this build's page, and with it
+    Pyodide's wasm too, which online it otherwise leaves to the HTTP cache (web/sw.js). Then
+    offline, the same. The page comes from a server of its own, on the build `site_url` made.
+    (One first visit for the two cut-offs, the server's first: a cut-off it follows would
+    leave `lastPageCutOff` set.)"""
+    url, stop = serve_in_thread(ROOT / "dist")
     page = open_site(browser, url, service_workers="allow").page
     try:
         upload(page, XML)
         page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-        cut(page)
-        page.reload()
-        page.wait_for_selector("body.ready", timeout=BOOT_TIMEOUT_MS)
-        page.wait_for_selector("#backend[data-backend]", timeout=BOOT_TIMEOUT_MS)
-        upload(page, XML)
-        assert_recommends_off_list(page, watched_ids(XML))
-    finally:
-        page.context.close()
-
-
-def test_offline_after_the_first_visit(browser, site_url: str) -> None:
-    recommends_after_losing_the_network(
-        browser, site_url, lambda page: page.context.set_offline(True)
-    )
-
-
-def test_a_network_up_only_in_name_still_boots_from_the_service_worker(
-    browser, site_url: str
-) -> None:
-    """With the site's server gone while the browser still says it is online (a network that
-    answers nothing), the service worker serves this build's page, and with it Pyodide's wasm
-    too, which online it otherwise leaves to the HTTP cache (web/sw.js). Its own server, on
-    the build `site_url` made."""
-    url, stop = serve_in_thread(ROOT / "dist")
-
-    def server_gone(page) -> None:
         stop()
         assert page.evaluate("navigator.onLine")
-
-    recommends_after_losing_the_network(browser, url, server_gone)
+        reboots_and_recommends(page)
+        page.context.set_offline(True)
+        reboots_and_recommends(page)
+    finally:
+        page.context.close()
 
 
 # Probes of the interpreter that runs the page's Python, on the main thread or in PyScript's
@@ -386,27 +416,22 @@ def with_probes(route) -> None:
     route.fulfill(body=script + PYSCRIPT_PROBE + BYTECODE_PROBE, content_type="text/x-python")
 
 
-@pytest.fixture(scope="module")
-def probed(browser, site_url) -> Iterator[object]:
-    """A page whose Python ran the probes once booted; it waits for both findings."""
-    page = open_site(
-        browser, site_url, before_load=lambda p: p.context.route("**/py/main.py", with_probes)
-    ).page
-    page.wait_for_function("() => window.__pyscript && window.__bytecode", timeout=30_000)
-    yield page
-    page.context.close()
+def probe_finding(session: Session, name: str) -> object:
+    """What the probe that sets `window[name]` found, once it has."""
+    session.page.wait_for_function("(name) => window[name]", arg=name, timeout=30_000)
+    return json.loads(session.page.evaluate("(name) => window[name]", name))
 
 
-def test_pyscript_package_is_not_imported_at_start_but_imports_on_demand(probed) -> None:
+def test_pyscript_package_is_not_imported_at_start_but_imports_on_demand(app: Session) -> None:
     """tools/dist.py drops PyScript's eager `import pyscript`: the page never uses it; a script
     that does still gets it."""
-    assert json.loads(probed.evaluate("window.__pyscript")) == [False, True]
+    assert probe_finding(app, "__pyscript") == [False, True]
 
 
-def test_imports_load_precompiled_bytecode(probed) -> None:
+def test_imports_load_precompiled_bytecode(app: Session) -> None:
     """tools/precompile.py's bytecode is what the page runs (stdlib zip, wheel, web/py), without
     sources and docstrings (-OO); a traceback through it still names file, line and function."""
-    probe = json.loads(probed.evaluate("window.__bytecode"))
+    probe = probe_finding(app, "__bytecode")
     origins = probe["origins"]
     assert len(origins) > 10
     assert set(origins.values()) == {"pyc"}, origins
