@@ -16,8 +16,9 @@ it, not both.
 import pytest
 from xdist.scheduler import LoadFileScheduling
 
-LONGEST = ("test_view.py", "test_hostile.py", "test_site.py", "test_controls.py",
-           "test_limits.py", "test_share.py", "test_together.py")  # fmt: skip
+LONGEST = ("test_view.py", "test_hostile.py", "test_controls.py", "test_site.py",
+           "test_limits.py", "test_together.py", "test_lighthouse.py", "test_security.py",
+           "test_fresh.py")  # fmt: skip
 TENSORFLOW = ("tests/test_converter_pipeline.py", "tests/test_dlae.py", "tests/test_atlas.py")
 
 
