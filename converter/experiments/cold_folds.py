@@ -100,14 +100,10 @@ def cross_fitted(
     validation users), once per part of `part` without that part's users, fit and offset alike
     (`train_cache`: cold_start.py's --cache, train's split's fitted models)."""
     state = cold_start.prepare(seed, train_cache, TRAIN_USERS)
-    catalog, hp = state["catalog"], fresh_build.FreshHyper()
+    hp = fresh_build.FreshHyper()
     metadata = fresh_build.read_metadata(data.DEFAULT_DATA)
-    sets = {}
-    for key, (cold, cut) in state["sets"].items():
-        if not key.startswith("test"):
-            b_cold = state["b", int(key.split()[-1])]
-            sets[key] = coldstart.cold_set(key, cold, cut, catalog, b_cold, state["b", None],
-                                           metadata, hp.neighbours)  # fmt: skip
+    sets = {key: cold_start.prepared_set(state, key, metadata, hp.neighbours)
+            for key in state["sets"] if not key.startswith("test")}  # fmt: skip
     fits = []
     for p in range(parts):
         kept = {k: s.rows([r for r, u in enumerate(s.cut.users) if part.get(u) != p])

@@ -92,21 +92,35 @@ def prepare(seed: int, cache: Path, train_users: int = 0) -> dict:
     return state
 
 
+def prepared(args: argparse.Namespace) -> tuple[dict, Catalog, dict]:
+    """`prepare` on the cut arguments (`add_cut_arguments`): its state, with the catalog and the
+    content metadata that the cold sets are built from."""
+    state = prepare(args.seed, args.cache, args.train_users)
+    return state, state["catalog"], fresh_build.read_metadata(data.DEFAULT_DATA)
+
+
+def prepared_set(state: dict, key: str, metadata: dict, neighbours: int) -> coldstart.ColdSet:
+    """The cold set of `prepare`'s set `key` ("train 2022", …): its cut ranked by the model that
+    never saw that year's titles against the warm one, `neighbours` content neighbours a title."""
+    cold, cut = state["sets"][key]
+    b_cold = state["b", int(key.split()[-1])]
+    return coldstart.cold_set(key, cold, cut, state["catalog"], b_cold, state["b", None],
+                              metadata, neighbours)  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cache", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     state = prepare(args.seed, args.cache)
-    catalog, b_warm = state["catalog"], state["b", None]
+    catalog = state["catalog"]
     metadata = fresh_build.read_metadata(data.DEFAULT_DATA)
     hoods = {}
 
     def cold_set(key: str, k: int) -> coldstart.ColdSet:
         if (key, k) not in hoods:
-            cold, cut = state["sets"][key]
-            b_cold = state["b", int(key.split()[-1])]
-            hoods[key, k] = coldstart.cold_set(key, cold, cut, catalog, b_cold, b_warm, metadata, k)
+            hoods[key, k] = prepared_set(state, key, metadata, k)
         return hoods[key, k]
 
     def validation(hp: fresh_build.FreshHyper) -> float:

@@ -18,7 +18,7 @@ import numpy as np
 from animerec.catalog import Catalog
 from scipy.optimize import minimize
 
-from converter import coldstart, data, fresh_build
+from converter import coldstart, fresh_build
 from converter.experiments import cold_start
 
 TYPES = ("TV", "Movie", "ONA", "OVA", "Special")
@@ -96,15 +96,10 @@ def main() -> None:
     cold_start.add_cut_arguments(parser, "the set measured on test")
     parser.add_argument("--neighbours", type=int, default=4)
     args = parser.parse_args()
-    state = cold_start.prepare(args.seed, args.cache, args.train_users)
-    catalog, b_warm = state["catalog"], state["b", None]
-    metadata = fresh_build.read_metadata(data.DEFAULT_DATA)
+    state, catalog, metadata = cold_start.prepared(args)
     hp0 = replace(fresh_build.FreshHyper(), neighbours=args.neighbours)
-    sets = {}
-    for key, (cold, cut) in state["sets"].items():
-        b_cold = state["b", int(key.split()[-1])]
-        k = hp0.neighbours
-        sets[key] = coldstart.cold_set(key, cold, cut, catalog, b_cold, b_warm, metadata, k)
+    sets = {key: cold_start.prepared_set(state, key, metadata, hp0.neighbours)
+            for key in state["sets"]}  # fmt: skip
     train = [design(sets[f"train {y}"], hp0) for y in cold_start.YEARS]
     held = {k: design(s, hp0) for k, s in sets.items() if not k.startswith("train")}
     for name, use in SETS.items():

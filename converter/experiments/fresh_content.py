@@ -221,19 +221,16 @@ def main() -> None:
     parser.add_argument("--lam", type=float, default=1.0)
     parser.add_argument("--folds", type=int, default=0, help="cross-check on training users")
     args = parser.parse_args()
-    state = cold_start.prepare(args.seed, args.cache, args.train_users)
-    catalog = state["catalog"]
-    metadata = fresh_build.read_metadata(data.DEFAULT_DATA)
+    state, catalog, metadata = cold_start.prepared(args)
     hp = fresh_build.FreshHyper()
     items = list(catalog)
     syn = synopses(items, data.DEFAULT_DATA / "catalog" / catalog_build.METADATA)
     content, kinds = fresh_build.content_matrix(items, metadata)
     ranking = ranking_terms(items, data.DEFAULT_DATA / "catalog" / RANKING)
     blocks, sets = {}, {}
-    for key, (cold, cut) in state["sets"].items():
+    for key in state["sets"]:
         b_cold = state["b", int(key.split()[-1])]
-        s = coldstart.cold_set(key, cold, cut, catalog, b_cold, state["b", None], metadata,
-                               hp.neighbours)  # fmt: skip
+        s = cold_start.prepared_set(state, key, metadata, hp.neighbours)
         t, y = fresh_blend.design(s, hp)
         more = extra_terms(s, hp, syn, content, args.lam, np.asarray(b_cold), kinds, ranking)
         blocks[key] = (np.concatenate([t, more]), y)

@@ -98,15 +98,11 @@ def main() -> None:
     parser.add_argument("--cold-folds", type=Path, required=True, help="cold_folds --cache")
     parser.add_argument("--fit-without", default="2025", help="era left out of the fit ('' none)")
     args = parser.parse_args()
-    state = cold_start.prepare(args.seed, args.cache, args.train_users)
-    catalog = state["catalog"]
-    metadata = fresh_build.read_metadata(data.DEFAULT_DATA)
+    state, catalog, metadata = cold_start.prepared(args)
     hp = fresh_build.FreshHyper()
     blocks, sets = {}, {}
-    for key, (cold, cut) in state["sets"].items():
-        year = int(key.split()[-1])
-        s = coldstart.cold_set(key, cold, cut, catalog, state["b", year], state["b", None],
-                               metadata, hp.neighbours)  # fmt: skip
+    for key in state["sets"]:
+        s = cold_start.prepared_set(state, key, metadata, hp.neighbours)
         sets[key] = without_era(s, args.fit_without) if key.startswith("train") else s
         blocks[key] = block(sets[key], hp)
         print(key, len(sets[key].cut.users), "users", flush=True)

@@ -24,7 +24,7 @@ import json
 
 import numpy as np
 
-from converter import coldstart, data, fresh_build
+from converter import coldstart, fresh_build
 from converter.experiments import cold_start, fresh_blend, fresh_content
 
 BASE = ("near", "direct", "franchise", "unstarted", "taste", "popularity", "neighbour_popularity")
@@ -138,15 +138,12 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=4)
     parser.add_argument("--only", default="", help="run only these sets, by semicolons")
     args = parser.parse_args()
-    state = cold_start.prepare(args.seed, args.cache, args.train_users)
-    catalog = state["catalog"]
-    metadata = fresh_build.read_metadata(data.DEFAULT_DATA)
+    state, catalog, metadata = cold_start.prepared(args)
     hp = fresh_build.FreshHyper()
     raw, stats, sets = {}, {}, {}
-    for key, (cold, cut) in state["sets"].items():
+    for key in state["sets"]:
         year = int(key.split()[-1])
-        s = coldstart.cold_set(key, cold, cut, catalog, state["b", year], state["b", None],
-                               metadata, hp.neighbours)  # fmt: skip
+        s = cold_start.prepared_set(state, key, metadata, hp.neighbours)
         raw[key], stats[key], sets[key] = (
             fresh_blend.design(s, hp),
             visitor_stats(s, catalog, year),
