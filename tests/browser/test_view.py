@@ -6,9 +6,10 @@ model call; dark mode follows the system and a remembered toggle; axe-core finds
 the whole walk works from the keyboard. With ANIMEREC_SCREENSHOTS=1 the screenshots go to
 docs/ for the README.
 
-The tests of the view with a list (results first, axe-core) share a page per size and colour
-scheme (`seen`): what a page showed before its first list is looked at once, when it opens,
-and before each test its filters are folded and its colour scheme put back (tools/BENCH.md,
+The tests of the view with a list (results first, axe-core, the phone's 360 px and dark mode)
+share a page per size (`seen`): what a page showed before its first list is looked at once,
+when it opens, and before each test its filters are folded and its colour scheme put back;
+dark mode, which stores a choice and reloads, is the phone page's last user (tools/BENCH.md,
 "The suite's time")."""
 
 from __future__ import annotations
@@ -56,6 +57,9 @@ window.shiftObserver.observe({ type: "layout-shift", buffered: true });
 window.allShifts = () => (add(window.shiftObserver.takeRecords()), window.layoutShift);
 """
 
+# The cards showing a letter tile, not a cover, by id.
+LETTER_TILES = """cs => cs.filter(c => c.querySelector('.cover.placeholder'))
+    .map(c => Number(c.dataset.malId))"""
 # The fonts and the covers on screen are in (the late arrivals that could shift what is seen;
 # covers below the fold load lazily, on scrolling).
 ALL_IN = """() => document.fonts.status === "loaded"
@@ -204,7 +208,8 @@ def seen_phone(browser, site_url: str, visits) -> Visit:
 
 @pytest.mark.parametrize(
     ("name", "viewport", "scheme"),
-    [("desktop", DESKTOP, "light"), ("phone", PHONE, "light"), ("phone-dark", PHONE, "dark")],
+    # phone-dark first: the phone page boots in the system's dark (phone, light, follows it)
+    [("desktop", DESKTOP, "light"), ("phone-dark", PHONE, "dark"), ("phone", PHONE, "light")],
 )
 def test_results_first_with_covers(seen: Visit, name: str, viewport: dict, scheme: str) -> None:
     session, page = seen.session, seen.session.page
@@ -224,10 +229,8 @@ def test_results_first_with_covers(seen: Visit, name: str, viewport: dict, schem
     srcs = page.eval_on_selector_all("#recommendations img.cover", "is => is.map(i => i.src)")
     assert all(s.startswith("https://s4.anilist.co/") for s in srcs)
     odd = [i for i in shown if i % 2]  # the fake has no cover for odd ids: letter tiles
-    assert page.eval_on_selector_all(
-        "#recommendations li.card", "cs => cs.filter(c => c.querySelector("
-        "'.cover.placeholder')).map(c => Number(c.dataset.malId))"
-    ) == [i for i in card_ids(page) if i in odd]  # fmt: skip
+    tiles = page.eval_on_selector_all("#recommendations li.card", LETTER_TILES)
+    assert tiles == [i for i in card_ids(page) if i in odd]
     page.wait_for_function(ALL_IN)
     first_card_box(page)  # at rest, at the top
     save_for_readme(lambda: page.screenshot(scale="css"), f"screenshot-{name}.png")
@@ -275,6 +278,23 @@ def test_phone_360_has_no_sideways_scroll_and_big_tap_targets(seen_phone: Visit)
     assert page.evaluate("document.activeElement.dataset.genre")  # the last chip again
 
 
+def test_dark_mode_follows_the_system_and_the_toggle(seen_phone: Visit) -> None:
+    """On the shared phone page, its last user: the toggle's choice is stored and reloaded."""
+    page = seen_phone.session.page
+    background = "() => getComputedStyle(document.documentElement).backgroundColor"
+    light_system = page.evaluate(background)
+    page.emulate_media(color_scheme="dark")  # the system turns dark: the page follows
+    dark = page.evaluate(background)
+    assert dark != light_system and page.get_attribute("#theme-toggle", "aria-pressed") == "true"
+    page.click("#theme-toggle")
+    light = page.evaluate(background)
+    assert light != dark and page.get_attribute("#theme-toggle", "aria-pressed") == "false"
+    # The choice is applied before the first paint (web/js/theme.js, in the head): the
+    # reloaded page is looked at once its document is parsed, not booted again.
+    page.reload(wait_until="domcontentloaded")
+    assert page.evaluate(background) == light, "the choice was not remembered"
+
+
 def test_not_interested_undo_restore_and_reload(browser, site_url: str) -> None:
     with opened(browser, site_url) as session:
         page = session.page
@@ -311,23 +331,12 @@ def test_not_interested_undo_restore_and_reload(browser, site_url: str) -> None:
                                arg=before[1])  # fmt: skip
 
 
-def test_covers_off_makes_no_request(browser, site_url: str) -> None:
+def test_covers_off_asks_nothing_and_refused_covers_are_silent(browser, site_url: str) -> None:
+    """Covers a past visit turned off are never asked for, and once turned on the same page asks.
+    AniList refusing them (429) leaves letter tiles: no error, no delay, and no more asking
+    during the visit (a filter change, the next list and its explanations' re-render do not
+    retry)."""
     stored = "localStorage.setItem('animerec:covers', 'off')"  # as a past visit left it
-    with opened(browser, site_url, init_script=stored) as session:
-        page = session.page
-        ask_anilist(page, "evanalxen")  # to its end: the cards, then the explanations' re-render
-        assert not page.is_checked("#covers-toggle")
-        assert session.cover_calls == []
-        assert page.eval_on_selector_all("#recommendations img", "is => is.length") == 0
-        page.click("#covers-toggle")  # and the same page does ask once they are on
-        wait_for_covers(page)
-        assert session.cover_calls
-
-
-def test_covers_failing_is_silent(browser, site_url: str) -> None:
-    """AniList refusing the covers (429) leaves letter tiles: no error, no delay, and no more
-    asking during the visit (the explanations' re-render, a filter change and the next list do
-    not retry)."""
     refused = []
 
     def refuse_covers(route) -> None:
@@ -341,34 +350,28 @@ def test_covers_failing_is_silent(browser, site_url: str) -> None:
             headers={"Access-Control-Allow-Origin": "*", "Retry-After": "30"},
         )
 
-    with opened(browser, site_url) as session:
+    with opened(browser, site_url, init_script=stored) as session:
         page = session.page
-        page.route(ANILIST_API.rstrip("/"), refuse_covers)
-        ask_anilist(page, "evanalxen")
-        open_filters(page)
-        page.fill("#filters [name=n]", "60")  # more titles, none with a known cover
-        page.wait_for_function(  # the cards, not the "continue what you love" shelf's
-            "() => document.querySelectorAll('#recommendations li.card').length === 60")
-        ask_anilist(page, "evanalxen")  # its answer comes after any request the change made
-        assert len(refused) == 1 and session.cover_calls == []
-        assert page.is_hidden("#error") and len(card_ids(page)) == 60
+        ask_anilist(page, "evanalxen")  # to its end: the cards, then the explanations' re-render
+        assert not page.is_checked("#covers-toggle")
+        assert session.cover_calls == []
         assert page.eval_on_selector_all("#recommendations img", "is => is.length") == 0
+        page.click("#covers-toggle")  # and the same page does ask once they are on
+        wait_for_covers(page)
+        asked = {i for call in session.cover_calls for i in call}
+        assert asked
+        page.route(ANILIST_API.rstrip("/"), refuse_covers)  # from now on AniList refuses
+        open_filters(page)
+        page.fill("#filters [name=n]", "60")  # more titles, their covers not yet asked for
+        page.wait_for_function(  # the cards, not the "continue what you love" shelf's
+            "() => document.querySelectorAll('#recommendations li.card').length === 60"
+        )
+        ask_anilist(page, "evanalxen")  # its answer comes after any request the change made
+        assert len(refused) == 1 and {i for c in session.cover_calls for i in c} == asked
+        assert page.is_hidden("#error") and len(card_ids(page)) == 60
+        tiles = page.eval_on_selector_all("#recommendations li.card", LETTER_TILES)
+        assert set(card_ids(page)) - asked <= set(tiles), "a refused cover is not a letter tile"
         assert "Done." in page.inner_text("#status")
-
-
-def test_dark_mode_follows_the_system_and_the_toggle(browser, site_url: str) -> None:
-    with opened(browser, site_url, color_scheme="dark") as session:
-        page = session.page
-        background = "() => getComputedStyle(document.documentElement).backgroundColor"
-        dark = page.evaluate(background)
-        assert page.get_attribute("#theme-toggle", "aria-pressed") == "true"
-        page.click("#theme-toggle")
-        light = page.evaluate(background)
-        assert light != dark and page.get_attribute("#theme-toggle", "aria-pressed") == "false"
-        # The choice is applied before the first paint (web/js/theme.js, in the head): the
-        # reloaded page is looked at once its document is parsed, not booted again.
-        page.reload(wait_until="domcontentloaded")
-        assert page.evaluate(background) == light, "the choice was not remembered"
 
 
 def test_keyboard_walk(browser, site_url: str) -> None:
