@@ -5,7 +5,9 @@ but for one run of real pytest with run_tests' workers on a small suite."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import struct
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -61,6 +63,7 @@ def fake_pytest(attempts: list[dict[str, str]]) -> tuple[list[list[str]], run_te
 @pytest.fixture(autouse=True)
 def reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(run_tests, "REPORTS", tmp_path)
+    monkeypatch.setattr(run_tests, "CRASH_DUMPS", tmp_path / "dumps")
     return tmp_path
 
 
@@ -129,6 +132,56 @@ def test_a_crash_quotes_each_workers_chromium_but_its_dbus_noise(
         "T pw:browser [pid=1][err] Received signal 11 SEGV_MAPERR 000000000000",
         "chromium-gw1.log:",
     ]
+
+
+def minidump(signal: int, si_code: int, fault: int, rip: int, rsp: int) -> bytes:
+    """A minidump as Crashpad writes one, with only what tools/crash_dumps reads: the exception
+    of thread 7 ("chromium"), its registers, and one module, /usr/lib/chromium/chromium at
+    0x5000_0000 (0x1000_0000 bytes)."""
+
+    def text(s: str) -> bytes:
+        return struct.pack("<I", 2 * len(s)) + s.encode("utf-16-le")
+
+    exception, context, modules = 68, 236, 492  # after the header (32) and 3 directory entries
+    name = modules + 4 + 108
+    names = name + len(text("/usr/lib/chromium/chromium"))
+    thread_name = names + 4 + 12
+    head = struct.pack("<4sIIIIIQ", b"MDMP", 0xA793, 3, 32, 0, 0, 0) + struct.pack(
+        "<9I", 6, 168, exception, 4, 112, modules, 24, 16, names
+    )
+    record = struct.pack("<IIIIQQII", 7, 0, signal, si_code, 0, fault, 0, 0) + bytes(120)
+    registers = bytearray(0x100)
+    struct.pack_into("<Q", registers, 0x98, rsp)
+    struct.pack_into("<Q", registers, 0xF8, rip)
+    module = struct.pack("<QIIII", 0x5000_0000, 0x1000_0000, 0, 0, name) + bytes(84)
+    return (head + record + struct.pack("<II", 0x100, context) + bytes(registers)
+            + struct.pack("<I", 1) + module + text("/usr/lib/chromium/chromium")
+            + struct.pack("<IIQ", 1, 7, thread_name) + text("chromium"))  # fmt: skip
+
+
+def test_a_crash_quotes_the_crash_dumps_written_during_the_run(
+    reports: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dumps = reports / "dumps"
+    dumps.mkdir()
+    (dumps / "old.dmp").write_bytes(minidump(5, 128, 0, 0x5000_0010, 0x7FFF_0000))
+    os.utime(dumps / "old.dmp", (1, 1))  # from before the run: not this run's
+    _, crash_once = fake_pytest([{"a1": "crash"}, {"a1": "pass"}])
+
+    def run(extra: list[str], report: Path) -> int:
+        if not extra:  # the first attempt: a renderer dies, Chromium writes its dump
+            (dumps / "new.dmp").write_bytes(minidump(11, 2, 0x3897_C3CD_D000, 0x59C7_14BD,
+                                                     0x3897_C3CD_A5B0))  # fmt: skip
+            (dumps / "partial.dmp").write_bytes(b"MDMP")
+        return crash_once(extra, report)
+
+    assert with_reruns([], run) == 0
+    said = sorted(line for line in capsys.readouterr().err.splitlines() if "crash dump" in line)
+    assert said[0] == (
+        "crash dump new.dmp: SIGSEGV (si_code 2) at chromium+0x9c714bd on thread chromium, "
+        "faulting at 0x3897c3cdd000 (+10832 bytes from the stack pointer)")  # fmt: skip
+    assert said[1].startswith("crash dump partial.dmp: unreadable")
+    assert len(said) == 2
 
 
 def test_the_reruns_run_out(capsys: pytest.CaptureFixture[str]) -> None:

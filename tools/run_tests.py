@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import struct
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from tools import crash_dumps
 
 ROOT = Path(__file__).resolve().parent.parent
 LINTED = ["build.py", "py", "converter", "tools", "tests", "web"]
@@ -17,6 +21,7 @@ REPORTS = ROOT / "build"  # pytest-report-1.xml for the first attempt, -2 for th
 # outcome of the page's code, and it fails every later test that shares the page.
 RENDERER_CRASHED = ("Target crashed", "Page crashed")
 CHROMIUM_LINES = 40  # of each worker's Chromium output, printed when a renderer crashed
+CRASH_DUMPS = crash_dumps.DUMPS  # where Chromium writes a dump per crashed process
 RERUNS = 2  # a burst of crashes can outlast one rerun of the crashed tests (README, "Tests")
 # Two pytest workers (pytest-xdist), each with its own server and Chromium; a module's tests stay
 # on one worker (its booted pages with them), in collection order: the browser tests last
@@ -63,6 +68,7 @@ def with_reruns(extra: list[str], run: Runner | None = None) -> int:
     and fails the run whatever the reruns give. Every attempt keeps its report
     (REPORTS/pytest-report-N.xml); the tests that passed only on a rerun are named."""
     run = run or pytest
+    started = time.time()
     code = run(extra, report(1))
     if code not in (0, 1):  # interrupted, an internal or usage error, no tests: final as is
         return code
@@ -74,7 +80,7 @@ def with_reruns(extra: list[str], run: Runner | None = None) -> int:
         print(
             f"Chromium's page renderer crashed under {len(crashed)} test(s): running those "
             f"again ({attempt - 1} of at most {RERUNS}): {' '.join(crashed)}",
-            *chromium_said(), sep="\n", file=sys.stderr,
+            *chromium_said(), *dumps_said(started), sep="\n", file=sys.stderr,
         )  # fmt: skip
         deselect = [arg for test in final for arg in ("--deselect", test)]
         code = run([*extra, "--last-failed", "--last-failed-no-failures=none", *deselect],
@@ -98,6 +104,18 @@ def chromium_said(lines: int = CHROMIUM_LINES) -> list[str]:
         text = log.read_text(errors="replace").splitlines()
         kept = [line for line in text if "[err]" in line and "dbus" not in line]
         said += [f"{log.name}:", *kept[-lines:]]
+    return said
+
+
+def dumps_said(since: float) -> list[str]:
+    """A line per Chromium crash dump written since `since` (a `time.time()`): its signal and
+    where it struck (tools/crash_dumps.py), the cause a log line does not give."""
+    said = []
+    for dump in crash_dumps.dumps_since(since, CRASH_DUMPS):
+        try:
+            said.append(f"crash dump {dump.name}: {crash_dumps.signature(dump.read_bytes())}")
+        except (ValueError, KeyError, struct.error) as err:  # still being written, or damaged
+            said.append(f"crash dump {dump.name}: unreadable ({err!r})")
     return said
 
 

@@ -31,6 +31,14 @@ if (inWorker) {
   script.setAttribute("worker", "");
 }
 document.documentElement.dataset.python = inWorker ? "worker" : "main";
+// Pyodide runs Python on a WebAssembly JSPI stack wherever `WebAssembly.Suspending` exists.
+// Chromium's sampling heap profiler (on in some browser sessions) walks frame pointers past the
+// top of such a stack and kills the tab (README, "Tests"). The page needs nothing JSPI adds
+// (Safari has none), so on this thread Pyodide is not offered it. PyScript's worker has its own
+// globals, out of this page's reach.
+if (!inWorker) {
+  for (const name of ["Suspending", "promising", "Suspender"]) delete WebAssembly[name];
+}
 document.body.append(script);
 // Imported only now: PyScript reads its config from the page's scripts when it loads.
 if (inWorker) {
