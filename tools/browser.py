@@ -19,14 +19,14 @@ check that the page survives it.
 from __future__ import annotations
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's; `playwright install` cannot download one here
+HEAP_PROFILER_OFF = "--disable-features=HeapProfilerReporting"  # see above
 FLAGS = [
     "--no-sandbox", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--disable-quic",
     "--enable-unsafe-swiftshader", "--use-angle=swiftshader",  # WebGL2 through SwiftShader
     "--disable-gpu-compositing",  # the page composited in software (see above)
-    "--disable-features=HeapProfilerReporting",  # HEAP_PROFILER_OFF: see above
+    HEAP_PROFILER_OFF,
 ]  # fmt: skip
-HEAP_PROFILER_OFF = FLAGS[-1]
 # Chromium's sampling heap profiler on in every renderer, sampling about every 4 kB allocated.
 HEAP_PROFILER_ON = ("--enable-features=HeapProfilerReporting:stable-probability/1.0/"
                     "nonstable-probability/1.0/renderer-prob-pct/100/"
