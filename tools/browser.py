@@ -19,15 +19,40 @@ check that the page survives it.
 from __future__ import annotations
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's; `playwright install` cannot download one here
-HEAP_PROFILER_OFF = "--disable-features=HeapProfilerReporting"  # see above
-FLAGS = [
+# Chromium 156 preloads the omnibox's two popups (WebUI pages) for every new window, which a
+# Playwright context is: a renderer of its own, about 1 s of CPU per context that no test or
+# bench figure uses (tools/BENCH.md, "The suite's time, session 16"). A visitor's browser
+# preloads them once, at start, not with each page.
+UNUSED_UI = ("WebUIOmniboxPopup", "WebUIOmniboxAimPopup")
+HEAP_PROFILER = "HeapProfilerReporting"  # see above
+# Chromium keeps only the last --disable-features it is given, and Playwright gives its own
+# first (its chromiumSwitches.ts), so its list is repeated in ours;
+# tests/browser/test_launch_flags.py checks that it still holds all of Playwright's.
+PLAYWRIGHT_FEATURES_OFF = (
+    "AvoidUnnecessaryBeforeUnloadCheckSync", "DestroyProfileOnBrowserClose", "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable", "LensOverlay", "MediaRouter", "PaintHolding",
+    "ThirdPartyStoragePartitioning", "AvoidCorsURLLoaderRestartOnRedirect",
+    "TcpPortRandomizationWin", "OptimizationHints", "NetworkTimeServiceQuerying", "AimEnabled",
+    "PreconnectToSearch", "msForceBrowserSignIn", "msEdgeUpdateLaunchServicesPreferredVersion",
+)  # fmt: skip
+BASE = [
     "--no-sandbox", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--disable-quic",
     "--enable-unsafe-swiftshader", "--use-angle=swiftshader",  # WebGL2 through SwiftShader
     "--disable-gpu-compositing",  # the page composited in software (see above)
-    HEAP_PROFILER_OFF,
 ]  # fmt: skip
-# Chromium's sampling heap profiler on in every renderer, sampling about every 4 kB allocated.
-HEAP_PROFILER_ON = ("--enable-features=HeapProfilerReporting:stable-probability/1.0/"
-                    "nonstable-probability/1.0/renderer-prob-pct/100/"
-                    "renderer-sampling-rate-bytes/4096")  # fmt: skip
+
+
+def features_off(*names: str) -> str:
+    """The one --disable-features switch: Playwright's, UNUSED_UI's and `names`."""
+    return "--disable-features=" + ",".join((*PLAYWRIGHT_FEATURES_OFF, *UNUSED_UI, *names))
+
+
+FLAGS = [*BASE, features_off(HEAP_PROFILER)]
+# The same with Chromium's sampling heap profiler on in every renderer, sampling about every
+# 4 kB allocated.
+HEAP_PROFILER_FLAGS = [
+    *BASE, features_off(),
+    f"--enable-features={HEAP_PROFILER}:stable-probability/1.0/nonstable-probability/1.0/"
+    "renderer-prob-pct/100/renderer-sampling-rate-bytes/4096",
+]  # fmt: skip

@@ -13,7 +13,7 @@ import warnings
 
 import pytest
 
-from tools.browser import CHROMIUM, FLAGS, HEAP_PROFILER_OFF, HEAP_PROFILER_ON
+from tools.browser import CHROMIUM, HEAP_PROFILER_FLAGS
 
 from .conftest import BOOT_TIMEOUT_MS, card_ids
 from .test_site import XML, upload
@@ -24,8 +24,7 @@ COVERS_OFF = "localStorage.setItem('animerec:covers', 'off')"
 
 
 def test_the_renderer_survives_chromiums_sampling_heap_profiler(browser, site_url: str) -> None:
-    flags = [flag for flag in FLAGS if flag != HEAP_PROFILER_OFF] + [HEAP_PROFILER_ON]
-    profiled = browser.browser_type.launch(executable_path=CHROMIUM, args=flags)
+    profiled = browser.browser_type.launch(executable_path=CHROMIUM, args=HEAP_PROFILER_FLAGS)
     died: list[bool] = []
     try:
         context = profiled.new_context(service_workers="block")
