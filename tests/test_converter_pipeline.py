@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -47,11 +49,47 @@ def sliced(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"data": data, "heldout": heldout}
 
 
+@pytest.fixture(scope="module")
+def once_per_slice() -> Iterator[None]:
+    """The three steps of `train` that read the data alone, not the model's kind (the ratings,
+    the two catalogs, the cold-start file), run for the first kind and handed to the others as
+    they were: each kind trains on the same slice and split, so their inputs are equal (the
+    keys below) and so are their outputs; they were 7 s of CPU of each kind's run
+    (tools/BENCH.md, "The suite's time, session 16")."""
+    from converter import catalog_build, data, fresh_build
+
+    profiles = functools.cache(data.load_training_profiles)
+    build_catalogs, build_fresh = catalog_build.build_catalogs, fresh_build.build
+    catalogs: dict[tuple, tuple] = {}
+    fresh: dict[tuple, bytes] = {}
+
+    def built_catalogs(data_dir: Path, counts: dict[int, int], min_users: int) -> tuple:
+        key = (data_dir, min_users, tuple(sorted(counts.items())))
+        if key not in catalogs:
+            catalogs[key] = build_catalogs(data_dir, counts, min_users)
+        return catalogs[key]
+
+    def built_fresh(warm, extra, data_dir: Path, out: Path) -> Path:
+        key = (id(warm), id(extra), data_dir)  # the catalogs above, the same objects
+        if key not in fresh:
+            fresh[key] = build_fresh(warm, extra, data_dir, out).read_bytes()
+        path = Path(out) / fresh_build.FRESH_FILE
+        path.write_bytes(fresh[key])
+        return path
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(data, "load_training_profiles", lambda d, extra=(): profiles(d, tuple(extra)))
+        patch.setattr(catalog_build, "build_catalogs", built_catalogs)
+        patch.setattr(fresh_build, "build", built_fresh)
+        yield
+
+
 @pytest.fixture(scope="module", params=list(KINDS))
 def small(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
     sliced: dict[str, Path],
+    once_per_slice: None,
 ) -> dict[str, Path]:
     """Trains a tiny model of each kind on the slice; returns the paths it wrote."""
     from converter import train
