@@ -141,8 +141,6 @@ def pair(request: pytest.FixtureRequest, link_page: tuple[Session, str]) -> Sess
     """The pair's page at the test's size (the layout follows the viewport, as on a phone
     turned), showing the link's recommendations with their reasons."""
     session, url = link_page
-    if session.page.is_visible("#filter-panel"):  # the phone's drawer, before it turns
-        session.page.click("#filters-close")
     session.page.set_viewport_size(request.param)
     back_to_the_link(session.page, url)
     return session
