@@ -35,6 +35,9 @@ PLAYWRIGHT_FEATURES_OFF = (
     "TcpPortRandomizationWin", "OptimizationHints", "NetworkTimeServiceQuerying", "AimEnabled",
     "PreconnectToSearch", "msForceBrowserSignIn", "msEdgeUpdateLaunchServicesPreferredVersion",
 )  # fmt: skip
+# The same holds for --enable-features, which only the heap-profiler browser below passes.
+PLAYWRIGHT_FEATURES_ON = ("CDPScreenshotNewSurface", "SkipListAccountsWithoutGaiaCookies")
+DISABLE, ENABLE = "--disable-features=", "--enable-features="
 BASE = [
     "--no-sandbox", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--disable-quic",
@@ -45,7 +48,7 @@ BASE = [
 
 def features_off(*names: str) -> str:
     """The one --disable-features switch: Playwright's, UNUSED_UI's and `names`."""
-    return "--disable-features=" + ",".join((*PLAYWRIGHT_FEATURES_OFF, *UNUSED_UI, *names))
+    return DISABLE + ",".join((*PLAYWRIGHT_FEATURES_OFF, *UNUSED_UI, *names))
 
 
 FLAGS = [*BASE, features_off(HEAP_PROFILER)]
@@ -53,6 +56,7 @@ FLAGS = [*BASE, features_off(HEAP_PROFILER)]
 # 4 kB allocated.
 HEAP_PROFILER_FLAGS = [
     *BASE, features_off(),
-    f"--enable-features={HEAP_PROFILER}:stable-probability/1.0/nonstable-probability/1.0/"
-    "renderer-prob-pct/100/renderer-sampling-rate-bytes/4096",
+    ENABLE + ",".join((*PLAYWRIGHT_FEATURES_ON, f"{HEAP_PROFILER}:stable-probability/1.0/"
+                       "nonstable-probability/1.0/renderer-prob-pct/100/"
+                       "renderer-sampling-rate-bytes/4096")),
 ]  # fmt: skip

@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tools.browser import HEAP_PROFILER, UNUSED_UI
+from tools.browser import DISABLE, HEAP_PROFILER, UNUSED_UI
 
 pytestmark = pytest.mark.browser
-
-SWITCH = "--disable-features="
 
 
 def test_the_last_disable_features_switch_keeps_playwrights_and_ours(browser) -> None:
@@ -23,7 +21,7 @@ def test_the_last_disable_features_switch_keeps_playwrights_and_ours(browser) ->
         cdp.detach()
     pid = next(p["id"] for p in info if p["type"] == "browser")
     args = Path(f"/proc/{pid}/cmdline").read_text().split("\0")
-    switches = [set(a.removeprefix(SWITCH).split(",")) for a in args if a.startswith(SWITCH)]
+    switches = [set(a.removeprefix(DISABLE).split(",")) for a in args if a.startswith(DISABLE)]
     assert len(switches) >= 2, args  # Playwright's, then ours
     playwrights, effective = switches[0], switches[-1]
     assert playwrights and playwrights <= effective, playwrights - effective
