@@ -23,11 +23,11 @@ PRELOADED = re.compile(r"""<link\b[^>]*\brel="modulepreload"[^>]*\bhref="([^"]+)
 
 def add_links(html: str, files: Mapping[str, bytes]) -> str:
     """`html` (the site's index.html) with a modulepreload link, before its first module
-    script, for each module its module scripts import, directly or not, that it does not
-    already preload or load."""
-    entries = [_path(src) for src in MODULE_SCRIPT.findall(html)]
-    known = set(entries) | {_path(href) for href in PRELOADED.findall(html)}
-    wanted = [path for path in _graph(entries, files) if path not in known]
+    script, for each module its module scripts and preloaded modules import, directly or not,
+    that it does not already preload or load."""
+    preloaded = [_path(href) for href in PRELOADED.findall(html)]
+    entries = [_path(src) for src in MODULE_SCRIPT.findall(html)] + preloaded
+    wanted = [path for path in _graph(entries, files) if path not in set(entries)]
     if not wanted:
         return html
     first = MODULE_SCRIPT.search(html)

@@ -1,5 +1,5 @@
-// Runs at first paint: shows what is loading and how many bytes, and meanwhile downloads
-// TF.js, the model and the catalog so they are ready when Python (the slow part) is.
+// Shows what is loading and how many bytes, and from the first paint on downloads TF.js, the
+// model and the catalog so they are ready when Python (the slow part) is.
 // Python takes the catalog from globalThis.animerec.catalogReady (enough to take input) and
 // the model from globalThis.animerec.ready (needed only to score).
 
@@ -9,6 +9,7 @@ import * as controls from "./controls.js";
 import { downloadFolder } from "./download.js";
 import { loadModel, loadScript, trustScripts } from "./model.js";
 import { chooseModel } from "./models.js";
+import { firstPaint } from "./first-paint.js";
 
 const BASE = new URL(".", document.baseURI); // the site's root, whatever sub-path it lives at
 const NOT_MODEL = /(catalog|parity|manifest|atlas)\.json$|atlas\.bin$/; // a model folder's others
@@ -40,7 +41,7 @@ function watchResources(prefixes, row, sizes, expected = prefixes) {
 }
 
 /**
- * Starts everything at once; returns {catalog, model}: promises of the default model folder's
+ * Starts everything at once, at the first paint; returns {catalog, model}: promises of the default model folder's
  * catalog (what the page needs to take input) and of its model on a warmed-up backend.
  */
 async function boot() {
@@ -48,6 +49,7 @@ async function boot() {
   const [build, index] = await Promise.all(["build.json", "models/index.json"].map(
     async (path) => (await fetchOk(new URL(path, BASE), path)).json()));
   const sizes = build.sizes;
+  await firstPaint;
   const python = ui.progressRow("Python runtime (Pyodide, PyScript)");
   watchResources(["vendor/pyodide/", "vendor/pyscript/"], python, sizes, ["vendor/pyodide/"]);
   window.addEventListener("py:ready", () => python.done(), { once: true });

@@ -10,6 +10,8 @@
 // web/py/bridge.py reaches the page the same way in both. The mode shows as
 // <html data-python="worker|main">.
 
+import { firstPaint } from "./first-paint.js";
+
 export const WORKER_HOOK = "animerecWorkerPython";
 
 /** What PyScript shows when Python fails to start on the main thread (its `.py-error` box), for
@@ -23,13 +25,6 @@ function showPythonError(err) {
 
 const stamped = document.querySelector('meta[name="animerec-python"]')?.content === "worker";
 const inWorker = globalThis.crossOriginIsolated === true && (globalThis[WORKER_HOOK] ?? stamped);
-const script = document.createElement("script");
-script.type = "py";
-script.src = "py/main.py";
-script.setAttribute("config", "pyscript.json");
-if (inWorker) {
-  script.setAttribute("worker", "");
-}
 document.documentElement.dataset.python = inWorker ? "worker" : "main";
 // Pyodide runs Python on a WebAssembly JSPI stack wherever `WebAssembly.Suspending` exists.
 // Chromium's sampling heap profiler (on in some browser sessions) walks frame pointers past the
@@ -39,9 +34,24 @@ document.documentElement.dataset.python = inWorker ? "worker" : "main";
 if (!inWorker) {
   for (const name of ["Suspending", "promising", "Suspender"]) delete WebAssembly[name];
 }
-document.body.append(script);
-// Imported only now: PyScript reads its config from the page's scripts when it loads.
-if (inWorker) {
-  import("../vendor/pyscript/core.js").then(({ hooks }) =>
-    hooks.main.onWorker.add((_wrap, xworker) => xworker.ready.catch(showPythonError)));
+
+function startPython() {
+  const preloads = document.importNode(document.getElementById("python-preloads").content, true);
+  // The worker imports its own Pyodide: this thread would compile its modules for nothing. The
+  // files it fetches are fetched here too: they wait in the HTTP cache, and the progress rows
+  // (js/loader.js) count them, as they cannot count a worker's requests.
+  if (inWorker) preloads.querySelectorAll("link[rel=modulepreload]").forEach((l) => l.remove());
+  document.head.append(preloads);
+  const script = document.createElement("script");
+  script.type = "py";
+  script.src = "py/main.py";
+  script.setAttribute("config", "pyscript.json");
+  if (inWorker) script.setAttribute("worker", "");
+  document.body.append(script);
+  // Imported only now: PyScript reads its config from the page's scripts when it loads.
+  return import("./pyscript-csp.js").then(({ hooks }) => {
+    if (inWorker) hooks.main.onWorker.add((_wrap, xw) => xw.ready.catch(showPythonError));
+  });
 }
+
+firstPaint.then(startPython);
