@@ -15,15 +15,19 @@ export function flip(list, update) {
   const before = new Map([...list.children].map((c) => [c.dataset.malId,
                                                        c.getBoundingClientRect()]));
   update();
-  const timing = { duration: DURATION_MS, easing: "ease-out" };
-  for (const card of list.children) {
+  // Every new place is read before any animation starts: each animate() invalidates style,
+  // and a read after it recomputed it, once per card (a forced recalculation per card of 50).
+  const cards = [...list.children].map((card) => {
     const old = before.get(card.dataset.malId);
+    return [card, old, old && card.getBoundingClientRect()];
+  });
+  const timing = { duration: DURATION_MS, easing: "ease-out" };
+  for (const [card, old, now] of cards) {
     if (!old) {
       card.animate([{ opacity: 0, transform: "scale(0.97)" }, { opacity: 1, transform: "none" }],
                    timing);
       continue;
     }
-    const now = card.getBoundingClientRect();
     const dx = old.left - now.left;
     const dy = old.top - now.top;
     if (dx || dy) {
