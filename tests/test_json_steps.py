@@ -89,6 +89,21 @@ def test_malformed_fails_as_json_loads(small_windows, value, layout, edits) -> N
         assert got == want, text
 
 
+NULLS = ", ".join(["null"] * 40)
+KEYS = ", ".join(f'"k{i}": null' for i in range(20))
+
+
+@pytest.mark.parametrize(
+    "text", [f"[, {NULLS}]", f"[null,, {NULLS}]", f"{{, {KEYS}}}", f'{{"a": 1,, {KEYS}}}']
+)
+def test_a_separator_where_an_element_must_be_fails(small_windows, text: str) -> None:
+    """A container larger than a window, read in runs, with a comma where an element must
+    be: once read as an empty run, which swallowed the comma (found by the property above)."""
+    want, got = loaded(text), decoded(text)
+    assert isinstance(want, ValueError)
+    assert isinstance(got, ValueError) and str(got) == str(want)
+
+
 def test_a_large_document_is_decoded_in_bounded_steps() -> None:
     """4 MB of entries: many steps, none scanning more than a few windows."""
     text = json.dumps(

@@ -174,9 +174,10 @@ class _Reader:
     @staticmethod
     def cuts(window: str, size: int, separator: re.Pattern[str]) -> list[int]:
         """Where to close `window[:size]`: its last CUTS separators, last first, looked for in
-        its last TAIL characters, else in all of it."""
+        its last TAIL characters, else in all of it. Never at 0: that run would hold no
+        element, and would decode (`[]`) over a separator where an element must be."""
         for start in (max(0, size - TAIL), 0):
-            found = [m.start() for m in separator.finditer(window, start, size)][-CUTS:]
+            found = [m.start() for m in separator.finditer(window, max(start, 1), size)][-CUTS:]
             if found or not start:
                 return found[::-1]
         return []
