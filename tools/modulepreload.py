@@ -1,4 +1,5 @@
-"""`<link rel="modulepreload">` for every module the page's module scripts import statically.
+"""`<link rel="modulepreload">` for every module the page's module scripts and preloaded modules
+import statically.
 
 Without them the browser finds a module graph one level per round trip, and deferred module
 scripts run in document order: PyScript's core waited for the loader's whole graph (loader.js →
@@ -27,7 +28,8 @@ def add_links(html: str, files: Mapping[str, bytes]) -> str:
     that it does not already preload or load."""
     preloaded = [_path(href) for href in PRELOADED.findall(html)]
     entries = [_path(src) for src in MODULE_SCRIPT.findall(html)] + preloaded
-    wanted = [path for path in _graph(entries, files) if path not in set(entries)]
+    known = set(entries)
+    wanted = [path for path in _graph(entries, files) if path not in known]
     if not wanted:
         return html
     first = MODULE_SCRIPT.search(html)

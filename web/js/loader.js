@@ -41,8 +41,9 @@ function watchResources(prefixes, row, sizes, expected = prefixes) {
 }
 
 /**
- * Starts everything at once, at the first paint; returns {catalog, model}: promises of the default model folder's
- * catalog (what the page needs to take input) and of its model on a warmed-up backend.
+ * Starts everything at once, at the first paint; returns {catalog, model}: promises of the
+ * default model folder's catalog (what the page needs to take input) and of its model on a
+ * warmed-up backend.
  */
 async function boot() {
   const started = performance.now();
