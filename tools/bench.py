@@ -100,7 +100,7 @@ MARKS = """() => {
   return marks;
 }"""
 # The page's model then falls back to wasm (model.js), as on a real context loss.
-LOSE_WEBGL = "() => tf.backend().gpgpu.gl.getExtension('WEBGL_lose_context').loseContext()"
+LOSE_WEBGL = "() => animerec.model.loseContext()"
 RERANK_HOOK = ROOT / "tools" / "bench_rerank.py"  # served as bench/rerank.py
 TARGETS: dict[str, tuple[str, float]] = {  # figure → (comparison, limit)
     "cold_over_boot": ("<=", 1.3),

@@ -2,7 +2,8 @@
 tensors, a >50 MB upload refused before it is read, AniList 5xx / timeout / Retry-After each
 with its own message and the name kept, and WebGL context loss moving the model to wasm once.
 (404, private list, 429-twice and offline are in test_site.py.) One page serves all; the
-context-loss test is last because it leaves the page on wasm."""
+context-loss test is last because it leaves the page on wasm; another page has its model on the
+main thread."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from .conftest import (
     run_and_wait,
 )
 from .test_security import RECORD_VIOLATIONS
-from .test_site import LIST_JSON, XML, ask_anilist, upload
+from .test_site import LIST_JSON, MAIN_THREAD_TF, MODEL_AT, XML, ask_anilist, upload
 
 pytestmark = pytest.mark.browser
 
@@ -44,7 +45,8 @@ def app(browser, site_url) -> Session:
 def num_tensors(page) -> int:
     """TF.js's live tensors, once the model's idle warm-up of its batch shapes (model.js) is done:
     a batch in flight holds its output."""
-    return page.evaluate("async () => (await animerec.model.warmed, tf.memory().numTensors)")
+    return page.evaluate(
+        "async () => (await animerec.model.warmed, (await animerec.model.memory()).tensors)")
 
 
 def test_large_list_is_quick_and_tensors_do_not_leak(app: Session) -> None:
@@ -190,28 +192,45 @@ def test_retry_after_is_shown_while_waiting(app: Session) -> None:
 
 # Two model calls at once when the WebGL context is lost (a request beside the batch shapes'
 # idle warm-up, model.js): [backend then, the model's backend, how often the page was told].
+# The model is then on the main thread, TF.js' `tf` with it (remote-model.js).
 LOST_UNDER_TWO_CALLS = """async () => {
   const model = animerec.model;
   let moves = 0;
   window.addEventListener("animerec:backend", () => moves++);
-  tf.backend().gpgpu.gl.getExtension("WEBGL_lose_context").loseContext();
+  await model.loseContext();
   const rows = (n) => new Float32Array(n * model.inputSize);
   await Promise.all([model.predict(rows(1)), model.predictBatch(rows(8), 8)]);
   return [tf.getBackend(), model.backend, moves];
 }"""
 
 
-def test_lost_webgl_context_moves_the_model_to_wasm_once(app: Session) -> None:
-    """Two calls that find the context lost together move the model once; the page says so, and
-    the visitor's next list is answered on wasm with the CSP as it is. (Last on the module's
-    page: it leaves the page on wasm. One boot for what were two tests.)"""
-    page = app.page
-    assert page.evaluate("() => tf.getBackend()") == "webgl"
+def assert_moves_to_wasm_once(page, thread: str) -> None:
+    """Two calls that find the context lost together move the model (on `thread`) once; the page
+    says so, and the visitor's next list is answered on wasm with the CSP as it is."""
+    assert page.evaluate(MODEL_AT) == [thread, "webgl"]
     assert page.evaluate(LOST_UNDER_TWO_CALLS) == ["wasm", "wasm", 1]
     page.wait_for_selector("#backend[data-backend=wasm]")
     upload(page, XML)
     assert page.is_hidden("#error"), page.inner_text("#error")
     assert page.eval_on_selector_all("#recommendations li.card", "cs => cs.length") > 0
-    assert page.evaluate("() => [tf.getBackend(), animerec.model.backend]") == ["wasm", "wasm"]
+    assert page.evaluate(MODEL_AT) == ["main", "wasm"]
     assert XML.name in page.inner_text("#file-name")
     assert page.evaluate("() => window.__csp") == []  # the wasm path needs nothing more
+
+
+def test_lost_webgl_context_moves_the_model_to_wasm_once(app: Session) -> None:
+    """The model's worker loses its context: the model moves to the main thread's wasm (Last on
+    the module's page: it leaves the page on wasm. One boot for what were two tests.)"""
+    assert_moves_to_wasm_once(app.page, "worker")
+
+
+def test_lost_webgl_context_on_the_main_thread_moves_the_model_to_wasm_once(
+    browser, site_url: str
+) -> None:
+    """Where TF.js runs on the main thread (Safari, whose TF.js refuses a worker's WebGL; here
+    by the loader's hook), a lost context moves the model to wasm there."""
+    session = open_site(browser, site_url, init_script=MAIN_THREAD_TF + RECORD_VIOLATIONS)
+    try:
+        assert_moves_to_wasm_once(session.page, "main")
+    finally:
+        session.page.context.close()

@@ -15,6 +15,7 @@ import pytest
 from animerec.parsers import parse_profile_file
 from animerec.profile import Status
 
+from tools.browser import CHROMIUM, FLAGS
 from tools.serve import serve_in_thread
 
 from .conftest import (
@@ -39,15 +40,13 @@ N_CARDS = 50  # Filters().n: the page's default number of results
 # Run the page's Python in PyScript's worker (web/js/python-mode.js's WORKER_HOOK).
 WORKER_PYTHON = "globalThis.animerecWorkerPython = true;"
 IN_WORKER = "() => document.querySelector('script[type=py]').xworker !== undefined"
-BREAK_WEBGL = """
-for (const proto of [HTMLCanvasElement.prototype, globalThis.OffscreenCanvas?.prototype]) {
-  if (!proto) continue;
-  const getContext = proto.getContext;
-  proto.getContext = function (kind, ...rest) {
-    return /webgl/i.test(kind) ? null : getContext.call(this, kind, ...rest);
-  };
-}
-"""
+# TF.js on the main thread, as where workers have no WebGL (web/js/loader.js' MAIN_THREAD_HOOK).
+MAIN_THREAD_TF = "globalThis.animerecModelOnMain = true;"
+# [where TF.js runs the page's model, its backend] (web/js/remote-model.js, model.js).
+MODEL_AT = "async () => [animerec.model.thread, (await animerec.model.memory()).backend]"
+# A Chromium with no WebGL anywhere: no GPU process and no software one. (--disable-webgl and
+# --disable-3d-apis leave an OffscreenCanvas its WebGL, on either thread, in Chromium 156.)
+NO_WEBGL = ("--disable-gpu", "--disable-software-rasterizer")
 
 
 @dataclass(frozen=True)
@@ -133,8 +132,9 @@ def test_python_runs_where_the_build_says(app: Session) -> None:
     assert app.page.evaluate(IN_WORKER) == (stamped == "worker")
 
 
-def test_boots_on_webgl(app: Session) -> None:
-    assert app.page.evaluate("tf.getBackend()") == "webgl"
+def test_boots_on_webgl_in_the_models_worker(app: Session) -> None:
+    assert app.page.evaluate(MODEL_AT) == ["worker", "webgl"]
+    assert app.page.evaluate("typeof tf") == "undefined"  # TF.js' script never ran here
     assert app.page.get_attribute("#backend", "data-backend") == "webgl"
 
 
@@ -343,10 +343,11 @@ def test_takes_a_list_while_the_model_loads_and_falls_back_to_wasm_without_webgl
 ) -> None:
     """The page is ready for input once the catalog is in: a list sent while the model's
     weights are still on their way waits for them, then gets its recommendations. Here without
-    WebGL, so the model runs on TF.js's wasm backend (one boot for what were two tests,
-    `test_wasm_fallback_without_webgl` and `test_takes_a_list_while_the_model_loads`)."""
-    context = browser.new_context(service_workers="block")  # as open_site: not what this tests
-    context.add_init_script(BREAK_WEBGL)
+    WebGL, in the model's worker or on the page, so the model runs on TF.js's wasm backend on
+    the main thread (one boot for what were two tests, `test_wasm_fallback_without_webgl` and
+    `test_takes_a_list_while_the_model_loads`)."""
+    no_webgl = browser.browser_type.launch(executable_path=CHROMIUM, args=[*FLAGS, *NO_WEBGL])
+    context = no_webgl.new_context(service_workers="block")  # as open_site: not what this tests
     held = []
     context.route("**/models/default/*.bin", lambda route: held.append(route))  # answered below
     try:
@@ -362,11 +363,11 @@ def test_takes_a_list_while_the_model_loads_and_falls_back_to_wasm_without_webgl
         assert page.query_selector("#recommendations li.card") is None
         assert len(held) == 1
         run_and_wait(page, held[0].continue_)
-        assert page.evaluate("tf.getBackend()") == "wasm"
+        assert page.evaluate(MODEL_AT) == ["main", "wasm"]
         assert page.get_attribute("#backend", "data-backend") == "wasm"
         assert_recommends_off_list(page, watched_ids(XML))
     finally:
-        context.close()
+        no_webgl.close()
 
 
 def reboots_and_recommends(page) -> None:

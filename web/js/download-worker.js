@@ -54,17 +54,20 @@ function buffers({ weightData, residual }) {
   return [weightData, ...Object.values(residual ?? {}).map((array) => array.buffer)];
 }
 
-async function download(id, dir) {
+async function download(id, dir, port) {
   const manifest = await (await fetchOk(new URL("manifest.json", dir))).json();
   postMessage({ id, manifest });
   const received = (name, n) => postMessage({ id, name, received: n });
   const file = (name) => checkedFile(dir, name, manifest, received);
   await Promise.all([
     file("catalog.json").then((catalog) => postMessage({ id, catalog }, [catalog])),
-    fetchModel(file).then((artifacts) => postMessage({ id, artifacts }, buffers(artifacts))),
+    fetchModel(file).then((artifacts) => {
+      port.postMessage(artifacts, buffers(artifacts));
+      postMessage({ id, artifacts: null });
+    }),
   ]);
 }
 
-onmessage = ({ data: { id, dir } }) => download(id, dir).catch((err) => {
+onmessage = ({ data: { id, dir, port } }) => download(id, dir, port).catch((err) => {
   postMessage({ id, error: err.message, integrity: err instanceof IntegrityError });
 });

@@ -32,14 +32,15 @@ worker.onmessage = ({ data }) => {
 
 /**
  * The model folder `dir` (an absolute URL ending in "/"): {manifest, catalog, artifacts},
- * promises of its manifest, its catalog's bytes and its model's TF.js artifacts, each file
- * checked against the manifest; onBytes(name, n) as bytes arrive.
+ * promises of its manifest, its catalog's bytes and of its model's TF.js artifacts having been
+ * posted to `port` (a MessagePort, transferred: the model's bytes go straight to the thread
+ * that builds it), each file checked against the manifest; onBytes(name, n) as bytes arrive.
  */
-export function downloadFolder(dir, onBytes) {
+export function downloadFolder(dir, onBytes, port) {
   const id = ++lastId;
   const parts = { manifest: deferred(), catalog: deferred(), artifacts: deferred() };
   jobs.set(id, { parts, onBytes, done: 0 });
-  worker.postMessage({ id, dir: dir.href });
+  worker.postMessage({ id, dir: dir.href, port }, [port]);
   const [manifest, catalog, artifacts] = Object.values(parts).map((part) => part.promise);
   return { manifest, catalog, artifacts };
 }

@@ -7,12 +7,18 @@ import * as ui from "./ui.js";
 import * as charts from "./charts.js";
 import * as controls from "./controls.js";
 import { downloadFolder } from "./download.js";
-import { loadModel, loadScript, trustScripts } from "./model.js";
+import { loadModel, loadScript, trustScripts, warmBatches } from "./model.js";
+import { loadRemote, offscreen, startWorker } from "./remote-model.js";
+import { firstMessage } from "./ports.js";
 import { chooseModel } from "./models.js";
 import { firstPaint } from "./first-paint.js";
 
 const BASE = new URL(".", document.baseURI); // the site's root, whatever sub-path it lives at
 const NOT_MODEL = /(catalog|parity|manifest|atlas)\.json$|atlas\.bin$/; // a model folder's others
+const TFJS = "vendor/tfjs/tf.es2017.min.js";
+// Set to true before this module, TF.js runs on the main thread even where the model's worker
+// could (the tests reach the main thread's path this way, as Safari does).
+const MAIN_THREAD_HOOK = "animerecModelOnMain";
 
 async function fetchOk(url, what) {
   const response = await fetch(url);
@@ -58,21 +64,48 @@ async function boot() {
   const tfRow = ui.progressRow("TensorFlow.js");
   watchResources(["vendor/tfjs/"], tfRow, sizes);
   trustScripts(build.integrity);
-  const tfReady = loadScript("vendor/tfjs/tf.es2017.min.js", BASE).then(() => {
+  const tf = startTf(build.integrity);
+  tf.started.then(() => {
     performance.mark("animerec:tfjs-loaded");
     tfRow.done();
   });
 
   // The model selector (web/py/main.py) switches through this, after boot.
   globalThis.animerec.loadBundle = (other) =>
-    loadBundle(other, sizes, tfReady, other).model.then(bundleJson);
-  const bundle = loadBundle(chooseModel(index.models, location.search), sizes, tfReady);
+    loadBundle(other, sizes, tf.load, other).model.then(bundleJson);
+  const bundle = loadBundle(chooseModel(index.models, location.search), sizes, tf.load);
   const withModels = async (stage) => ({ ...(await stage), models: index.models });
   const model = bundle.model.then((loaded) => {
     ui.setBackend(loaded.model.backend);
     return { ...loaded, timings: { modelReadyMs: Math.round(performance.now() - started) } };
   });
   return { catalog: withModels(bundle.catalog), model: withModels(model) };
+}
+
+/**
+ * TF.js, started where it will run: {started, load(port, manifest)}, a promise that settles
+ * once TF.js is in, and the model of download.js' artifacts on the best backend. In the model's
+ * worker where workers have WebGL (remote-model.js), else, or where it fails to start, on this
+ * thread (model.js), which is also where a model moves that the worker cannot keep.
+ */
+function startTf(integrity) {
+  let here = null; // TF.js' script on this thread, added once
+  const addHere = () => (here ??= loadScript(TFJS, BASE));
+  const onMain = (manifest) => async (fetched, skip) => {
+    await addHere();
+    return loadModel(fetched, manifest, BASE, { skip });
+  };
+  const worker = offscreen() && !globalThis[MAIN_THREAD_HOOK]
+    ? startWorker(BASE, integrity).catch((err) => console.warn("TF.js stays on this thread", err))
+    : Promise.resolve(null);
+  const started = worker.then((call) => call ?? addHere());
+  /** The model of the artifacts that download.js posts to `port`. */
+  const load = async (port, manifest) => {
+    const call = await worker;
+    if (call) return loadRemote(call, port, manifest, onMain(manifest));
+    return onMain(manifest)(await firstMessage(port), []);
+  };
+  return { started, load };
 }
 
 /**
@@ -88,9 +121,10 @@ function bundleJson({ folder, manifest, catalogText, models }) {
  * The model folder `folder`, with progress rows (labelled with `label` when given): {catalog,
  * model}, promises of {folder, manifest, catalogText} and of that plus the model, which then is
  * globalThis.animerec.model. The folder downloads in a worker (download.js), each file checked
- * against its manifest; the model is built once TF.js (`tfReady`) is in.
+ * against its manifest; `loadTf(port, manifest)` builds the model of the artifacts that the
+ * download posts to `port` (startTf).
  */
-function loadBundle(folder, sizes, tfReady, label = "") {
+function loadBundle(folder, sizes, loadTf, label = "") {
   const prefix = `models/${folder}/`;
   const dir = new URL(prefix, BASE);
   const suffix = label ? ` (${label})` : "";
@@ -101,10 +135,11 @@ function loadBundle(folder, sizes, tfReady, label = "") {
     .reduce((sum, [, n]) => sum + n, 0);
   let modelBytes = 0;
   let catalogBytes = 0;
+  const artifactsPort = new MessageChannel(); // the model's bytes, from the download to TF.js
   const folderFiles = downloadFolder(dir, (name, n) => {
     if (name === "catalog.json") catalogRow.update(catalogBytes += n, sizes[`${prefix}${name}`]);
     else modelRow.update(modelBytes += n, modelTotal);
-  });
+  }, artifactsPort.port1);
 
   const catalog = (async () => {
     const [bytes, manifest] = await Promise.all([folderFiles.catalog, folderFiles.manifest]);
@@ -112,25 +147,33 @@ function loadBundle(folder, sizes, tfReady, label = "") {
     performance.mark("animerec:catalog");
     return { folder, manifest, catalogText: new TextDecoder().decode(bytes) };
   })();
-  const artifacts = folderFiles.artifacts.then((fetched) => {
-    performance.mark("animerec:model-fetched");
-    return fetched;
-  });
+  const artifacts = folderFiles.artifacts.then(() => performance.mark("animerec:model-fetched"));
   const model = (async () => {
-    const [ready, fetched] = await Promise.all([catalog, artifacts, tfReady]);
-    // The batch shapes' warm-up only while the page's Python is off this thread: beside it
-    // here, the warm-up's tasks fell on idle moments the visitor types in and added to
-    // Lighthouse's blocking time (tools/BENCH.md, "The batch warm-up on the main thread").
-    // And only once a request has been answered: while the worker's Python booted, its calls
-    // to this thread waited for the warm-up ("Worker mode: the tests, and the third visit").
-    const inWorker = document.documentElement.dataset.python === "worker";
-    const loaded = await loadModel(fetched, ready.manifest, BASE, inWorker ? ui.spare : null);
+    const [ready] = await Promise.all([catalog, artifacts]);
+    const loaded = await loadTf(artifactsPort.port2, ready.manifest);
     modelRow.done(`${ui.mb(modelBytes)} · ${loaded.backend}`);
     globalThis.animerec.model?.dispose();
     globalThis.animerec.model = loaded;
+    loaded.warmed = warmUp(loaded);
     return { ...ready, model: loaded };
   })();
   return { catalog, model };
+}
+
+/**
+ * The batch shapes' warm-up (model.js' warmBatches), settled once it has ended: while the page
+ * has time to spare, where the model or the page's Python is off this thread. Beside the Python
+ * here, the warm-up's tasks on this thread fell on idle moments the visitor types in and added to
+ * Lighthouse's blocking time (tools/BENCH.md, "The batch warm-up on the main thread").
+ * And only once a request has been answered (ui.spare): while the worker's Python booted, its
+ * calls to this thread waited for the warm-up ("Worker mode: the tests, and the third visit").
+ */
+function warmUp(model) {
+  const offThread = model.thread === "worker" ||
+    document.documentElement.dataset.python === "worker";
+  if (!offThread) return Promise.resolve();
+  return warmBatches(model, ui.spare, () => globalThis.animerec.model !== model)
+    .catch((err) => console.warn("warming up the batch shapes", err));
 }
 
 // model.js moved off a lost WebGL context: say where the model runs now.

@@ -1,7 +1,9 @@
 // The model in TF.js, from artifacts the loader downloaded and checked (download.js): picks the
 // best backend that works here (WebGL, else wasm, else cpu) and exposes predict(Float32Array)
 // -> Float32Array. If the WebGL context is lost, the model moves to the next backend, rebuilt
-// from the checked bytes it keeps in memory.
+// from the checked bytes it keeps in memory. It runs in the model's worker (model-worker.js,
+// WebGL only: there a lost context or no WebGL is the main thread's to handle, remote-model.js)
+// or on the main thread.
 
 import { BATCH_ROWS, sparseHead } from "./sparse.js";
 
@@ -52,10 +54,22 @@ async function loadWasmBackend(base) {
   tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
 }
 
-/** The first backend of webgl → wasm → cpu (less those in `skip`) that initialises. */
-export async function pickBackend(base, skip = []) {
+/**
+ * Thrown where a model that may only run on WebGL (`webglOnly`) finds none, or loses it: the
+ * caller moves it (remote-model.js).
+ */
+export class NoWebGL extends Error {
+  name = "NoWebGL";
+}
+
+/**
+ * The first backend of webgl → wasm → cpu (less those in `skip`) that initialises; with
+ * `webglOnly`, webgl or NoWebGL.
+ */
+export async function pickBackend(base, skip = [], webglOnly = false) {
   await tf.ready().catch(() => {});
   if (!skip.includes("webgl") && await tryBackend("webgl")) return "webgl";
+  if (webglOnly) throw new NoWebGL("no WebGL here");
   try {
     await loadWasmBackend(base);
     if (await tryBackend("wasm")) return "wasm";
@@ -78,15 +92,13 @@ const idle = () =>
   new Promise((resolve) => (globalThis.requestIdleCallback ?? setTimeout)(resolve));
 
 /**
- * The model of `artifacts` (download.js) on the best backend here, warmed up.
- * Returns {backend, inputSize, predict, predictBatch, warmed, dispose}; predict runs one
- * profile row.
- * `spare()`: whether the page has time to spare; given, the batch shapes are warmed up
- * (warmBatches) in idle moments while it has.
+ * The model of `artifacts` (download.js) on the best backend here (with `webglOnly`, on WebGL or
+ * NoWebGL), its one-row shape warmed up. Returns {backend, inputSize, sparse, predict,
+ * predictBatch, memory, loseContext, dispose}; predict runs one profile row.
  */
-export async function loadModel(fetched, manifest, base, spare = null) {
+export async function loadModel(fetched, manifest, base, { skip = [], webglOnly = false } = {}) {
   await nextTask();
-  let backend = await pickBackend(base);
+  let backend = await pickBackend(base, skip, webglOnly);
   performance.mark("animerec:backend");
   await nextTask();
   const { residual = null, ...artifacts } = fetched; // expanded in the download worker
@@ -122,6 +134,7 @@ export async function loadModel(fetched, manifest, base, spare = null) {
 
   /** Off WebGL for good: the next backend, the same checked weights; the page is told. */
   async function moveOff() {
+    if (webglOnly) throw new NoWebGL("the WebGL context was lost");
     const [lost, lostHead] = [model, head];
     backend = await pickBackend(base, ["webgl"]);
     model = await build();
@@ -156,39 +169,41 @@ export async function loadModel(fetched, manifest, base, spare = null) {
   /** `rows` profile rows in one call (leave-one-out explanations): flat in, flat out. */
   const predictBatch = (flat, rows) => guarded(() => run(flat, rows));
 
-  let disposed = false;
-  /**
-   * Each batch shape of the sparse head (sparse.js pads a batch's rows to BATCH_ROWS) run once
-   * on zeros, largest first, each in an idle moment while the page has time to spare:
-   * TF.js compiles a shape's WebGL programs and allocates its textures on its first run, which
-   * otherwise fell on the main thread inside a request's explanations (tools/BENCH.md, "The
-   * explanations' batch"). The first request pays for its own shape.
-   */
-  async function warmBatches() {
-    for (const rows of BATCH_ROWS) {
-      do await idle(); while (!spare());
-      if (disposed || backend !== "webgl" || !head) return;
-      await predictBatch(new Float32Array(rows * inputSize), rows);
-    }
-    performance.mark("animerec:batches-warm");
-  }
-
   await nextTask();
   await predict(new Float32Array(inputSize)); // compiles the shaders while Python boots
   performance.mark("animerec:model-warm");
-  const warmed = spare
-    ? warmBatches().catch((err) => console.warn("warming up the batch shapes", err))
-    : Promise.resolve();
   return {
     get backend() {
       return backend;
     },
+    sparse: head !== null,
+    thread: globalThis.document ? "main" : "worker",
     inputSize, predict, predictBatch,
-    warmed, // settles once warmBatches has ended (tests that count tensors wait for it)
+    /** {backend, tensors}: TF.js' own backend and tensor count (the tests count leaks). */
+    memory: async () => ({ backend: tf.getBackend(), tensors: tf.memory().numTensors }),
+    /** What a GPU reset does to the WebGL context (the tests and the bench call it). */
+    loseContext() {
+      tf.backend().gpgpu?.gl?.getExtension("WEBGL_lose_context")?.loseContext();
+    },
     dispose() {
-      disposed = true;
       head?.dispose();
       model.dispose();
     },
   };
+}
+
+/**
+ * Each batch shape of `model`'s sparse head (sparse.js pads a batch's rows to BATCH_ROWS) run
+ * once on zeros, largest first, each in an idle moment while the page has time to spare
+ * (`spare()`, or until `stopped()`): TF.js compiles a shape's WebGL programs and allocates its
+ * textures on its first run, which otherwise fell inside a request's explanations
+ * (tools/BENCH.md, "The explanations' batch"). The first request pays for its own shape.
+ */
+export async function warmBatches(model, spare, stopped) {
+  for (const rows of BATCH_ROWS) {
+    do await idle(); while (!spare());
+    if (stopped() || model.backend !== "webgl" || !model.sparse) return;
+    await model.predictBatch(new Float32Array(rows * model.inputSize), rows);
+  }
+  performance.mark("animerec:batches-warm");
 }
