@@ -38,8 +38,9 @@ UNUSED_PYSCRIPT_PLUGINS = ("codemirror", "deprecations-manager", "donkey", "py-e
                            "py-terminal")  # fmt: skip
 ENTRY = "py/main.py"  # the page script (index.html loads it); web/py/* are modules it imports
 # Where the page's Python runs by default (web/js/python-mode.js reads index.html's meta tag; its
-# hook still overrides): the main thread, or PyScript's worker (tools/BENCH.md says why).
-PYTHON_MODES = ("main", "worker")
+# hook still overrides), the build's default first: PyScript's worker, or the main thread
+# (README, "How it works", and tools/BENCH.md, "TF.js in a worker", say why).
+PYTHON_MODES = ("worker", "main")
 PYTHON_META = '<meta name="animerec-python" content="main">'
 WHEEL = f"animerec-{animerec.__version__}-py3-none-any.whl"
 

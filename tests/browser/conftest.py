@@ -68,8 +68,9 @@ def site_url() -> Iterator[str]:
     models = Path(os.environ.get("ANIMEREC_MODELS", ROOT / "models"))
     if not any(models.glob("*/model.json")):
         pytest.fail(f"no model in {models}: train one (build.py train) or set ANIMEREC_MODELS")
-    # ANIMEREC_PYTHON=worker: every test on a build whose Python runs in PyScript's worker.
-    out = dist.build(ROOT / "dist", models, python=os.environ.get("ANIMEREC_PYTHON", "main"))
+    # ANIMEREC_PYTHON=main: every test on a build whose Python runs on the main thread.
+    python = os.environ.get("ANIMEREC_PYTHON", dist.PYTHON_MODES[0])
+    out = dist.build(ROOT / "dist", models, python=python)
     url, stop = serve_in_thread(out)
     yield url
     stop()
