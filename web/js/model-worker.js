@@ -1,8 +1,9 @@
 // The model's worker: TF.js on WebGL on an OffscreenCanvas, off the thread that paints and
 // answers input (remote-model.js starts it and is its only caller). It runs as a blob: module
 // that is TF.js' script, fetched with its SRI value, followed by an import of this file. Models
-// load only on WebGL here: no WebGL, or a lost context, is answered with {lost: true}, and the
-// main thread takes the model over (model.js there has the wasm and cpu backends).
+// load only on WebGL here: a load without WebGL hands its artifacts back, a call that finds the
+// context lost is answered with {lost: true}, and the main thread takes the model over
+// (model.js there has the wasm and cpu backends).
 // Message out, once: {ready, webgl}, when TF.js has (or could not have) its WebGL context.
 // Messages in: {id, op, args} (a port among the args is transferred); out: {id, value} or
 // {id, error, lost}.

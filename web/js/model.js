@@ -93,8 +93,9 @@ const idle = () =>
 
 /**
  * The model of `artifacts` (download.js) on the best backend here (with `webglOnly`, on WebGL or
- * NoWebGL), its one-row shape warmed up. Returns {backend, inputSize, sparse, predict,
- * predictBatch, memory, loseContext, dispose}; predict runs one profile row.
+ * NoWebGL), its one-row shape warmed up. Returns {backend, inputSize, sparse, thread, predict,
+ * predictBatch, memory, loseContext, dispose}; predict runs one profile row; `thread` says
+ * where this module runs it ("main" or "worker").
  */
 export async function loadModel(fetched, manifest, base, { skip = [], webglOnly = false } = {}) {
   await nextTask();

@@ -1,9 +1,8 @@
 // Where the page's Python (py/main.py) runs, decided before PyScript starts: on the main thread
 // or in PyScript's worker, as the build stamped in index.html's <meta name="animerec-python">
-// (`build.py build --python`, tools/dist.py; the main thread unless asked). PyScript's worker
-// takes Python's start-up and each request off the thread that paints and answers input
-// (Lighthouse's blocking time 5–10× lower), but measured against the main thread it slowed the
-// cold load's requests (each worker → page call waits on the main thread; tools/BENCH.md). A
+// (`build.py build --python`, tools/dist.py; the worker unless asked). PyScript's worker takes
+// Python's start-up and each request off the thread that paints and answers input; on 2 cores
+// it costs the waits some (README, "Speed"; tools/BENCH.md, "TF.js in a worker"). A
 // page can override the build by setting WORKER_HOOK (true or false) before this module (the
 // tests do). The worker runs only where the page is cross-origin isolated (PyScript's
 // synchronous worker bridge needs SharedArrayBuffer); elsewhere (Safari) the main thread.

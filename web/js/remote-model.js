@@ -9,9 +9,8 @@ import { NoWebGL } from "./model.js";
 
 const TFJS = "vendor/tfjs/tf.es2017.min.js";
 
-/** Whether workers here can have a WebGL context of their own. */
-export const offscreen = () => typeof OffscreenCanvas === "function" &&
-  typeof new OffscreenCanvas(1, 1).getContext === "function";
+/** Whether a worker here could have a canvas (whether it gets WebGL, it finds out itself). */
+export const offscreen = () => typeof OffscreenCanvas === "function";
 
 /** A call to the worker: a promise of its value, rejected with NoWebGL where it has none. */
 function caller(worker) {
