@@ -390,9 +390,16 @@ export function focusCard(malId) {
     ?.focus();
 }
 
-/** Search hits for "rate a few titles": [{mal_id, label}], each with a score picker. */
-export function renderSearchResults(json) {
+/**
+ * Search hits for "rate a few titles" (`json`: [{mal_id, label}]), each with a score picker,
+ * if they are for what the search field holds (`query`): with Python in its worker, the hits
+ * of an earlier keystroke can arrive after the next, and would replace the list under the
+ * visitor's keyboard focus. The list says which query it shows (data-query).
+ */
+export function renderSearchResults(query, json) {
+  if (query !== $("search-input").value) return;
   const hits = JSON.parse(json);
+  $("search-results").dataset.query = query;
   $("search-results").replaceChildren(...hits.map((hit) => {
     const select = el("select", { "aria-label": `Score for ${hit.label}` },
       ...Array.from({ length: 10 }, (_, i) => el("option", { value: String(10 - i),

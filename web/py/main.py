@@ -508,7 +508,7 @@ class Page:
 
     def on_search(self, text: str) -> None:
         hits = self.catalog.search(text, SEARCH_LIMIT, self.filters.shows)
-        ui.renderSearchResults(views.search_hits(hits))
+        ui.renderSearchResults(text, views.search_hits(hits))
 
     def on_pick(self, mal_id: int, score: int | None) -> None:
         if score is None:
