@@ -78,9 +78,6 @@ class App:
         if self.loaded != path:  # the model runs, and the counter shows it (it can fail)
             assert model_calls(self.page, lambda: upload(self.page, path)) > 0
             self.loaded = path
-        # The model's warm-up of its batch shapes (web/js/loader.js) runs once a request is
-        # answered: its runs are not the controls', so they end before the controls are used.
-        self.page.evaluate("async () => { await animerec.model.warmed; }")
         open_filters(self.page)
         if from_query(urlsplit(self.page.url).query) != Filters():
             self.change(lambda: self.page.click("#filters button.reset"))

@@ -14,8 +14,6 @@ from .test_site import IN_WORKER, N_CARDS, WORKER_PYTHON, XML, upload
 
 pytestmark = pytest.mark.browser
 
-BATCHES_WARMED = """async () => { await animerec.model.warmed;
-  return performance.getEntriesByName('animerec:batches-warm').length > 0; }"""
 # The bytes the loader's "Python runtime" row counted (web/js/loader.js), in MB.
 RUNTIME_MB = """() => parseFloat([...document.querySelectorAll('#progress li')]
   .find((row) => row.textContent.startsWith('Python runtime'))
@@ -32,12 +30,10 @@ def stamped_for_the_worker(route) -> None:
     route.fulfill(response=page, body=html)
 
 
-def cards_in(browser, site_url: str, hook: str | None) -> tuple[str, bool, list[int], float,
-                                                               bool]:  # fmt: skip
+def cards_in(browser, site_url: str, hook: str | None) -> tuple[str, bool, list[int], float]:
     """On a page built with `--python worker` and the hook set to `hook` (unset if None): the
     mode the page shows, whether PyScript runs its script in a worker, the cards an export
-    gets, the MB the "Python runtime" row counted, and whether the model warmed its batch
-    shapes up."""
+    gets, and the MB the "Python runtime" row counted."""
     page = open_site(
         browser,
         site_url,
@@ -47,8 +43,7 @@ def cards_in(browser, site_url: str, hook: str | None) -> tuple[str, bool, list[
     try:
         upload(page, XML)
         mode = page.evaluate("document.documentElement.dataset.python")
-        return (mode, page.evaluate(IN_WORKER), card_ids(page), page.evaluate(RUNTIME_MB),
-                page.evaluate(BATCHES_WARMED))  # fmt: skip
+        return mode, page.evaluate(IN_WORKER), card_ids(page), page.evaluate(RUNTIME_MB)
     finally:
         page.context.close()
 
@@ -68,9 +63,6 @@ def test_python_runs_on_the_main_thread_or_in_a_worker_with_the_same_cards(
     assert worker[2] == main[2]
     # Pyodide's wasm and stdlib alone are over 2 MB compressed, in either mode.
     assert main[3] > 2 and worker[3] > 2
-    # The explanations' batch shapes are warmed up in idle moments wherever TF.js or the Python
-    # is off the main thread (web/js/loader.js): TF.js is in its worker in both.
-    assert worker[4] and main[4]
 
 
 def test_python_that_cannot_start_in_the_worker_says_so_on_the_page(browser, site_url) -> None:

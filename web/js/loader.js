@@ -7,7 +7,7 @@ import * as ui from "./ui.js";
 import * as charts from "./charts.js";
 import * as controls from "./controls.js";
 import { downloadFolder } from "./download.js";
-import { loadModel, loadScript, trustScripts, warmBatches } from "./model.js";
+import { loadModel, loadScript, trustScripts } from "./model.js";
 import { loadRemote, offscreen, startWorker } from "./remote-model.js";
 import { firstMessage } from "./ports.js";
 import { chooseModel } from "./models.js";
@@ -154,26 +154,9 @@ function loadBundle(folder, sizes, loadTf, label = "") {
     modelRow.done(`${ui.mb(modelBytes)} · ${loaded.backend}`);
     globalThis.animerec.model?.dispose();
     globalThis.animerec.model = loaded;
-    loaded.warmed = warmUp(loaded);
     return { ...ready, model: loaded };
   })();
   return { catalog, model };
-}
-
-/**
- * The batch shapes' warm-up (model.js' warmBatches), settled once it has ended: while the page
- * has time to spare, where the model or the page's Python is off this thread. Beside the Python
- * here, the warm-up's tasks on this thread fell on idle moments the visitor types in and added to
- * Lighthouse's blocking time (tools/BENCH.md, "The batch warm-up on the main thread").
- * And only once a request has been answered (ui.spare): while the worker's Python booted, its
- * calls to this thread waited for the warm-up ("Worker mode: the tests, and the third visit").
- */
-function warmUp(model) {
-  const offThread = model.thread === "worker" ||
-    document.documentElement.dataset.python === "worker";
-  if (!offThread) return Promise.resolve();
-  return warmBatches(model, ui.spare, () => globalThis.animerec.model !== model)
-    .catch((err) => console.warn("warming up the batch shapes", err));
 }
 
 // model.js moved off a lost WebGL context: say where the model runs now.

@@ -5,7 +5,7 @@
 // WebGL only: there a lost context or no WebGL is the main thread's to handle, remote-model.js)
 // or on the main thread.
 
-import { BATCH_ROWS, sparseHead } from "./sparse.js";
+import { sparseHead } from "./sparse.js";
 
 const WASM_DIR = "vendor/tfjs-backend-wasm/";
 
@@ -87,9 +87,6 @@ export async function pickBackend(base, skip = [], webglOnly = false) {
  */
 const nextTask = () => globalThis.scheduler?.yield?.() ??
   new Promise((resolve) => setTimeout(resolve, 0));
-/** A moment when the page has nothing else to do (a new task where the browser cannot say). */
-const idle = () =>
-  new Promise((resolve) => (globalThis.requestIdleCallback ?? setTimeout)(resolve));
 
 /**
  * The model of `artifacts` (download.js) on the best backend here (with `webglOnly`, on WebGL or
@@ -193,18 +190,3 @@ export async function loadModel(fetched, manifest, base, { skip = [], webglOnly 
   };
 }
 
-/**
- * Each batch shape of `model`'s sparse head (sparse.js pads a batch's rows to BATCH_ROWS) run
- * once on zeros, largest first, each in an idle moment while the page has time to spare
- * (`spare()`, or until `stopped()`): TF.js compiles a shape's WebGL programs and allocates its
- * textures on its first run, which otherwise fell inside a request's explanations
- * (tools/BENCH.md, "The explanations' batch"). The first request pays for its own shape.
- */
-export async function warmBatches(model, spare, stopped) {
-  for (const rows of BATCH_ROWS) {
-    do await idle(); while (!spare());
-    if (stopped() || model.backend !== "webgl" || !model.sparse) return;
-    await model.predictBatch(new Float32Array(rows * model.inputSize), rows);
-  }
-  performance.mark("animerec:batches-warm");
-}

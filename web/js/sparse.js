@@ -12,8 +12,6 @@
 import { rowKernel } from "./matvec.js";
 
 const ROW_SIZES = [1, 8, 16, 32, 64];
-/** The padded row counts of a batch (the explanations' leave-one-out call), largest first. */
-export const BATCH_ROWS = ROW_SIZES.filter((rows) => rows > 1).reverse();
 
 const padded = (n) => ROW_SIZES.find((size) => size >= n) ?? n;
 

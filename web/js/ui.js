@@ -214,12 +214,6 @@ let firstRunEnded;
 /** Settles when the page's first request (a profile and its explanations) has ended. */
 export const firstRun = new Promise((resolve) => { firstRunEnded = resolve; });
 
-/** Whether a request runs (setBusy). */
-const busy = () => document.body.classList.contains("busy");
-
-/** Whether the page has time to spare: it has answered a request (setBusy) and runs none. */
-export const spare = () => "runs" in document.body.dataset && !busy();
-
 /** Busy while a request runs; body[data-runs] counts finished requests (tests wait on it). */
 export function setBusy(busy) {
   document.body.classList.toggle("busy", busy);
