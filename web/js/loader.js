@@ -7,7 +7,7 @@ import * as ui from "./ui.js";
 import * as charts from "./charts.js";
 import * as controls from "./controls.js";
 import { downloadFolder } from "./download.js";
-import { loadModel, loadScript, trustScripts } from "./model.js";
+import { TFJS, loadModel, loadScript, trustScripts } from "./model.js";
 import { loadRemote, offscreen, startWorker } from "./remote-model.js";
 import { firstMessage } from "./ports.js";
 import { chooseModel } from "./models.js";
@@ -15,7 +15,6 @@ import { firstPaint } from "./first-paint.js";
 
 const BASE = new URL(".", document.baseURI); // the site's root, whatever sub-path it lives at
 const NOT_MODEL = /(catalog|parity|manifest|atlas)\.json$|atlas\.bin$/; // a model folder's others
-const TFJS = "vendor/tfjs/tf.es2017.min.js";
 // Set to true before this module, TF.js runs on the main thread even where the model's worker
 // could (the tests reach the main thread's path this way, as Safari does).
 const MAIN_THREAD_HOOK = "animerecModelOnMain";

@@ -7,6 +7,8 @@
 
 import { sparseHead } from "./sparse.js";
 
+/** TF.js' script (its es2017 build: tools/csp.py says why), for this thread or the worker's. */
+export const TFJS = "vendor/tfjs/tf.es2017.min.js";
 const WASM_DIR = "vendor/tfjs-backend-wasm/";
 
 // SRI of the vendored scripts added at run time, path → "sha256-…" (build.json, from dist.py).

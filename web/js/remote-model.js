@@ -5,9 +5,7 @@
 // loses its context, the model moves to the main thread (`onMain`, model.js), rebuilt from the
 // same checked bytes, which the worker hands back.
 
-import { NoWebGL } from "./model.js";
-
-const TFJS = "vendor/tfjs/tf.es2017.min.js";
+import { NoWebGL, TFJS } from "./model.js";
 
 /** Whether a worker here could have a canvas (whether it gets WebGL, it finds out itself). */
 export const offscreen = () => typeof OffscreenCanvas === "function";
