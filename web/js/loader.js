@@ -12,6 +12,7 @@ import { loadRemote, offscreen, startWorker } from "./remote-model.js";
 import { firstMessage } from "./ports.js";
 import { chooseModel } from "./models.js";
 import { firstPaint } from "./first-paint.js";
+import { call } from "./page-calls.js";
 
 const BASE = new URL(".", document.baseURI); // the site's root, whatever sub-path it lives at
 const NOT_MODEL = /(catalog|parity|manifest|atlas)\.json$|atlas\.bin$/; // a model folder's others
@@ -171,9 +172,9 @@ const openAtlas = async (folder, items, onPick) => {
   return view;
 };
 // catalogReady: what the page needs to take input (bundleJson's text); ready: that plus the
-// model.
+// model; call: what the page's Python calls (page-calls.js).
 globalThis.animerec = {
-  ui, controls, charts, chooseModel, openAtlas, model: null, atlasView: null,
+  ui, controls, charts, chooseModel, openAtlas, call, model: null, atlasView: null,
   catalogReady: booting.then((bundle) => bundle.catalog).then(bundleJson),
   ready: booting.then((bundle) => bundle.model),
 };

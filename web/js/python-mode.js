@@ -10,6 +10,7 @@
 // <html data-python="worker|main">.
 
 import { firstPaint } from "./first-paint.js";
+import { call, pythonInWorker } from "./page-calls.js";
 
 export const WORKER_HOOK = "animerecWorkerPython";
 
@@ -49,7 +50,12 @@ function startPython() {
   document.body.append(script);
   // Imported only now: PyScript reads its config from the page's scripts when it loads.
   return import("./pyscript-csp.js").then(({ hooks }) => {
-    if (inWorker) hooks.main.onWorker.add((_wrap, xw) => xw.ready.catch(showPythonError));
+    if (!inWorker) return;
+    hooks.main.onWorker.add((_wrap, xw) => {
+      xw.sync.call = call; // web/py/bridge.py's calls, values both ways (page-calls.js)
+      pythonInWorker(xw.sync);
+      xw.ready.catch(showPythonError);
+    });
   });
 }
 

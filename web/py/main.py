@@ -32,7 +32,7 @@ from animerec.parsers import ProfileParseError
 from animerec.profile import Profile
 from animerec.ranking import Candidates, RankContext
 from animerec.stored import MAX_HIDDEN, hidden_ids
-from bridge import charts, site, ui
+from bridge import charts, ui
 from extra import ExtraUnavailable, load_extra, load_fresh
 from fresh_shelf import FreshShelf
 from pyodide.ffi import JsException, to_js
@@ -76,7 +76,6 @@ class Page:
     def __init__(self, catalog: Catalog, folder: str, models: list[dict], manifest: dict) -> None:
         self.folder = folder  # the model folder in use
         self.models = models  # models/index.json's list
-        self.on_filters_proxy = bridge.callback(self.on_filters)
         self.map = atlas_panel.MapPanel()
         self.use_catalog(catalog, manifest)
         self.profile: Profile | None = None
@@ -118,13 +117,15 @@ class Page:
         self.loo: LeaveOneOut | None = None  # its leave-one-out output, for explanations
         self.fresh = FreshShelf(partial(load_fresh, self.folder, manifest))  # "New for you"
         self.map.reset(self.folder, catalog)
-        bridge.controls.mount(controls.spec(self.context.genres), self.on_filters_proxy)
+        bridge.mount_filters(controls.spec(self.context.genres))
 
     async def predict(self, row: array) -> array:
-        return floats(await (await model()).predict(to_js(row)))
+        await model()
+        return floats(await bridge.call_async("predict", to_js(row)))
 
     async def predict_batch(self, flat: array, rows: int) -> array:
-        return floats(await (await model()).predictBatch(to_js(flat), rows))
+        await model()
+        return floats(await bridge.call_async("predictBatch", to_js(flat), rows))
 
     def start(self, load: Callable[[], Awaitable[Profile]], shared: tuple[str, str] | None = None):
         """Run one recommendation request unless a request is already running; `shared` is the
@@ -405,7 +406,7 @@ class Page:
         request while one runs follows when it ends."""
         self.use_filters(self.url_filters())
         bridge.controls.set(controls.to_form(self.filters))
-        folder = site.chooseModel(bridge.js_value(self.models), bridge.query())
+        folder = bridge.call("chooseModel", json.dumps(self.models), bridge.query())
         bridge.controls.setModel(folder)
         if self.busy():
             self.url_waits = True
@@ -446,7 +447,7 @@ class Page:
 
         async def work() -> None:
             ui.setStatus("Loading the model…")
-            bundle = json.loads(await site.loadBundle(folder))
+            bundle = json.loads(await bridge.call_async("loadBundle", folder))
             problem = encoding_problem(bundle["manifest"])
             if problem:
                 raise RuntimeError(problem)
@@ -521,12 +522,11 @@ class Page:
         bridge.listen({
             "source": self.on_source, "search": self.on_search, "pick": self.on_pick,
             "dismiss": self.on_dismiss, "restore": self.on_restore, "covers": self.on_covers,
-            "map": self.map.on_toggle,
+            "map": self.map.on_toggle, "filters": self.on_filters, "model": self.on_model,
+            "popstate": self.on_popstate,
         })  # fmt: skip
         bridge.controls.set(controls.to_form(self.filters))
-        bridge.controls.mountModels(json.dumps(self.models), self.folder,
-                                    bridge.callback(self.on_model))  # fmt: skip
-        bridge.on_popstate(self.on_popstate)
+        bridge.mount_models(json.dumps(self.models), self.folder)
         ui.renderHidden(views.hidden(self.hidden, self.catalog))
 
 
@@ -539,17 +539,19 @@ def waiting_for(site_name: str) -> Callable[[float], None]:
     return waiting
 
 
-async def model():
-    """The page's model (`site.model`), once the loader has it: the page takes input before."""
-    found = site.model  # one look-up: from the worker each is a round trip
-    if not found:  # JS null (pyodide.ffi.jsnull) until the loader has the model
-        ui.setStatus("Waiting for the model to load…")
+async def model(status: str | None = "Waiting for the model to load…") -> str:
+    """The backend of the page's model, once the loader has it (the page takes input before;
+    meanwhile the status line says `status`)."""
+    backend = bridge.call("backend")  # None until the loader has the model
+    if not backend:
+        if status:
+            ui.setStatus(status)
         try:
-            await site.ready
+            await bridge.model_ready()
         except JsException as err:
             raise ModelUnavailable("The model could not be loaded; reload the page.") from err
-        found = site.model
-    return found
+        backend = bridge.call("backend")
+    return str(backend)
 
 
 async def boot() -> None:
@@ -557,7 +559,7 @@ async def boot() -> None:
     bridge.mark("py-main")
     ui.setStatus("Python is up; waiting for the catalog…")
     try:
-        bundle = json.loads(await site.catalogReady)  # one value: see loader.js's bundleJson
+        bundle = json.loads(await bridge.call_async("catalog"))  # see loader.js's bundleJson
     except JsException:
         return  # the loader has already told the visitor what failed
     problem = encoding_problem(bundle["manifest"])
@@ -572,7 +574,7 @@ async def boot() -> None:
     ui.setReady(True)
     bridge.mark("py-ready")
     ready = f"Ready: {len(catalog):,} titles"
-    if not site.model:
+    if not bridge.call("backend"):
         ui.setStatus(f"{ready}; the model is still loading.")
     for kind in bridge.SHARED_SOURCES:  # ?anilist=NAME or ?kitsu=NAME opens that list at once
         if name := bridge.query_value(kind):
@@ -583,11 +585,11 @@ async def boot() -> None:
             page.loaders[kind](name)
             break
     try:
-        await site.ready
-    except JsException:
+        backend = await model(status=None)
+    except ModelUnavailable:
         return
     if not page.busy():
-        ui.setStatus(f"{ready}, model on {site.model.backend}.")
+        ui.setStatus(f"{ready}, model on {backend}.")
 
 
 await boot()  # noqa: F704  (PyScript runs the page script with top-level await)

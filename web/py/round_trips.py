@@ -1,11 +1,13 @@
-"""What the page's Python asks of the page, counted (issue 22): each attribute read, call and
-await through `bridge.page()`, by its path from the page's `globalThis`, with the time it took.
-From PyScript's worker each read and call is a synchronous round trip to the main thread.
+"""What the page's Python asks of the page, counted (issue 22): each call through
+`bridge.call` by name, and each attribute read, call and await through `bridge.page()` by its
+path from the page's `globalThis`, with the time it took. From PyScript's worker each is a
+synchronous round trip to the main thread (a read through `page()` that hands back an object,
+dozens: bridge.py).
 
 Off unless the page sets `globalThis.animerecCountCalls` before Python starts
 (tools/bridge_calls.py does); then `globalThis.animerecCalls()` where this Python runs (the
 worker's global, or the page's) returns the counts as JSON: {"get PATH" | "call PATH()" |
-"await PATH": [count, total ms]}."""
+"await PATH" | "call NAME": [count, total ms]}."""
 
 from __future__ import annotations
 
@@ -77,3 +79,19 @@ def counted(window: JsProxy, local) -> object:
         return window
     local.animerecCalls = create_proxy(lambda: json.dumps(_counts))
     return Counted(window, "window")
+
+
+def counted_call(function: JsProxy, local) -> object:
+    """bridge.py's `call` (`function(name, *args)`) itself, or counting each call by its name
+    where the page asks for it (see `counted`)."""
+    if not function("hook", HOOK):
+        return function
+
+    def counting(name: str, *args: object) -> object:
+        started = time.perf_counter()
+        value = function(name, *args)
+        _record(f"call {name}", started)
+        return value
+
+    local.animerecCalls = create_proxy(lambda: json.dumps(_counts))
+    return counting

@@ -16,7 +16,7 @@ TEST_TIMEOUT_HOOK = "animerecAniListTimeoutS"  # a test's init script may set a 
 def timeout_s() -> float:
     """TIMEOUT_S, or a shorter timeout set on the page's `globalThis` before it loaded (tests
     wait seconds, not 20, for a server that never answers). It can only shorten the wait."""
-    override = getattr(bridge.page(), TEST_TIMEOUT_HOOK, None)
+    override = bridge.hook(TEST_TIMEOUT_HOOK)
     if isinstance(override, int | float) and 0 < override < TIMEOUT_S:
         return float(override)
     return TIMEOUT_S
