@@ -83,3 +83,41 @@ def test_python_that_cannot_start_in_the_worker_says_so_on_the_page(browser, sit
         assert page.evaluate(IN_WORKER)
     finally:
         context.close()
+
+
+# A second PyScript worker on the page (as the bench's re-rank probe adds): it calls the page
+# (a mark) through the same `xworker.sync.call` as the page's Python. Its script is served at
+# SECOND_SCRIPT (a worker's inline text would be fetched from a blob:, which connect-src refuses).
+SECOND_SCRIPT = "second.py"
+SECOND_WORKER = """(src) => {
+  const script = document.createElement("script");
+  script.type = "py";
+  script.src = src;
+  script.setAttribute("worker", "");
+  script.setAttribute("config", "pyscript.json");
+  document.body.append(script);
+}"""
+
+
+def test_a_second_python_worker_leaves_the_page_its_events(browser, site_url) -> None:
+    """The page's events go to the worker whose Python asked for them (web/js/page-calls.js'
+    workerCall): a second worker that boots later, and calls the page, takes none of them, and
+    an upload after it still gets its cards."""
+    code = 'from polyscript import xworker\nxworker.sync.call("mark", "second")\n'
+    page = open_site(
+        browser,
+        site_url,
+        before_load=lambda p: p.route(
+            f"**/{SECOND_SCRIPT}",
+            lambda route: route.fulfill(body=code, content_type="text/x-python"),
+        ),
+    ).page
+    try:
+        assert page.evaluate(IN_WORKER)
+        page.evaluate(SECOND_WORKER, SECOND_SCRIPT)
+        page.wait_for_function("() => performance.getEntriesByName('animerec:second').length",
+                               timeout=BOOT_TIMEOUT_MS)  # fmt: skip
+        upload(page, XML)
+        assert len(card_ids(page)) == N_CARDS
+    finally:
+        page.context.close()

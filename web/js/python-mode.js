@@ -10,7 +10,7 @@
 // <html data-python="worker|main">.
 
 import { firstPaint } from "./first-paint.js";
-import { call, pythonInWorker } from "./page-calls.js";
+import { workerCall } from "./page-calls.js";
 
 export const WORKER_HOOK = "animerecWorkerPython";
 
@@ -52,8 +52,7 @@ function startPython() {
   return import("./pyscript-csp.js").then(({ hooks }) => {
     if (!inWorker) return;
     hooks.main.onWorker.add((_wrap, xw) => {
-      xw.sync.call = call; // web/py/bridge.py's calls, values both ways (page-calls.js)
-      pythonInWorker(xw.sync);
+      xw.sync.call = workerCall(xw.sync); // web/py/bridge.py's calls (page-calls.js)
       xw.ready.catch(showPythonError);
     });
   });
