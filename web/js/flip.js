@@ -15,6 +15,13 @@ export function flip(list, update) {
   const before = new Map([...list.children].map((c) => [c.dataset.malId,
                                                        c.getBoundingClientRect()]));
   update();
+  // The same cards in the same order (a request's explanations arriving): nothing is
+  // reordered, and reading the new places would force the new list's layout inside this task
+  // rather than in the frame's own (tools/BENCH.md, "Values, not proxies, across the worker's
+  // bridge").
+  const keys = [...before.keys()];
+  if (list.children.length === keys.length
+      && [...list.children].every((card, i) => card.dataset.malId === keys[i])) return;
   // Every new place is read before any animation starts: each animate() invalidates style,
   // and a read after it recomputed it, once per card (a forced recalculation per card of 50).
   const cards = [...list.children].map((card) => {
