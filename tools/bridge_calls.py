@@ -1,7 +1,9 @@
-"""What the page's Python asks of the page in boot() and in one request (issue 22): each
-attribute read, call and await through web/py/bridge.py's `page()`, counted and timed by
-web/py/round_trips.py, with the page's Python in PyScript's worker (each read or call a
-synchronous round trip to the main thread) or on the main thread.
+"""What the page's Python asks of the page in boot() and in one request (issue 22): each call
+through web/py/bridge.py's `call` by name, and each attribute read, call and await through its
+`page()`, counted and timed by web/py/round_trips.py, with the page's Python in PyScript's
+worker (each a synchronous round trip to the main thread; a page object read through `page()`
+costs dozens more, tools/BENCH.md "Values, not proxies, across the worker's bridge") or on the
+main thread.
 
     .venv/bin/python -m tools.bridge_calls [--mode worker|main] [--site DIR] [--top N]
 
