@@ -24,7 +24,8 @@ function whenPainted(resolve) {
 }
 
 export const firstPaint = new Promise((resolve) => {
-  if (document.visibilityState === "hidden" || navigator.serviceWorker?.controller) return resolve();
+  const repeatVisit = Boolean(navigator.serviceWorker?.controller);
+  if (document.visibilityState === "hidden" || repeatVisit) return resolve();
   setTimeout(resolve, LONGEST_WAIT_MS);
   whenPainted(resolve);
 });
