@@ -175,17 +175,18 @@ async def model_ready() -> None:
     await __getattr__("site").ready
 
 
+def location() -> tuple[str, str, str]:
+    """The page's address: its query (with "?"), path and fragment (with "#"), in one call."""
+    search, path, fragment = call("location")
+    return str(search), str(path), str(fragment)
+
+
 def query() -> str:
-    return str(call("location")[0])
+    return location()[0]
 
 
 def push_url(url: str) -> None:
     call("pushUrl", url)
-
-
-def path_and_hash() -> tuple[str, str]:
-    _search, path, fragment = call("location")
-    return str(path), str(fragment)
 
 
 def share_state(shared: tuple[str, str] | None) -> None:

@@ -466,8 +466,8 @@ class Page:
     def url(self) -> str:
         """This page's URL for the current view (filters and model); other keys stay."""
         model = None if self.folder == self.models[0]["folder"] else self.folder
-        path, fragment = bridge.path_and_hash()
-        return path + controls.view_query(bridge.query(), self.filters, model) + fragment
+        search, path, fragment = bridge.location()  # one call, not one per part
+        return path + controls.view_query(search, self.filters, model) + fragment
 
     # --- the sources (web/py/sources.py) ------------------------------------------------
 
